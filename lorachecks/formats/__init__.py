@@ -1,0 +1,26 @@
+"""The registry of formats lorachecks recognises, and per-file detection."""
+
+from __future__ import annotations
+
+from lorachecks.formats.base import Format
+from lorachecks.formats.companions import COMPANION_FORMATS
+from lorachecks.formats.llamafactory import LLAMAFACTORY
+from lorachecks.loader import Document
+
+# Order matters: the more specific signatures are tried first.
+FORMATS: tuple[Format, ...] = (*COMPANION_FORMATS, LLAMAFACTORY)
+LINTABLE = tuple(f.name for f in FORMATS if f.lintable)
+
+
+def by_name(name: str) -> Format:
+    for fmt in FORMATS:
+        if fmt.name == name:
+            return fmt
+    raise KeyError(name)
+
+
+def detect(doc: Document) -> Format | None:
+    for fmt in FORMATS:
+        if doc.syntax in fmt.syntaxes and fmt.detect(doc):
+            return fmt
+    return None

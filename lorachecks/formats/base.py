@@ -1,0 +1,65 @@
+"""What a config format is: how to recognise it, load it and validate it."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from lorachecks.loader import Document
+    from lorachecks.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class RenamedKey:
+    replacement: str | None
+    note: str
+    fatal: bool = True  # False: still accepted by some supported library versions
+
+
+@dataclass(frozen=True)
+class Format:
+    """A kind of file lorachecks recognises.
+
+    ``lintable`` formats are train configs with a schema and rules; the others are files
+    found beside them (DeepSpeed JSON, accelerate configs, ...) that are recognised so they
+    can be reported as skipped rather than mistaken for broken train configs.
+    """
+
+    name: str
+    title: str
+    syntaxes: tuple[str, ...]
+    detect: Callable[[Document], bool]
+    lintable: bool = False
+    schema_path: str | None = None  # "module:Class", imported on first use
+    dialect_for: Callable[[Settings], str] | None = None
+    # Keys the trainer accepted once, by old name: (replacement or None, note, still fatal?).
+    renamed: Mapping[str, RenamedKey] = field(default_factory=dict)
+    # Narrows the schema's keys to those the user's release accepts (default: all).
+    release_keys: Callable[[Settings], frozenset[str]] | None = None
+
+    def dialect(self, syntax: str, settings: Settings) -> str:
+        if self.dialect_for is not None:
+            return self.dialect_for(settings)
+        return {"yaml": "omegaconf", "json": "json", "toml": "toml"}[syntax]
+
+    def known_keys(self, settings: Settings) -> frozenset[str]:
+        if self.release_keys is not None:
+            return self.release_keys(settings)
+        return frozenset(self.schema.model_fields)
+
+    @property
+    def schema(self) -> type[BaseModel]:
+        if self.schema_path is None:
+            raise LookupError(f"format {self.name} has no schema")
+        module, _, attr = self.schema_path.partition(":")
+        model: Any = getattr(importlib.import_module(module), attr)
+        return model  # type: ignore[no-any-return]
+
+
+def has_any(mapping: Any, keys: frozenset[str] | set[str]) -> bool:
+    return isinstance(mapping, dict) and not keys.isdisjoint(mapping)

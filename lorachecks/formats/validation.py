@@ -1,0 +1,41 @@
+"""How schema cross-field validators report findings without stopping at the first one.
+
+A linter wants every problem in one pass, but a Pydantic ``model_validator`` stops the
+model at its first exception. Validators therefore call :func:`report`, which appends to a
+collector passed in the validation context; without a collector (plain use of the model
+as a library) it raises like an ordinary validator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from lorachecks.diagnostics import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaFinding:
+    code: str
+    key: str  # the field the finding is anchored on
+    message: str
+    hint: str | None = None
+    severity: Severity | None = None  # None: the rule's default
+
+
+def report(
+    info: ValidationInfo,
+    code: str,
+    key: str,
+    message: str,
+    hint: str | None = None,
+    severity: Severity | None = None,
+) -> None:
+    sink = info.context.get("findings") if isinstance(info.context, dict) else None
+    if sink is None:
+        if severity in (Severity.WARNING, Severity.INFO):
+            return
+        raise PydanticCustomError("lorachecks", "{message}", {"message": message})
+    sink.append(SchemaFinding(code, key, message, hint, severity))

@@ -1,0 +1,115 @@
+"""The lint pipeline: read -> load -> detect -> run rules -> diagnostics.
+
+Parsing (``loader``), recognising (``formats``), checking (``rules``) and reporting
+(``report``) stay apart, so a new input format or output format is one new module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lorachecks.diagnostics import Diagnostic, Severity
+from lorachecks.discovery import discover
+from lorachecks.formats import by_name, detect
+from lorachecks.formats.base import Format
+from lorachecks.loader import Document, LoadProblem, Position, dotted, load_text, read_text, syntax_of
+from lorachecks.rules import Rule, all_rules
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.settings import Settings
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: Path
+    status: str  # "checked", "skipped" or "failed" (could not be read or parsed)
+    format: str | None = None
+    reason: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def lint_paths(paths: Iterable[Path], settings: Settings) -> Iterator[FileResult]:
+    for path, explicit in discover(list(paths)):
+        yield lint_file(path, settings, explicit)
+
+
+def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
+    forced = by_name(settings.format) if settings.format else None
+    syntax = syntax_of(path) or (forced.syntaxes[0] if forced else None)
+    if syntax is None:
+        return FileResult(path, "skipped", reason="not a YAML, JSON or TOML file")
+    if path.is_dir():
+        return FileResult(path, "skipped", reason="a directory named like a config")
+    doc = _load(path, syntax, forced, settings)
+    fmt = forced or (detect(doc) if doc.ok else None)
+    if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
+        doc = _load(path, syntax, fmt, settings)
+    if not doc.ok:
+        return FileResult(path, "failed", fmt.name if fmt else None, diagnostics=_run(doc, fmt, settings))
+    if fmt is None:
+        return FileResult(path, "skipped", reason="not recognised as a training config")
+    if not fmt.lintable:
+        return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
+    return FileResult(path, "checked", fmt.name, diagnostics=_run(doc, fmt, settings))
+
+
+def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings) -> Document:
+    dialect = fmt.dialect(syntax, settings) if fmt else {"yaml": "omegaconf"}.get(syntax, syntax)
+    text, problem = read_text(path, settings.max_file_bytes)
+    if problem is not None:
+        return Document(path=path, text="", syntax=syntax, dialect=dialect, problems=[problem])
+    assert text is not None
+    return load_text(path, text, syntax, dialect)
+
+
+def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnostic]:
+    ctx = RuleContext(doc, fmt, settings)
+    out: list[Diagnostic] = []
+    for rule in all_rules():
+        if not settings.enabled(rule.code) or (fmt is None and rule.formats is not None):
+            continue
+        if fmt is not None and not rule.applies_to(fmt.name):
+            continue
+        if not doc.ok and rule.formats is not None:
+            continue
+        try:
+            out.extend(_diagnostic(doc, rule, f) for f in rule.check(ctx))
+        except Exception as exc:  # one broken rule must not hide the others
+            out.append(_internal_error(doc, rule, exc))
+    return sorted(out, key=Diagnostic.sort_key)
+
+
+def _diagnostic(doc: Document, rule: Rule, finding: Finding) -> Diagnostic:
+    key = (finding.key,) if isinstance(finding.key, str) else finding.key
+    if finding.position is not None:
+        where = finding.position
+    elif key is None:
+        where = Position(1, 1)
+    else:
+        where = doc.value_position(key) if finding.at == "value" else doc.key_position(key)
+    return Diagnostic(
+        path=str(doc.path),
+        line=where.line,
+        column=where.column,
+        code=rule.code,
+        severity=finding.severity or rule.severity,
+        message=finding.message,
+        key=dotted(key) if key else None,
+        hint=finding.hint,
+    )
+
+
+def _internal_error(doc: Document, rule: Rule, exc: Exception) -> Diagnostic:
+    return Diagnostic(
+        path=str(doc.path),
+        line=1,
+        column=1,
+        code="LC000",
+        severity=Severity.ERROR,
+        message=f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}",
+        hint="please report this with the file attached; the other rules still ran",
+    )
+
+
+__all__ = ["FileResult", "LoadProblem", "lint_file", "lint_paths"]

@@ -1,0 +1,59 @@
+"""Read config files into position-aware documents, per trainer loader semantics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lorachecks.loader.document import Document, KeyPath, LoadProblem, Position, dotted
+from lorachecks.loader.json_loader import load_json
+from lorachecks.loader.yaml_loader import load_yaml
+
+SYNTAX_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+
+__all__ = [
+    "Document",
+    "KeyPath",
+    "LoadProblem",
+    "Position",
+    "dotted",
+    "load_text",
+    "read_text",
+    "syntax_of",
+]
+
+
+def syntax_of(path: Path) -> str | None:
+    return SYNTAX_BY_SUFFIX.get(path.suffix.lower())
+
+
+def read_text(path: Path, max_bytes: int) -> tuple[str | None, LoadProblem | None]:
+    """Read a file as UTF-8 (BOM tolerated), returning a problem instead of raising."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            return None, LoadProblem(
+                "LC005", f"file refused: larger than {max_bytes:,} bytes (no config is that big)", Position(1, 1)
+            )
+    except OSError as exc:
+        return None, LoadProblem("LC004", f"cannot read file: {exc.strerror or exc}", Position(1, 1))
+    if b"\x00" in raw[:8192]:
+        return None, LoadProblem("LC004", "binary file (NUL bytes), not a config", Position(1, 1))
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, LoadProblem(
+            "LC004", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Position(line, 1)
+        )
+
+
+def load_text(path: Path, text: str, syntax: str, dialect: str) -> Document:
+    """Parse ``text`` with the loader a trainer uses (``dialect``)."""
+    if syntax == "json":
+        return load_json(path, text, dialect)
+    if syntax == "toml":
+        from lorachecks.loader.toml_loader import load_toml
+
+        return load_toml(path, text, dialect)
+    return load_yaml(path, text, dialect)

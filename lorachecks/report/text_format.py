@@ -1,0 +1,61 @@
+"""Human output: each diagnostic with its location, the offending line, and a hint."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import TextIO
+
+from lorachecks.diagnostics import Diagnostic
+from lorachecks.report import Run
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+@lru_cache(maxsize=64)
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _snippet(d: Diagnostic) -> str | None:
+    lines = _lines(d.path)
+    if not 0 < d.line <= len(lines):
+        return None
+    text = lines[d.line - 1].rstrip()
+    if not text.strip() or len(text) > 200:
+        return None
+    return f"{d.line:>5} | {text}\n      | {' ' * (d.column - 1)}^"
+
+
+def render(run: Run, out: TextIO) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=out, force_terminal=run.color, no_color=not run.color, highlight=False, soft_wrap=True)
+    for d in run.diagnostics:
+        style = _STYLE[d.severity.value]
+        console.print(
+            f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
+        )
+        snippet = _snippet(d)
+        if snippet:
+            console.print(f"[dim]{escape(snippet)}[/]")
+        if d.hint:
+            console.print(f"      [green]hint:[/] {escape(d.hint)}")
+    for f in run.files:
+        if f.status == "skipped" or run.verbose:
+            what = f.reason or f"checked as {f.format}"
+            console.print(f"[dim]{f.status}: {escape(str(f.path))} ({escape(what)})[/]")
+    summary = run.summary()
+    formats = Counter(f.format for f in run.files if f.status == "checked")
+    kinds = ", ".join(f"{n} {name}" for name, n in sorted(formats.items(), key=lambda kv: str(kv[0])))
+    console.print(
+        f"Checked {summary['checked']} file(s){f' ({kinds})' if kinds else ''}, "
+        f"skipped {summary['skipped']}, unreadable {summary['failed']}: "
+        f"[{_STYLE['error'] if summary['errors'] else 'green'}]{summary['errors']} error(s)[/], "
+        f"{summary['warnings']} warning(s), {summary['infos']} note(s)."
+    )

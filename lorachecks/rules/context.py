@@ -1,0 +1,87 @@
+"""What a rule sees (one loaded file) and what it returns (findings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from lorachecks.diagnostics import Severity
+from lorachecks.loader import Document, KeyPath, Position
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic_core import ErrorDetails
+
+    from lorachecks.formats.base import Format
+    from lorachecks.formats.validation import SchemaFinding
+    from lorachecks.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule's result; the engine adds the file, position, code and severity."""
+
+    message: str
+    key: KeyPath | str | None = None
+    hint: str | None = None
+    at: str = "key"  # anchor on the "key" or on its "value"
+    severity: Severity | None = None
+    position: Position | None = None  # explicit position (else derived from key)
+
+
+@dataclass(slots=True)
+class Validation:
+    """The schema's verdict on one document, computed once and shared by the rules."""
+
+    field_errors: dict[str, list[ErrorDetails]] = field(default_factory=dict)
+    findings: list[SchemaFinding] = field(default_factory=list)
+    config: BaseModel | None = None
+
+
+@dataclass
+class RuleContext:
+    doc: Document
+    format: Format | None  # None: the file was not recognised (only loader rules run)
+    settings: Settings
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.doc.mapping
+
+    @cached_property
+    def validation(self) -> Validation:
+        """Strict field validation, then the cross-field validators on what passed."""
+        from pydantic import ValidationError
+
+        assert self.format is not None
+        schema = self.format.schema
+        result = Validation()
+        known = {k: v for k, v in self.data.items() if isinstance(k, str) and k in schema.model_fields}
+        try:
+            schema.model_validate(known, context={"findings": []}, strict=True)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                if error["loc"]:
+                    result.field_errors.setdefault(str(error["loc"][0]), []).append(error)
+        clean = {k: v for k, v in known.items() if k not in result.field_errors}
+        context: dict[str, Any] = {"findings": result.findings}
+        try:
+            result.config = schema.model_validate(clean, context=context, strict=True)
+        except ValidationError:  # pragma: no cover - clean data passes field validation
+            result.config = None
+        return result
+
+    def load_problems(self, code: str) -> list[Finding]:
+        return [
+            Finding(p.message, p.key, p.hint, position=p.position)
+            for p in self.doc.problems
+            if p.code == code
+        ]
+
+    def schema_findings(self, code: str) -> list[Finding]:
+        return [
+            Finding(f.message, f.key, f.hint, severity=f.severity)
+            for f in self.validation.findings
+            if f.code == code
+        ]

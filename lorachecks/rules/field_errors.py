@@ -1,0 +1,97 @@
+"""Turn Pydantic's per-field errors into the three kinds users care about.
+
+A field whose type is a union gets one error per member; they are grouped by field and
+classified once: an out-of-set string is an invalid choice (LC105), a bound violation is
+out of range (LC106), anything else a wrong type (LC104).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic_core import ErrorDetails
+
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.suggest import closest, show
+
+RANGE_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+TYPE_NAMES = {
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "literal_error": "one of the listed values",
+}
+_CHOICE = re.compile(r"'([^']*)'|(?<![\w'])(-?\d+)(?![\w'])")
+_NUMBER = re.compile(r"^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$")
+
+
+def classify(errors: list[ErrorDetails]) -> str:
+    kinds = {e["type"] for e in errors}
+    if kinds & RANGE_TYPES:
+        return "range"
+    if "literal_error" in kinds and isinstance(errors[0]["input"], (str, int)) and not isinstance(errors[0]["input"], bool):
+        return "choice"
+    return "type"
+
+
+def choices_of(errors: list[ErrorDetails]) -> list[str]:
+    """The allowed values, read back from Pydantic's "expected 'a', 'b' or 3" text."""
+    for error in errors:
+        expected = (error.get("ctx") or {}).get("expected", "")
+        if expected:
+            return [quoted or number for quoted, number in _CHOICE.findall(expected)]
+    return []
+
+
+def errors_of_kind(ctx: RuleContext, kind: str) -> Iterator[tuple[str, Any, list[ErrorDetails]]]:
+    for key, errors in ctx.validation.field_errors.items():
+        if classify(errors) == kind:
+            yield key, ctx.data.get(key), errors
+
+
+def type_hint(ctx: RuleContext, key: str, value: Any, expected: str) -> str | None:
+    """Why a value has the wrong type, when the cause is a YAML reading quirk."""
+    if isinstance(value, str):
+        quoted = ctx.doc.scalar_styles.get((key,)) is not None
+        if _NUMBER.match(value.strip()) and any(c.isdigit() for c in value) and "number" in expected or "integer" in expected and value.strip().isdigit():
+            if quoted:
+                return f"remove the quotes: the trainer passes {show(value)} through as text"
+            if "e" in value.lower() and "." not in value:
+                mantissa, _, exponent = value.lower().partition("e")
+                return f"PyYAML reads {value} as text; write {mantissa}.0e{exponent}"
+        if value.lower() in ("true", "false") and "true or false" in expected:
+            return "remove the quotes"
+        return None
+    if "text" in expected and isinstance(value, (int, float, bool)):
+        return f'quote it: "{value}"'
+    return None
+
+
+def finding_for(ctx: RuleContext, key: str, value: Any, errors: list[ErrorDetails]) -> Finding:
+    kind = classify(errors)
+    if kind == "choice":
+        options = choices_of(errors)
+        guess = closest(str(value), options, cutoff=0.6)
+        if key == "report_to" and isinstance(value, str) and "," in value:
+            hint = f"list several loggers as a YAML list: [{value}]"
+        else:
+            hint = f"did you mean `{guess}`?" if guess else None
+        listed = ", ".join(options) if len(options) <= 15 else ", ".join(options[:15]) + f", ... ({len(options)} in all)"
+        return Finding(f"`{key}` does not accept {show(value)}; valid values: {listed}", key, hint, at="value")
+    if kind == "range":
+        error = next(e for e in errors if e["type"] in RANGE_TYPES)
+        bound = str(error["msg"]).replace("Input should be ", "")
+        return Finding(f"`{key}` must be {bound} (got {show(value)})", key, None, at="value")
+    expected = " or ".join(dict.fromkeys(TYPE_NAMES.get(e["type"], e["type"].replace("_", " ")) for e in errors))
+    return Finding(
+        f"`{key}` must be {expected}, got {type(value).__name__} {show(value)}",
+        key,
+        type_hint(ctx, key, value, expected),
+        at="value",
+    )

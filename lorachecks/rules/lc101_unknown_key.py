@@ -1,0 +1,49 @@
+"""A key the trainer does not know.
+
+Why it matters: LLaMA-Factory refuses the whole file ("Some keys are not used by the
+HfArgumentParser"), after the job has queued and the model has downloaded. Keys are
+case-sensitive and use snake_case; camelCase, capitals and spaces are all unknown keys.
+A key that exists only in a newer release than the one you target is reported too.
+
+Example, bad:
+
+    lora_rnak: 8
+    loraAlpha: 16
+
+Good:
+
+    lora_rank: 8
+    lora_alpha: 16
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.suggest import closest
+
+CODE = "LC101"
+NAME = "unknown-key"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    assert ctx.format is not None
+    every = frozenset(ctx.format.schema.model_fields)
+    known = ctx.format.known_keys(ctx.settings)
+    for key in ctx.data:
+        name = str(key)
+        if name in known or name in ctx.format.renamed:
+            continue
+        if name in every:
+            yield Finding(
+                f"`{name}` is not available in the targeted {ctx.format.title} release "
+                f"({ctx.settings.llamafactory_version}); it was added later",
+                name,
+                "upgrade the trainer, or target a newer release with --llamafactory-version",
+            )
+            continue
+        guess = closest(name, known)
+        hint = f"did you mean `{guess}`?" if guess else "remove it, or check the spelling against `lorachecks schema`"
+        yield Finding(f"unknown key `{name}`: the trainer refuses keys it does not know", name, hint)

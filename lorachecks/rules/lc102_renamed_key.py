@@ -1,0 +1,40 @@
+"""A key that an earlier release accepted but the current one renamed or removed.
+
+Why it matters: configs copied from older tutorials keep the old names; the trainer now
+rejects them as unknown keys (`evaluation_strategy` became `eval_strategy`, `dpo_beta`
+became `pref_beta`). Keys removed only by transformers 5 still work with transformers 4.x,
+so those are warnings.
+
+Example, bad:
+
+    evaluation_strategy: steps
+
+Good:
+
+    eval_strategy: steps
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC102"
+NAME = "renamed-key"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    assert ctx.format is not None
+    for key in ctx.data:
+        renamed = ctx.format.renamed.get(str(key))
+        if renamed is None:
+            continue
+        hint = f"use `{renamed.replacement}`" if renamed.replacement else None
+        yield Finding(
+            f"`{key}` is no longer accepted: {renamed.note}",
+            str(key),
+            hint,
+            severity=None if renamed.fatal else Severity.WARNING,
+        )
