@@ -34,13 +34,33 @@ def _codes(values: list[str] | None) -> frozenset[str]:
 @app.command()
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Config files or folders to lint.")],
-    output_format: Annotated[str, typer.Option("--format", "--output-format", "-f", help="Output: text or json.")] = "text",
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Treat every file as this config format instead of detecting it.")] = None,
-    no_path_checks: Annotated[bool, typer.Option("--no-path-checks", help="Skip checks that need models, data or folders on this machine.")] = False,
-    launch_dir: Annotated[Optional[Path], typer.Option("--launch-dir", help="Directory the trainer is started from (relative paths resolve here). Default: the current directory.")] = None,
-    llamafactory_version: Annotated[str, typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against, e.g. 0.9.5, or latest.")] = "latest",
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "--output-format", "-f", help="Output: text or json.")
+    ] = "text",
+    input_format: Annotated[
+        Optional[str],
+        typer.Option("--input-format", help="Treat every file as this config format instead of detecting it."),
+    ] = None,
+    no_path_checks: Annotated[
+        bool, typer.Option("--no-path-checks", help="Skip checks that need models, data or folders on this machine.")
+    ] = False,
+    launch_dir: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--launch-dir",
+            help="Directory the trainer is started from (relative paths resolve here). Default: the current directory.",
+        ),
+    ] = None,
+    llamafactory_version: Annotated[
+        str,
+        typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against, e.g. 0.9.5, or latest."),
+    ] = "latest",
+    select: Annotated[
+        Optional[list[str]], typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
 ) -> None:

@@ -8,7 +8,21 @@ from pathlib import Path
 
 from lorachecks.loader import syntax_of
 
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache", ".tox", "site-packages"})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".tox",
+        "site-packages",
+    }
+)
 # JSON beside configs is mostly data (datasets, tokenizer files); configs are small.
 MAX_JSON_BYTES_IN_FOLDER = 1024 * 1024
 

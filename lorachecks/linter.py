@@ -48,10 +48,18 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResu
     if not doc.ok:
         return FileResult(path, "failed", fmt.name if fmt else None, diagnostics=_run(doc, fmt, settings))
     if fmt is None:
-        return FileResult(path, "skipped", reason="not recognised as a training config")
+        return FileResult(path, "skipped", reason=_unrecognised(doc.data))
     if not fmt.lintable:
         return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
     return FileResult(path, "checked", fmt.name, diagnostics=_run(doc, fmt, settings))
+
+
+def _unrecognised(data: object) -> str:
+    if data in ({}, None, ""):
+        return "empty file"
+    if not isinstance(data, dict):
+        return f"top level is a {type(data).__name__}, not a mapping of options"
+    return "not recognised as a training config"
 
 
 def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings) -> Document:
@@ -71,8 +79,8 @@ def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnost
             continue
         if fmt is not None and not rule.applies_to(fmt.name):
             continue
-        if not doc.ok and rule.formats is not None:
-            continue
+        if rule.formats is not None and not (isinstance(doc.data, dict) and doc.data):
+            continue  # format rules need a mapping of options; LC001-LC005 explain why not
         try:
             out.extend(_diagnostic(doc, rule, f) for f in rule.check(ctx))
         except Exception as exc:  # one broken rule must not hide the others

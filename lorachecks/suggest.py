@@ -1,4 +1,4 @@
-""""Did you mean ...?" for misspelled keys and values."""
+""" "Did you mean ...?" for misspelled keys and values."""
 
 from __future__ import annotations
 

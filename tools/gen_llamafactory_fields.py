@@ -19,14 +19,14 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "lorachecks" / "formats" / "llamafactory" / "fields"
 
-# Module per dataclass, in HfArgumentParser order.
+# Module per dataclass the train parser reads, in HfArgumentParser order (the
+# `llamafactory-cli eval` arguments are not train keys and are left out).
 MODULES = {
     "ModelArguments": ("model_args", "ModelArgs"),
     "DataArguments": ("data_args", "DataArgs"),
     "TrainingArguments": ("training_args", "TrainingArgs"),
     "FinetuningArguments": ("finetuning_args", "FinetuningArgs"),
     "GeneratingArguments": ("generating_args", "GeneratingArgs"),
-    "EvaluationArguments": ("evaluation_args", "EvaluationArgs"),
     "MegatronBridgeArguments": ("megatron_bridge_args", "MegatronBridgeArgs"),
     "_KTransformersRuntimeArguments": ("ktransformers_args", "KTransformersRuntimeArgs"),
 }

@@ -1,5 +1,9 @@
 """How schema cross-field validators report findings without stopping at the first one.
 
+Fields that failed validation are left out before the cross-field pass (so the validators
+run at all) and listed in the context's ``invalid`` set; a finding anchored on one of them
+is dropped, since the field's default, not the user's value, produced it.
+
 A linter wants every problem in one pass, but a Pydantic ``model_validator`` stops the
 model at its first exception. Validators therefore call :func:`report`, which appends to a
 collector passed in the validation context; without a collector (plain use of the model
@@ -33,7 +37,10 @@ def report(
     hint: str | None = None,
     severity: Severity | None = None,
 ) -> None:
-    sink = info.context.get("findings") if isinstance(info.context, dict) else None
+    context = info.context if isinstance(info.context, dict) else {}
+    sink = context.get("findings")
+    if key in context.get("invalid", ()):
+        return  # the field's own error is reported; its default would mislead here
     if sink is None:
         if severity in (Severity.WARNING, Severity.INFO):
             return

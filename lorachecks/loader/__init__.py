@@ -43,9 +43,7 @@ def read_text(path: Path, max_bytes: int) -> tuple[str | None, LoadProblem | Non
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, LoadProblem(
-            "LC004", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Position(line, 1)
-        )
+        return None, LoadProblem("LC004", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Position(line, 1))
 
 
 def load_text(path: Path, text: str, syntax: str, dialect: str) -> Document:
@@ -53,7 +51,9 @@ def load_text(path: Path, text: str, syntax: str, dialect: str) -> Document:
     if syntax == "json":
         return load_json(path, text, dialect)
     if syntax == "toml":
-        from lorachecks.loader.toml_loader import load_toml
+        import importlib
 
-        return load_toml(path, text, dialect)
+        toml_loader = importlib.import_module("lorachecks.loader.toml_loader")
+        document: Document = toml_loader.load_toml(path, text, dialect)
+        return document
     return load_yaml(path, text, dialect)

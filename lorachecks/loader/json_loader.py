@@ -30,9 +30,7 @@ def load_json(path: Path, text: str, dialect: str = "json") -> Document:
     try:
         doc.data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        doc.problems.append(
-            LoadProblem("LC001", f"JSON syntax error: {exc.msg}", Position(exc.lineno, exc.colno))
-        )
+        doc.problems.append(LoadProblem("LC001", f"JSON syntax error: {exc.msg}", Position(exc.lineno, exc.colno)))
         return doc
     except RecursionError:
         doc.problems.append(LoadProblem("LC005", "file refused: nesting too deep", Position(1, 1)))

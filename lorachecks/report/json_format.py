@@ -28,8 +28,7 @@ def render(run: Run, out: TextIO) -> None:
         ],
         "summary": run.summary(),
         "files": [
-            {"path": str(f.path), "status": f.status, "format": f.format, "reason": f.reason or None}
-            for f in run.files
+            {"path": str(f.path), "status": f.status, "format": f.format, "reason": f.reason or None} for f in run.files
         ],
     }
     json.dump(document, out, indent=2, ensure_ascii=False)

@@ -55,7 +55,7 @@ def render(run: Run, out: TextIO) -> None:
     kinds = ", ".join(f"{n} {name}" for name, n in sorted(formats.items(), key=lambda kv: str(kv[0])))
     console.print(
         f"Checked {summary['checked']} file(s){f' ({kinds})' if kinds else ''}, "
-        f"skipped {summary['skipped']}, unreadable {summary['failed']}: "
+        f"skipped {summary['skipped']}, unreadable or unparsable {summary['failed']}: "
         f"[{_STYLE['error'] if summary['errors'] else 'green'}]{summary['errors']} error(s)[/], "
         f"{summary['warnings']} warning(s), {summary['infos']} note(s)."
     )

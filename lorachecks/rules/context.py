@@ -65,7 +65,7 @@ class RuleContext:
                 if error["loc"]:
                     result.field_errors.setdefault(str(error["loc"][0]), []).append(error)
         clean = {k: v for k, v in known.items() if k not in result.field_errors}
-        context: dict[str, Any] = {"findings": result.findings}
+        context: dict[str, Any] = {"findings": result.findings, "invalid": set(result.field_errors)}
         try:
             result.config = schema.model_validate(clean, context=context, strict=True)
         except ValidationError:  # pragma: no cover - clean data passes field validation
@@ -73,15 +73,9 @@ class RuleContext:
         return result
 
     def load_problems(self, code: str) -> list[Finding]:
-        return [
-            Finding(p.message, p.key, p.hint, position=p.position)
-            for p in self.doc.problems
-            if p.code == code
-        ]
+        return [Finding(p.message, p.key, p.hint, position=p.position) for p in self.doc.problems if p.code == code]
 
     def schema_findings(self, code: str) -> list[Finding]:
         return [
-            Finding(f.message, f.key, f.hint, severity=f.severity)
-            for f in self.validation.findings
-            if f.code == code
+            Finding(f.message, f.key, f.hint, severity=f.severity) for f in self.validation.findings if f.code == code
         ]

@@ -35,7 +35,11 @@ def classify(errors: list[ErrorDetails]) -> str:
     kinds = {e["type"] for e in errors}
     if kinds & RANGE_TYPES:
         return "range"
-    if "literal_error" in kinds and isinstance(errors[0]["input"], (str, int)) and not isinstance(errors[0]["input"], bool):
+    if (
+        "literal_error" in kinds
+        and isinstance(errors[0]["input"], (str, int))
+        and not isinstance(errors[0]["input"], bool)
+    ):
         return "choice"
     return "type"
 
@@ -59,7 +63,8 @@ def type_hint(ctx: RuleContext, key: str, value: Any, expected: str) -> str | No
     """Why a value has the wrong type, when the cause is a YAML reading quirk."""
     if isinstance(value, str):
         quoted = ctx.doc.scalar_styles.get((key,)) is not None
-        if _NUMBER.match(value.strip()) and any(c.isdigit() for c in value) and "number" in expected or "integer" in expected and value.strip().isdigit():
+        numeric = bool(_NUMBER.match(value.strip())) and any(c.isdigit() for c in value)
+        if numeric and ("number" in expected or "integer" in expected):
             if quoted:
                 return f"remove the quotes: the trainer passes {show(value)} through as text"
             if "e" in value.lower() and "." not in value:
@@ -78,11 +83,14 @@ def finding_for(ctx: RuleContext, key: str, value: Any, errors: list[ErrorDetail
     if kind == "choice":
         options = choices_of(errors)
         guess = closest(str(value), options, cutoff=0.6)
+        hint: str | None
         if key == "report_to" and isinstance(value, str) and "," in value:
             hint = f"list several loggers as a YAML list: [{value}]"
         else:
             hint = f"did you mean `{guess}`?" if guess else None
-        listed = ", ".join(options) if len(options) <= 15 else ", ".join(options[:15]) + f", ... ({len(options)} in all)"
+        listed = (
+            ", ".join(options) if len(options) <= 15 else ", ".join(options[:15]) + f", ... ({len(options)} in all)"
+        )
         return Finding(f"`{key}` does not accept {show(value)}; valid values: {listed}", key, hint, at="value")
     if kind == "range":
         error = next(e for e in errors if e["type"] in RANGE_TYPES)

@@ -25,7 +25,7 @@ FORMATS = None
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     data = ctx.doc.data
-    if data is None or isinstance(data, dict) and data:
+    if data is None or (isinstance(data, dict) and data):
         return
     kind = "empty" if data in ({}, "", None) else f"a {type(data).__name__}, not a mapping"
     yield Finding(f"the config is {kind}", hint="write the options as `key: value` lines")

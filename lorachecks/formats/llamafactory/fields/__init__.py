@@ -5,13 +5,8 @@ from lorachecks.formats.llamafactory.fields.data_args import DataArgs
 from lorachecks.formats.llamafactory.fields.training_args import TrainingArgs
 from lorachecks.formats.llamafactory.fields.finetuning_args import FinetuningArgs
 from lorachecks.formats.llamafactory.fields.generating_args import GeneratingArgs
-from lorachecks.formats.llamafactory.fields.evaluation_args import EvaluationArgs
-from lorachecks.formats.llamafactory.fields.megatron_bridge_args import (
-    MegatronBridgeArgs,
-)
-from lorachecks.formats.llamafactory.fields.ktransformers_args import (
-    KTransformersRuntimeArgs,
-)
+from lorachecks.formats.llamafactory.fields.megatron_bridge_args import MegatronBridgeArgs
+from lorachecks.formats.llamafactory.fields.ktransformers_args import KTransformersRuntimeArgs
 
 __all__ = [
     "ModelArgs",
@@ -19,7 +14,6 @@ __all__ = [
     "TrainingArgs",
     "FinetuningArgs",
     "GeneratingArgs",
-    "EvaluationArgs",
     "MegatronBridgeArgs",
     "KTransformersRuntimeArgs",
 ]

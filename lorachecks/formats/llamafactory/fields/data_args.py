@@ -150,20 +150,16 @@ class DataArgs(ArgsModel):
     mask_history: bool = Field(False, json_schema_extra={"since": "v0.8.3"})
     streaming: bool = Field(False, json_schema_extra={"since": "<=v0.6.0"})
     buffer_size: int = Field(16384, json_schema_extra={"since": "<=v0.6.0"})
-    mix_strategy: Literal[
-        "concat", "interleave_under", "interleave_over", "interleave_once"
-    ] = Field("concat", json_schema_extra={"since": "<=v0.6.0"})
+    mix_strategy: Literal["concat", "interleave_under", "interleave_over", "interleave_once"] = Field(
+        "concat", json_schema_extra={"since": "<=v0.6.0"}
+    )
     interleave_probs: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0"})
     overwrite_cache: bool = Field(False, json_schema_extra={"since": "<=v0.6.0"})
     preprocessing_batch_size: int = Field(1000, json_schema_extra={"since": "v0.9.0"})
-    preprocessing_num_workers: int | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0"}
-    )
+    preprocessing_num_workers: int | None = Field(None, json_schema_extra={"since": "<=v0.6.0"})
     max_samples: int | None = Field(None, json_schema_extra={"since": "<=v0.6.0"})
     eval_num_beams: int | None = Field(None, json_schema_extra={"since": "<=v0.6.0"})
-    ignore_pad_token_for_loss: bool = Field(
-        True, json_schema_extra={"since": "<=v0.6.0"}
-    )
+    ignore_pad_token_for_loss: bool = Field(True, json_schema_extra={"since": "<=v0.6.0"})
     val_size: float = Field(0.0, ge=0, json_schema_extra={"since": "<=v0.6.0"})
     eval_on_each_dataset: bool = Field(False, json_schema_extra={"since": "v0.9.3"})
     packing: bool | None = Field(None, json_schema_extra={"since": "<=v0.6.0"})

@@ -12,168 +12,69 @@ from lorachecks.formats.llamafactory.fields.base import ArgsModel
 class FinetuningArgs(ArgsModel):
     """Arguments LLaMA-Factory reads into `FinetuningArguments`."""
 
-    freeze_trainable_layers: int = Field(
-        2, json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"}
-    )
-    freeze_trainable_modules: str = Field(
-        "all", json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"}
-    )
-    freeze_extra_modules: str | None = Field(
-        None, json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"}
-    )
-    additional_target: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    module_dropout: float = Field(
-        0.0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"}
-    )
-    oft_rank: int = Field(
-        0, ge=0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"}
-    )
-    oft_block_size: int = Field(
-        32, ge=1, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"}
-    )
-    oft_target: str = Field(
-        "all", json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"}
-    )
-    create_new_adapter: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    lora_alpha: int | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    lora_dropout: float = Field(
-        0.0,
-        ge=0,
-        lt=1,
-        json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"},
-    )
-    lora_rank: int = Field(
-        8, ge=1, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    lora_target: str = Field(
-        "all", json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    loraplus_lr_ratio: float | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    loraplus_lr_embedding: float = Field(
-        1e-06, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    use_rslora: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    use_dora: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
-    )
-    pissa_init: bool = Field(
-        False, json_schema_extra={"since": "v0.8.3", "group": "LoraArguments"}
-    )
-    pissa_iter: int = Field(
-        16, json_schema_extra={"since": "v0.8.3", "group": "LoraArguments"}
-    )
-    pissa_convert: bool = Field(
-        False, json_schema_extra={"since": "v0.8.3", "group": "LoraArguments"}
-    )
-    pref_beta: float = Field(
-        0.1, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"}
-    )
-    pref_ftx: float = Field(
-        0.0, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"}
-    )
-    pref_bco_weight: float = Field(
-        0.0, json_schema_extra={"since": "v0.9.4", "group": "RLHFArguments"}
-    )
+    freeze_trainable_layers: int = Field(2, json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"})
+    freeze_trainable_modules: str = Field("all", json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"})
+    freeze_extra_modules: str | None = Field(None, json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"})
+    additional_target: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    module_dropout: float = Field(0.0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
+    oft_rank: int = Field(0, ge=0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
+    oft_block_size: int = Field(32, ge=1, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
+    oft_target: str = Field("all", json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
+    create_new_adapter: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    lora_alpha: int | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    lora_dropout: float = Field(0.0, ge=0, lt=1, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    lora_rank: int = Field(8, ge=1, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    lora_target: str = Field("all", json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    loraplus_lr_ratio: float | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    loraplus_lr_embedding: float = Field(1e-06, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    use_rslora: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    use_dora: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    pissa_init: bool = Field(False, json_schema_extra={"since": "v0.8.3", "group": "LoraArguments"})
+    pissa_iter: int = Field(16, json_schema_extra={"since": "v0.8.3", "group": "LoraArguments"})
+    pissa_convert: bool = Field(False, json_schema_extra={"since": "v0.8.3", "group": "LoraArguments"})
+    pref_beta: float = Field(0.1, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"})
+    pref_ftx: float = Field(0.0, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"})
+    pref_bco_weight: float = Field(0.0, json_schema_extra={"since": "v0.9.4", "group": "RLHFArguments"})
     pref_loss: Literal["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"] = Field(
         "sigmoid", json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"}
     )
-    dpo_label_smoothing: float = Field(
-        0.0, json_schema_extra={"since": "v0.7.0", "group": "RLHFArguments"}
-    )
-    kto_chosen_weight: float = Field(
-        1.0, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"}
-    )
-    kto_rejected_weight: float = Field(
-        1.0, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"}
-    )
-    simpo_gamma: float = Field(
-        0.5, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"}
-    )
-    ppo_buffer_size: int = Field(
-        1, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
-    ppo_epochs: int = Field(
-        4, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
-    ppo_score_norm: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
-    ppo_target: float = Field(
-        6.0, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
-    ppo_whiten_rewards: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
-    ref_model: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
-    ref_model_adapters: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
+    dpo_label_smoothing: float = Field(0.0, json_schema_extra={"since": "v0.7.0", "group": "RLHFArguments"})
+    kto_chosen_weight: float = Field(1.0, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"})
+    kto_rejected_weight: float = Field(1.0, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"})
+    simpo_gamma: float = Field(0.5, json_schema_extra={"since": "v0.8.0", "group": "RLHFArguments"})
+    ppo_buffer_size: int = Field(1, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
+    ppo_epochs: int = Field(4, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
+    ppo_score_norm: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
+    ppo_target: float = Field(6.0, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
+    ppo_whiten_rewards: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
+    ref_model: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
+    ref_model_adapters: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
     ref_model_quantization_bit: Literal[4, 8] | None = Field(
         None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
     )
-    reward_model: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
-    reward_model_adapters: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
-    )
+    reward_model: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
+    reward_model_adapters: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"})
     reward_model_quantization_bit: Literal[4, 8] | None = Field(
         None, json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
     )
     reward_model_type: Literal["lora", "full", "api"] = Field(
         "lora", json_schema_extra={"since": "<=v0.6.0", "group": "RLHFArguments"}
     )
-    ld_alpha: float | None = Field(
-        None, json_schema_extra={"since": "v0.9.3", "group": "RLHFArguments"}
-    )
-    use_galore: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"}
-    )
-    galore_target: str = Field(
-        "all", json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"}
-    )
-    galore_rank: int = Field(
-        16, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"}
-    )
-    galore_update_interval: int = Field(
-        200, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"}
-    )
-    galore_scale: float = Field(
-        2.0, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"}
-    )
+    ld_alpha: float | None = Field(None, json_schema_extra={"since": "v0.9.3", "group": "RLHFArguments"})
+    use_galore: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
+    galore_target: str = Field("all", json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
+    galore_rank: int = Field(16, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
+    galore_update_interval: int = Field(200, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
+    galore_scale: float = Field(2.0, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
     galore_proj_type: Literal["std", "reverse_std", "right", "left", "full"] = Field(
         "std", json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"}
     )
-    galore_layerwise: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"}
-    )
-    use_apollo: bool = Field(
-        False, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
-    )
-    apollo_target: str = Field(
-        "all", json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
-    )
-    apollo_rank: int = Field(
-        16, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
-    )
-    apollo_update_interval: int = Field(
-        200, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
-    )
-    apollo_scale: float = Field(
-        32.0, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
-    )
+    galore_layerwise: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
+    use_apollo: bool = Field(False, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
+    apollo_target: str = Field("all", json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
+    apollo_rank: int = Field(16, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
+    apollo_update_interval: int = Field(200, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
+    apollo_scale: float = Field(32.0, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
     apollo_proj: Literal["svd", "random"] = Field(
         "random", json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
     )
@@ -183,73 +84,40 @@ class FinetuningArgs(ArgsModel):
     apollo_scale_type: Literal["channel", "tensor"] = Field(
         "channel", json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
     )
-    apollo_layerwise: bool = Field(
-        False, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
-    )
-    apollo_scale_front: bool = Field(
-        False, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"}
-    )
-    use_badam: bool = Field(
-        False, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
-    )
+    apollo_layerwise: bool = Field(False, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
+    apollo_scale_front: bool = Field(False, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
+    use_badam: bool = Field(False, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"})
     badam_mode: Literal["layer", "ratio"] = Field(
         "layer", json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
     )
-    badam_start_block: int | None = Field(
-        None, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
+    badam_start_block: int | None = Field(None, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"})
+    badam_switch_mode: Literal["ascending", "descending", "random", "fixed"] | None = Field(
+        "ascending", json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
     )
-    badam_switch_mode: Literal["ascending", "descending", "random", "fixed"] | None = (
-        Field(
-            "ascending", json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
-        )
-    )
-    badam_switch_interval: int | None = Field(
-        50, json_schema_extra={"since": "v0.7.1", "group": "BAdamArgument"}
-    )
-    badam_update_ratio: float = Field(
-        0.05, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
-    )
+    badam_switch_interval: int | None = Field(50, json_schema_extra={"since": "v0.7.1", "group": "BAdamArgument"})
+    badam_update_ratio: float = Field(0.05, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"})
     badam_mask_mode: Literal["adjacent", "scatter"] = Field(
         "adjacent", json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
     )
-    badam_verbose: int = Field(
-        0, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"}
-    )
-    use_swanlab: bool = Field(
-        False, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"}
-    )
+    badam_verbose: int = Field(0, json_schema_extra={"since": "v0.7.0", "group": "BAdamArgument"})
+    use_swanlab: bool = Field(False, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"})
     swanlab_project: str | None = Field(
-        "llamafactory",
-        json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"},
+        "llamafactory", json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"}
     )
-    swanlab_workspace: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"}
-    )
-    swanlab_run_name: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"}
-    )
+    swanlab_workspace: str | None = Field(None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"})
+    swanlab_run_name: str | None = Field(None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"})
     swanlab_mode: Literal["cloud", "local"] = Field(
         "cloud", json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"}
     )
-    swanlab_api_key: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"}
-    )
-    swanlab_logdir: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"}
-    )
+    swanlab_api_key: str | None = Field(None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"})
+    swanlab_logdir: str | None = Field(None, json_schema_extra={"since": "v0.9.2", "group": "SwanLabArguments"})
     swanlab_lark_webhook_url: str | None = Field(
         None, json_schema_extra={"since": "v0.9.3", "group": "SwanLabArguments"}
     )
-    swanlab_lark_secret: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.3", "group": "SwanLabArguments"}
-    )
+    swanlab_lark_secret: str | None = Field(None, json_schema_extra={"since": "v0.9.3", "group": "SwanLabArguments"})
     pure_bf16: bool = Field(False, json_schema_extra={"since": "<=v0.6.0"})
-    stage: Literal["pt", "sft", "rm", "ppo", "dpo", "kto"] = Field(
-        "sft", json_schema_extra={"since": "<=v0.6.0"}
-    )
-    finetuning_type: Literal["lora", "oft", "freeze", "full"] = Field(
-        "lora", json_schema_extra={"since": "<=v0.6.0"}
-    )
+    stage: Literal["pt", "sft", "rm", "ppo", "dpo", "kto"] = Field("sft", json_schema_extra={"since": "<=v0.6.0"})
+    finetuning_type: Literal["lora", "oft", "freeze", "full"] = Field("lora", json_schema_extra={"since": "<=v0.6.0"})
     use_llama_pro: bool = Field(False, json_schema_extra={"since": "<=v0.6.0"})
     use_adam_mini: bool = Field(False, json_schema_extra={"since": "v0.9.0"})
     use_mca: bool = Field(False, json_schema_extra={"since": "v0.9.4"})
@@ -264,16 +132,10 @@ class FinetuningArgs(ArgsModel):
     use_eaft_loss: bool = Field(False, json_schema_extra={"since": "v0.9.5"})
     eaft_alpha: float = Field(1.0, json_schema_extra={"since": "v0.9.5"})
     freeze_vision_tower: bool = Field(True, json_schema_extra={"since": "v0.8.0"})
-    freeze_multi_modal_projector: bool = Field(
-        True, json_schema_extra={"since": "v0.9.2"}
-    )
+    freeze_multi_modal_projector: bool = Field(True, json_schema_extra={"since": "v0.9.2"})
     freeze_language_model: bool = Field(False, json_schema_extra={"since": "v0.9.2"})
     compute_accuracy: bool = Field(False, json_schema_extra={"since": "v0.8.3"})
     disable_shuffling: bool = Field(False, json_schema_extra={"since": "v0.9.2"})
-    early_stopping_steps: int | None = Field(
-        None, json_schema_extra={"since": "v0.9.3"}
-    )
+    early_stopping_steps: int | None = Field(None, json_schema_extra={"since": "v0.9.3"})
     plot_loss: bool = Field(False, json_schema_extra={"since": "<=v0.6.0"})
-    include_effective_tokens_per_second: bool = Field(
-        False, json_schema_extra={"since": "v0.9.1"}
-    )
+    include_effective_tokens_per_second: bool = Field(False, json_schema_extra={"since": "v0.9.1"})

@@ -12,6 +12,4 @@ from lorachecks.formats.llamafactory.fields.base import ArgsModel
 class KTransformersRuntimeArgs(ArgsModel):
     """Arguments LLaMA-Factory reads into `_KTransformersRuntimeArguments`."""
 
-    kt_config: dict[str, Any] | str | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
+    kt_config: dict[str, Any] | str | None = Field(None, json_schema_extra={"since": "head"})

@@ -16,45 +16,27 @@ class MegatronBridgeArgs(ArgsModel):
     pipeline_model_parallel_size: int = Field(1, json_schema_extra={"since": "head"})
     expert_model_parallel_size: int = Field(1, json_schema_extra={"since": "head"})
     context_parallel_size: int = Field(1, json_schema_extra={"since": "head"})
-    virtual_pipeline_model_parallel_size: int | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
+    virtual_pipeline_model_parallel_size: int | None = Field(None, json_schema_extra={"since": "head"})
     sequence_parallel: bool = Field(False, json_schema_extra={"since": "head"})
     recompute_granularity: str | None = Field(None, json_schema_extra={"since": "head"})
-    recompute_method: Literal["uniform", "block"] | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
+    recompute_method: Literal["uniform", "block"] | None = Field(None, json_schema_extra={"since": "head"})
     recompute_num_layers: int | None = Field(None, json_schema_extra={"since": "head"})
-    account_for_embedding_in_pipeline_split: bool | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
-    account_for_loss_in_pipeline_split: bool | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
-    bias_activation_fusion: bool | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
+    account_for_embedding_in_pipeline_split: bool | None = Field(None, json_schema_extra={"since": "head"})
+    account_for_loss_in_pipeline_split: bool | None = Field(None, json_schema_extra={"since": "head"})
+    bias_activation_fusion: bool | None = Field(None, json_schema_extra={"since": "head"})
     apply_rope_fusion: bool | None = Field(None, json_schema_extra={"since": "head"})
-    masked_softmax_fusion: bool | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
-    cross_entropy_loss_fusion: bool | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
+    masked_softmax_fusion: bool | None = Field(None, json_schema_extra={"since": "head"})
+    cross_entropy_loss_fusion: bool | None = Field(None, json_schema_extra={"since": "head"})
     moe_grouped_gemm: bool | None = Field(None, json_schema_extra={"since": "head"})
     moe_token_dispatcher_type: Literal["allgather", "alltoall", "flex"] | None = Field(
         None, json_schema_extra={"since": "head"}
     )
-    calculate_per_token_loss: bool | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
+    calculate_per_token_loss: bool | None = Field(None, json_schema_extra={"since": "head"})
     use_distributed_optimizer: bool = Field(True, json_schema_extra={"since": "head"})
     overlap_param_gather: bool = Field(True, json_schema_extra={"since": "head"})
     overlap_grad_reduce: bool = Field(True, json_schema_extra={"since": "head"})
     use_packed_sequences: bool = Field(False, json_schema_extra={"since": "head"})
     mixed_precision: str = Field("bf16_mixed", json_schema_extra={"since": "head"})
-    megatron_pretrained_checkpoint: str | None = Field(
-        None, json_schema_extra={"since": "head"}
-    )
+    megatron_pretrained_checkpoint: str | None = Field(None, json_schema_extra={"since": "head"})
     export_hf_on_finish: bool = Field(False, json_schema_extra={"since": "head"})
     extra_config: str | None = Field(None, json_schema_extra={"since": "head"})

@@ -12,122 +12,61 @@ from lorachecks.formats.llamafactory.fields.base import ArgsModel
 class ModelArgs(ArgsModel):
     """Arguments LLaMA-Factory reads into `ModelArguments`."""
 
-    model_name_or_path: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
+    model_name_or_path: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
     adapter_name_or_path: str | None = Field(
         None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
     )
-    adapter_folder: str | None = Field(
-        None, json_schema_extra={"since": "v0.8.3", "group": "BaseModelArguments"}
-    )
-    cache_dir: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    use_fast_tokenizer: bool = Field(
-        True, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    resize_vocab: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    split_special_tokens: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    add_tokens: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.3", "group": "BaseModelArguments"}
-    )
-    add_special_tokens: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.3", "group": "BaseModelArguments"}
-    )
+    adapter_folder: str | None = Field(None, json_schema_extra={"since": "v0.8.3", "group": "BaseModelArguments"})
+    cache_dir: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    use_fast_tokenizer: bool = Field(True, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    resize_vocab: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    split_special_tokens: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    add_tokens: str | None = Field(None, json_schema_extra={"since": "v0.9.3", "group": "BaseModelArguments"})
+    add_special_tokens: str | None = Field(None, json_schema_extra={"since": "v0.9.3", "group": "BaseModelArguments"})
     new_special_tokens_config: str | None = Field(
         None, json_schema_extra={"since": "v0.9.4", "group": "BaseModelArguments"}
     )
-    init_special_tokens: Literal["noise_init", "desc_init", "desc_init_w_noise"] = (
-        Field(
-            "noise_init",
-            json_schema_extra={"since": "v0.9.4", "group": "BaseModelArguments"},
-        )
+    init_special_tokens: Literal["noise_init", "desc_init", "desc_init_w_noise"] = Field(
+        "noise_init", json_schema_extra={"since": "v0.9.4", "group": "BaseModelArguments"}
     )
-    model_revision: str = Field(
-        "main", json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    low_cpu_mem_usage: bool = Field(
-        True, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
+    model_revision: str = Field("main", json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    low_cpu_mem_usage: bool = Field(True, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
     rope_scaling: Literal["linear", "dynamic", "yarn", "llama3"] | None = Field(
         None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
     )
     flash_attn: Literal["auto", "disabled", "sdpa", "fa2", "fa3"] = Field(
         "auto", json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
     )
-    shift_attn: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
+    shift_attn: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
     mixture_of_depths: Literal["convert", "load"] | None = Field(
         None, json_schema_extra={"since": "v0.7.0", "group": "BaseModelArguments"}
     )
-    use_unsloth: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    use_unsloth_gc: bool = Field(
-        False, json_schema_extra={"since": "v0.9.0", "group": "BaseModelArguments"}
-    )
-    enable_liger_kernel: bool = Field(
-        False, json_schema_extra={"since": "v0.9.0", "group": "BaseModelArguments"}
-    )
-    moe_aux_loss_coef: float | None = Field(
-        None, json_schema_extra={"since": "v0.7.0", "group": "BaseModelArguments"}
-    )
+    use_unsloth: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    use_unsloth_gc: bool = Field(False, json_schema_extra={"since": "v0.9.0", "group": "BaseModelArguments"})
+    enable_liger_kernel: bool = Field(False, json_schema_extra={"since": "v0.9.0", "group": "BaseModelArguments"})
+    moe_aux_loss_coef: float | None = Field(None, json_schema_extra={"since": "v0.7.0", "group": "BaseModelArguments"})
     disable_gradient_checkpointing: bool = Field(
         False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
     )
-    use_reentrant_gc: bool = Field(
-        True, json_schema_extra={"since": "v0.9.2", "group": "BaseModelArguments"}
-    )
-    upcast_layernorm: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    upcast_lmhead_output: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    train_from_scratch: bool = Field(
-        False, json_schema_extra={"since": "v0.8.0", "group": "BaseModelArguments"}
-    )
+    use_reentrant_gc: bool = Field(True, json_schema_extra={"since": "v0.9.2", "group": "BaseModelArguments"})
+    upcast_layernorm: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    upcast_lmhead_output: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    train_from_scratch: bool = Field(False, json_schema_extra={"since": "v0.8.0", "group": "BaseModelArguments"})
     infer_backend: Literal["huggingface", "vllm", "sglang"] = Field(
-        "huggingface",
-        json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"},
+        "huggingface", json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
     )
-    offload_folder: str = Field(
-        "offload",
-        json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"},
-    )
-    use_kv_cache: bool = Field(
-        True, json_schema_extra={"since": "v0.9.4", "group": "BaseModelArguments"}
-    )
-    use_v1_kernels: bool | None = Field(
-        False, json_schema_extra={"since": "v0.9.4", "group": "BaseModelArguments"}
-    )
+    offload_folder: str = Field("offload", json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    use_kv_cache: bool = Field(True, json_schema_extra={"since": "v0.9.4", "group": "BaseModelArguments"})
+    use_v1_kernels: bool | None = Field(False, json_schema_extra={"since": "v0.9.4", "group": "BaseModelArguments"})
     infer_dtype: Literal["auto", "float16", "bfloat16", "float32"] = Field(
         "auto", json_schema_extra={"since": "v0.8.3", "group": "BaseModelArguments"}
     )
-    hf_hub_token: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    ms_hub_token: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    om_hub_token: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.1", "group": "BaseModelArguments"}
-    )
-    print_param_status: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"}
-    )
-    trust_remote_code: bool = Field(
-        False, json_schema_extra={"since": "v0.9.2", "group": "BaseModelArguments"}
-    )
-    quantization_method: Literal[
-        "bnb", "gptq", "awq", "aqlm", "quanto", "eetq", "hqq", "mxfp4", "fp8"
-    ] = Field(
+    hf_hub_token: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    ms_hub_token: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    om_hub_token: str | None = Field(None, json_schema_extra={"since": "v0.9.1", "group": "BaseModelArguments"})
+    print_param_status: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "BaseModelArguments"})
+    trust_remote_code: bool = Field(False, json_schema_extra={"since": "v0.9.2", "group": "BaseModelArguments"})
+    quantization_method: Literal["bnb", "gptq", "awq", "aqlm", "quanto", "eetq", "hqq", "mxfp4", "fp8"] = Field(
         "bnb", json_schema_extra={"since": "v0.8.3", "group": "QuantizationArguments"}
     )
     quantization_bit: Literal[2, 3, 4, 5, 6, 8] | None = Field(
@@ -136,48 +75,22 @@ class ModelArgs(ArgsModel):
     quantization_type: Literal["fp4", "nf4"] = Field(
         "nf4", json_schema_extra={"since": "<=v0.6.0", "group": "QuantizationArguments"}
     )
-    double_quantization: bool = Field(
-        True, json_schema_extra={"since": "<=v0.6.0", "group": "QuantizationArguments"}
-    )
+    double_quantization: bool = Field(True, json_schema_extra={"since": "<=v0.6.0", "group": "QuantizationArguments"})
     quantization_device_map: Literal["auto"] | None = Field(
         None, json_schema_extra={"since": "v0.7.0", "group": "QuantizationArguments"}
     )
-    image_max_pixels: int = Field(
-        589824, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"}
-    )
-    image_min_pixels: int = Field(
-        1024, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"}
-    )
-    image_do_pan_and_scan: bool = Field(
-        False, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"}
-    )
-    crop_to_patches: bool = Field(
-        False, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"}
-    )
-    video_max_pixels: int = Field(
-        65536, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"}
-    )
-    video_min_pixels: int = Field(
-        256, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"}
-    )
-    video_fps: float = Field(
-        2.0, json_schema_extra={"since": "v0.9.0", "group": "ProcessorArguments"}
-    )
-    video_maxlen: int = Field(
-        128, json_schema_extra={"since": "v0.9.0", "group": "ProcessorArguments"}
-    )
-    use_audio_in_video: bool = Field(
-        False, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"}
-    )
-    audio_sampling_rate: int = Field(
-        16000, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"}
-    )
-    export_dir: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"}
-    )
-    export_size: int = Field(
-        5, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"}
-    )
+    image_max_pixels: int = Field(589824, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"})
+    image_min_pixels: int = Field(1024, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"})
+    image_do_pan_and_scan: bool = Field(False, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"})
+    crop_to_patches: bool = Field(False, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"})
+    video_max_pixels: int = Field(65536, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"})
+    video_min_pixels: int = Field(256, json_schema_extra={"since": "v0.9.2", "group": "ProcessorArguments"})
+    video_fps: float = Field(2.0, json_schema_extra={"since": "v0.9.0", "group": "ProcessorArguments"})
+    video_maxlen: int = Field(128, json_schema_extra={"since": "v0.9.0", "group": "ProcessorArguments"})
+    use_audio_in_video: bool = Field(False, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"})
+    audio_sampling_rate: int = Field(16000, json_schema_extra={"since": "v0.9.3", "group": "ProcessorArguments"})
+    export_dir: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"})
+    export_size: int = Field(5, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"})
     export_device: Literal["cpu", "auto"] = Field(
         "cpu", json_schema_extra={"since": "v0.7.0", "group": "ExportArguments"}
     )
@@ -187,27 +100,15 @@ class ModelArgs(ArgsModel):
     export_quantization_dataset: str | None = Field(
         None, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"}
     )
-    export_quantization_nsamples: int = Field(
-        128, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"}
-    )
-    export_quantization_maxlen: int = Field(
-        1024, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"}
-    )
-    export_legacy_format: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"}
-    )
-    export_hub_model_id: str | None = Field(
-        None, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"}
-    )
-    use_kt: bool = Field(
-        False, json_schema_extra={"since": "v0.9.4", "group": "KTransformersArguments"}
-    )
+    export_quantization_nsamples: int = Field(128, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"})
+    export_quantization_maxlen: int = Field(1024, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"})
+    export_legacy_format: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"})
+    export_hub_model_id: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "ExportArguments"})
+    use_kt: bool = Field(False, json_schema_extra={"since": "v0.9.4", "group": "KTransformersArguments"})
     kt_cpu_activation: Literal["retain", "recompute"] | None = Field(
         None, json_schema_extra={"since": "head", "group": "KTransformersArguments"}
     )
-    kt_weight_path: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.5", "group": "KTransformersArguments"}
-    )
+    kt_weight_path: str | None = Field(None, json_schema_extra={"since": "v0.9.5", "group": "KTransformersArguments"})
     kt_non_expert_weight_path: str | None = Field(
         None, json_schema_extra={"since": "head", "group": "KTransformersArguments"}
     )
@@ -223,30 +124,16 @@ class ModelArgs(ArgsModel):
     kt_lora_expert_intermediate_size: int | None = Field(
         None, json_schema_extra={"since": "v0.9.5", "group": "KTransformersArguments"}
     )
-    vllm_maxlen: int = Field(
-        4096, json_schema_extra={"since": "<=v0.6.0", "group": "VllmArguments"}
-    )
-    vllm_gpu_util: float = Field(
-        0.7, json_schema_extra={"since": "<=v0.6.0", "group": "VllmArguments"}
-    )
-    vllm_enforce_eager: bool = Field(
-        False, json_schema_extra={"since": "<=v0.6.0", "group": "VllmArguments"}
-    )
-    vllm_max_lora_rank: int = Field(
-        32, json_schema_extra={"since": "v0.8.0", "group": "VllmArguments"}
-    )
+    vllm_maxlen: int = Field(4096, json_schema_extra={"since": "<=v0.6.0", "group": "VllmArguments"})
+    vllm_gpu_util: float = Field(0.7, json_schema_extra={"since": "<=v0.6.0", "group": "VllmArguments"})
+    vllm_enforce_eager: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "VllmArguments"})
+    vllm_max_lora_rank: int = Field(32, json_schema_extra={"since": "v0.8.0", "group": "VllmArguments"})
     vllm_config: dict[str, Any] | str | None = Field(
         None, json_schema_extra={"since": "v0.9.1", "group": "VllmArguments"}
     )
-    sglang_maxlen: int = Field(
-        4096, json_schema_extra={"since": "v0.9.3", "group": "SGLangArguments"}
-    )
-    sglang_mem_fraction: float = Field(
-        0.7, json_schema_extra={"since": "v0.9.3", "group": "SGLangArguments"}
-    )
-    sglang_tp_size: int = Field(
-        -1, json_schema_extra={"since": "v0.9.3", "group": "SGLangArguments"}
-    )
+    sglang_maxlen: int = Field(4096, json_schema_extra={"since": "v0.9.3", "group": "SGLangArguments"})
+    sglang_mem_fraction: float = Field(0.7, json_schema_extra={"since": "v0.9.3", "group": "SGLangArguments"})
+    sglang_tp_size: int = Field(-1, json_schema_extra={"since": "v0.9.3", "group": "SGLangArguments"})
     sglang_config: dict[str, Any] | str | None = Field(
         None, json_schema_extra={"since": "v0.9.3", "group": "SGLangArguments"}
     )

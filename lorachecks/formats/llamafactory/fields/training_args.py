@@ -13,16 +13,10 @@ class TrainingArgs(ArgsModel):
     """Arguments LLaMA-Factory reads into `TrainingArguments`."""
 
     output_dir: str | None = Field(None, json_schema_extra={"since": "transformers"})
-    per_device_train_batch_size: int = Field(
-        8, ge=1, json_schema_extra={"since": "transformers"}
-    )
-    num_train_epochs: float = Field(
-        3.0, gt=0, json_schema_extra={"since": "transformers"}
-    )
+    per_device_train_batch_size: int = Field(8, ge=1, json_schema_extra={"since": "transformers"})
+    num_train_epochs: float = Field(3.0, gt=0, json_schema_extra={"since": "transformers"})
     max_steps: int = Field(-1, json_schema_extra={"since": "transformers"})
-    learning_rate: float = Field(
-        5e-05, gt=0, json_schema_extra={"since": "transformers"}
-    )
+    learning_rate: float = Field(5e-05, gt=0, json_schema_extra={"since": "transformers"})
     lr_scheduler_type: Literal[
         "linear",
         "cosine",
@@ -37,9 +31,7 @@ class TrainingArgs(ArgsModel):
         "warmup_stable_decay",
         "greedy",
     ] = Field("linear", json_schema_extra={"since": "transformers"})
-    lr_scheduler_kwargs: dict[str, Any] | str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
+    lr_scheduler_kwargs: dict[str, Any] | str | None = Field(None, json_schema_extra={"since": "transformers"})
     warmup_steps: float = Field(0, ge=0, json_schema_extra={"since": "transformers"})
     optim: Literal[
         "adamw_torch",
@@ -90,300 +82,144 @@ class TrainingArgs(ArgsModel):
     adam_beta1: float = Field(0.9, json_schema_extra={"since": "transformers"})
     adam_beta2: float = Field(0.999, json_schema_extra={"since": "transformers"})
     adam_epsilon: float = Field(1e-08, json_schema_extra={"since": "transformers"})
-    optim_target_modules: str | list[str] | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    gradient_accumulation_steps: int = Field(
-        1, ge=1, json_schema_extra={"since": "transformers"}
-    )
-    average_tokens_across_devices: bool = Field(
-        True, json_schema_extra={"since": "transformers"}
-    )
+    optim_target_modules: str | list[str] | None = Field(None, json_schema_extra={"since": "transformers"})
+    gradient_accumulation_steps: int = Field(1, ge=1, json_schema_extra={"since": "transformers"})
+    average_tokens_across_devices: bool = Field(True, json_schema_extra={"since": "transformers"})
     max_grad_norm: float = Field(1.0, ge=0, json_schema_extra={"since": "transformers"})
-    label_smoothing_factor: float = Field(
-        0.0, json_schema_extra={"since": "transformers"}
-    )
+    label_smoothing_factor: float = Field(0.0, json_schema_extra={"since": "transformers"})
     bf16: bool = Field(False, json_schema_extra={"since": "transformers"})
     fp16: bool = Field(False, json_schema_extra={"since": "transformers"})
     bf16_full_eval: bool = Field(False, json_schema_extra={"since": "transformers"})
     fp16_full_eval: bool = Field(False, json_schema_extra={"since": "transformers"})
     tf32: bool | None = Field(None, json_schema_extra={"since": "transformers"})
-    gradient_checkpointing: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
+    gradient_checkpointing: bool = Field(False, json_schema_extra={"since": "transformers"})
     gradient_checkpointing_kwargs: dict[str, Any] | str | None = Field(
         None, json_schema_extra={"since": "transformers"}
     )
     torch_compile: bool = Field(False, json_schema_extra={"since": "transformers"})
-    torch_compile_backend: str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    torch_compile_mode: str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
+    torch_compile_backend: str | None = Field(None, json_schema_extra={"since": "transformers"})
+    torch_compile_mode: str | None = Field(None, json_schema_extra={"since": "transformers"})
     use_liger_kernel: bool = Field(False, json_schema_extra={"since": "transformers"})
-    liger_kernel_config: dict[str, Any] | str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
+    liger_kernel_config: dict[str, Any] | str | None = Field(None, json_schema_extra={"since": "transformers"})
     use_cache: bool = Field(False, json_schema_extra={"since": "transformers"})
-    neftune_noise_alpha: float | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    torch_empty_cache_steps: int | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    auto_find_batch_size: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
-    logging_strategy: Literal["no", "steps", "epoch"] = Field(
-        "steps", json_schema_extra={"since": "transformers"}
-    )
+    neftune_noise_alpha: float | None = Field(None, json_schema_extra={"since": "transformers"})
+    torch_empty_cache_steps: int | None = Field(None, json_schema_extra={"since": "transformers"})
+    auto_find_batch_size: bool = Field(False, json_schema_extra={"since": "transformers"})
+    logging_strategy: Literal["no", "steps", "epoch"] = Field("steps", json_schema_extra={"since": "transformers"})
     logging_steps: float = Field(500, ge=0, json_schema_extra={"since": "transformers"})
     logging_first_step: bool = Field(False, json_schema_extra={"since": "transformers"})
     log_on_each_node: bool = Field(True, json_schema_extra={"since": "transformers"})
-    logging_nan_inf_filter: bool = Field(
-        True, json_schema_extra={"since": "transformers"}
-    )
+    logging_nan_inf_filter: bool = Field(True, json_schema_extra={"since": "transformers"})
     include_num_input_tokens_seen: Literal["no", "all", "non_padding"] | bool = Field(
         "no", json_schema_extra={"since": "transformers"}
     )
     log_level: str = Field("passive", json_schema_extra={"since": "transformers"})
-    log_level_replica: str = Field(
-        "warning", json_schema_extra={"since": "transformers"}
-    )
+    log_level_replica: str = Field("warning", json_schema_extra={"since": "transformers"})
     disable_tqdm: bool | None = Field(None, json_schema_extra={"since": "transformers"})
-    report_to: ReportTo | list[ReportTo] | None = Field(
-        "none", json_schema_extra={"since": "transformers"}
-    )
+    report_to: ReportTo | list[ReportTo] | None = Field("none", json_schema_extra={"since": "transformers"})
     run_name: str | None = Field(None, json_schema_extra={"since": "transformers"})
     project: str = Field("huggingface", json_schema_extra={"since": "transformers"})
-    trackio_space_id: str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    trackio_bucket_id: str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    trackio_static_space_id: str | Literal[False] | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    eval_strategy: Literal["no", "steps", "epoch"] = Field(
-        "no", json_schema_extra={"since": "transformers"}
-    )
-    eval_steps: float | None = Field(
-        None, gt=0, json_schema_extra={"since": "transformers"}
-    )
+    trackio_space_id: str | None = Field(None, json_schema_extra={"since": "transformers"})
+    trackio_bucket_id: str | None = Field(None, json_schema_extra={"since": "transformers"})
+    trackio_static_space_id: str | Literal[False] | None = Field(None, json_schema_extra={"since": "transformers"})
+    eval_strategy: Literal["no", "steps", "epoch"] = Field("no", json_schema_extra={"since": "transformers"})
+    eval_steps: float | None = Field(None, gt=0, json_schema_extra={"since": "transformers"})
     eval_delay: float = Field(0, json_schema_extra={"since": "transformers"})
-    per_device_eval_batch_size: int = Field(
-        8, ge=1, json_schema_extra={"since": "transformers"}
-    )
-    prediction_loss_only: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
+    per_device_eval_batch_size: int = Field(8, ge=1, json_schema_extra={"since": "transformers"})
+    prediction_loss_only: bool = Field(False, json_schema_extra={"since": "transformers"})
     eval_on_start: bool = Field(False, json_schema_extra={"since": "transformers"})
-    eval_do_concat_batches: bool = Field(
-        True, json_schema_extra={"since": "transformers"}
-    )
-    eval_use_gather_object: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
-    eval_accumulation_steps: int | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    include_for_metrics: list[str] = Field(
-        default_factory=list, json_schema_extra={"since": "transformers"}
-    )
+    eval_do_concat_batches: bool = Field(True, json_schema_extra={"since": "transformers"})
+    eval_use_gather_object: bool = Field(False, json_schema_extra={"since": "transformers"})
+    eval_accumulation_steps: int | None = Field(None, json_schema_extra={"since": "transformers"})
+    include_for_metrics: list[str] = Field(default_factory=list, json_schema_extra={"since": "transformers"})
     batch_eval_metrics: bool = Field(False, json_schema_extra={"since": "transformers"})
     save_only_model: bool = Field(False, json_schema_extra={"since": "transformers"})
-    save_strategy: Literal["no", "steps", "epoch", "best"] = Field(
-        "steps", json_schema_extra={"since": "transformers"}
-    )
+    save_strategy: Literal["no", "steps", "epoch", "best"] = Field("steps", json_schema_extra={"since": "transformers"})
     save_steps: float = Field(500, gt=0, json_schema_extra={"since": "transformers"})
     save_on_each_node: bool = Field(False, json_schema_extra={"since": "transformers"})
-    save_total_limit: int | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    enable_jit_checkpoint: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
+    save_total_limit: int | None = Field(None, json_schema_extra={"since": "transformers"})
+    enable_jit_checkpoint: bool = Field(False, json_schema_extra={"since": "transformers"})
     push_to_hub: bool = Field(False, json_schema_extra={"since": "transformers"})
     hub_token: str | None = Field(None, json_schema_extra={"since": "transformers"})
-    hub_private_repo: bool | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
+    hub_private_repo: bool | None = Field(None, json_schema_extra={"since": "transformers"})
     hub_model_id: str | None = Field(None, json_schema_extra={"since": "transformers"})
     hub_strategy: Literal["end", "every_save", "checkpoint", "all_checkpoints"] = Field(
         "every_save", json_schema_extra={"since": "transformers"}
     )
     hub_always_push: bool = Field(False, json_schema_extra={"since": "transformers"})
     hub_revision: str | None = Field(None, json_schema_extra={"since": "transformers"})
-    load_best_model_at_end: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
-    metric_for_best_model: str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    greater_is_better: bool | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
+    load_best_model_at_end: bool = Field(False, json_schema_extra={"since": "transformers"})
+    metric_for_best_model: str | None = Field(None, json_schema_extra={"since": "transformers"})
+    greater_is_better: bool | None = Field(None, json_schema_extra={"since": "transformers"})
     ignore_data_skip: bool = Field(False, json_schema_extra={"since": "transformers"})
-    restore_callback_states_from_checkpoint: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
+    restore_callback_states_from_checkpoint: bool = Field(False, json_schema_extra={"since": "transformers"})
     full_determinism: bool = Field(False, json_schema_extra={"since": "transformers"})
     seed: int = Field(42, json_schema_extra={"since": "transformers"})
     data_seed: int | None = Field(None, json_schema_extra={"since": "transformers"})
     use_cpu: bool = Field(False, json_schema_extra={"since": "transformers"})
-    accelerator_config: dict[str, Any] | str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    parallelism_config: dict[str, Any] | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    dataloader_drop_last: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
+    accelerator_config: dict[str, Any] | str | None = Field(None, json_schema_extra={"since": "transformers"})
+    parallelism_config: dict[str, Any] | None = Field(None, json_schema_extra={"since": "transformers"})
+    dataloader_drop_last: bool = Field(False, json_schema_extra={"since": "transformers"})
     dataloader_num_workers: int = Field(0, json_schema_extra={"since": "transformers"})
-    dataloader_pin_memory: bool = Field(
-        True, json_schema_extra={"since": "transformers"}
-    )
-    dataloader_persistent_workers: bool = Field(
-        False, json_schema_extra={"since": "transformers"}
-    )
-    dataloader_prefetch_factor: int | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    remove_unused_columns: bool = Field(
-        True, json_schema_extra={"since": "transformers"}
-    )
-    label_names: list[str] | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    train_sampling_strategy: str = Field(
-        "random", json_schema_extra={"since": "transformers"}
-    )
-    length_column_name: str = Field(
-        "length", json_schema_extra={"since": "transformers"}
-    )
-    ddp_find_unused_parameters: bool | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    ddp_bucket_cap_mb: int | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    ddp_broadcast_buffers: bool | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    ddp_static_graph: bool | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
+    dataloader_pin_memory: bool = Field(True, json_schema_extra={"since": "transformers"})
+    dataloader_persistent_workers: bool = Field(False, json_schema_extra={"since": "transformers"})
+    dataloader_prefetch_factor: int | None = Field(None, json_schema_extra={"since": "transformers"})
+    remove_unused_columns: bool = Field(True, json_schema_extra={"since": "transformers"})
+    label_names: list[str] | None = Field(None, json_schema_extra={"since": "transformers"})
+    train_sampling_strategy: str = Field("random", json_schema_extra={"since": "transformers"})
+    length_column_name: str = Field("length", json_schema_extra={"since": "transformers"})
+    ddp_find_unused_parameters: bool | None = Field(None, json_schema_extra={"since": "transformers"})
+    ddp_bucket_cap_mb: int | None = Field(None, json_schema_extra={"since": "transformers"})
+    ddp_broadcast_buffers: bool | None = Field(None, json_schema_extra={"since": "transformers"})
+    ddp_static_graph: bool | None = Field(None, json_schema_extra={"since": "transformers"})
     ddp_backend: str | None = Field(None, json_schema_extra={"since": "transformers"})
     ddp_timeout: int = Field(1800, json_schema_extra={"since": "transformers"})
-    fsdp: str | list[str] | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    fsdp_config: dict[str, Any] | str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    deepspeed: dict[str, Any] | str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
+    fsdp: str | list[str] | None = Field(None, json_schema_extra={"since": "transformers"})
+    fsdp_config: dict[str, Any] | str | None = Field(None, json_schema_extra={"since": "transformers"})
+    deepspeed: dict[str, Any] | str | None = Field(None, json_schema_extra={"since": "transformers"})
     debug: str | list[str] = Field("", json_schema_extra={"since": "transformers"})
     skip_memory_metrics: bool = Field(True, json_schema_extra={"since": "transformers"})
     do_train: bool = Field(False, json_schema_extra={"since": "transformers"})
     do_eval: bool = Field(False, json_schema_extra={"since": "transformers"})
     do_predict: bool = Field(False, json_schema_extra={"since": "transformers"})
-    resume_from_checkpoint: str | None = Field(
-        None, json_schema_extra={"since": "transformers"}
-    )
-    warmup_ratio: float | None = Field(
-        None, ge=0, le=1, json_schema_extra={"since": "transformers"}
-    )
+    resume_from_checkpoint: str | None = Field(None, json_schema_extra={"since": "transformers"})
+    warmup_ratio: float | None = Field(None, ge=0, le=1, json_schema_extra={"since": "transformers"})
     logging_dir: str | None = Field(None, json_schema_extra={"since": "transformers"})
     local_rank: int = Field(-1, json_schema_extra={"since": "transformers"})
     sortish_sampler: bool = Field(
-        False,
-        json_schema_extra={
-            "since": "transformers",
-            "group": "Seq2SeqTrainingArguments (transformers 5.6.0)",
-        },
+        False, json_schema_extra={"since": "transformers", "group": "Seq2SeqTrainingArguments (transformers 5.6.0)"}
     )
     predict_with_generate: bool = Field(
-        False,
-        json_schema_extra={
-            "since": "transformers",
-            "group": "Seq2SeqTrainingArguments (transformers 5.6.0)",
-        },
+        False, json_schema_extra={"since": "transformers", "group": "Seq2SeqTrainingArguments (transformers 5.6.0)"}
     )
     generation_max_length: int | None = Field(
-        None,
-        json_schema_extra={
-            "since": "transformers",
-            "group": "Seq2SeqTrainingArguments (transformers 5.6.0)",
-        },
+        None, json_schema_extra={"since": "transformers", "group": "Seq2SeqTrainingArguments (transformers 5.6.0)"}
     )
     generation_num_beams: int | None = Field(
-        None,
-        json_schema_extra={
-            "since": "transformers",
-            "group": "Seq2SeqTrainingArguments (transformers 5.6.0)",
-        },
+        None, json_schema_extra={"since": "transformers", "group": "Seq2SeqTrainingArguments (transformers 5.6.0)"}
     )
     generation_config: str | dict[str, Any] | None = Field(
-        None,
-        json_schema_extra={
-            "since": "transformers",
-            "group": "Seq2SeqTrainingArguments (transformers 5.6.0)",
-        },
+        None, json_schema_extra={"since": "transformers", "group": "Seq2SeqTrainingArguments (transformers 5.6.0)"}
     )
-    ray_num_workers: int = Field(
-        1, json_schema_extra={"since": "v0.9.2", "group": "RayArguments"}
-    )
+    ray_num_workers: int = Field(1, json_schema_extra={"since": "v0.9.2", "group": "RayArguments"})
     ray_init_kwargs: dict[str, Any] | str | None = Field(
         None, json_schema_extra={"since": "v0.9.3", "group": "RayArguments"}
     )
-    master_addr: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.5", "group": "RayArguments"}
-    )
-    master_port: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.5", "group": "RayArguments"}
-    )
-    fp8: bool = Field(
-        False, json_schema_extra={"since": "v0.9.4", "group": "Fp8Arguments"}
-    )
-    fp8_backend: str = Field(
-        "auto", json_schema_extra={"since": "v0.9.4", "group": "Fp8Arguments"}
-    )
+    master_addr: str | None = Field(None, json_schema_extra={"since": "v0.9.5", "group": "RayArguments"})
+    master_port: str | None = Field(None, json_schema_extra={"since": "v0.9.5", "group": "RayArguments"})
+    fp8: bool = Field(False, json_schema_extra={"since": "v0.9.4", "group": "Fp8Arguments"})
+    fp8_backend: str = Field("auto", json_schema_extra={"since": "v0.9.4", "group": "Fp8Arguments"})
     fp8_enable_fsdp_float8_all_gather: bool = Field(
         False, json_schema_extra={"since": "v0.9.4", "group": "Fp8Arguments"}
     )
-    enable_torch_profiler: bool = Field(
-        False, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_output_dir: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_wait_steps: int = Field(
-        1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_warmup_steps: int = Field(
-        1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_active_steps: int = Field(
-        1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_repeat: int = Field(
-        1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_record_shapes: bool = Field(
-        True, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_profile_memory: bool = Field(
-        True, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profiler_with_stack: bool = Field(
-        True, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
-    profile_modules: str | None = Field(
-        None, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"}
-    )
+    enable_torch_profiler: bool = Field(False, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_output_dir: str | None = Field(None, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_wait_steps: int = Field(1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_warmup_steps: int = Field(1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_active_steps: int = Field(1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_repeat: int = Field(1, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_record_shapes: bool = Field(True, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_profile_memory: bool = Field(True, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profiler_with_stack: bool = Field(True, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
+    profile_modules: str | None = Field(None, json_schema_extra={"since": "v0.9.5", "group": "ProfilerArguments"})
     overwrite_output_dir: bool = Field(False, json_schema_extra={"since": "v0.9.4"})

@@ -1,0 +1,46 @@
+"""The DeepSpeed config a LLaMA-Factory config points at, read once per rule context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lorachecks.formats.llamafactory.resolve import local_path
+from lorachecks.paths import read_json
+from lorachecks.rules.context import RuleContext
+
+
+@dataclass(frozen=True, slots=True)
+class DeepSpeedConfig:
+    data: dict[str, Any] | None  # None when it could not be read (see error)
+    error: str | None = None
+
+    @property
+    def zero_stage(self) -> int | None:
+        zero = (self.data or {}).get("zero_optimization")
+        stage = zero.get("stage") if isinstance(zero, dict) else None
+        return stage if isinstance(stage, int) else None
+
+
+def deepspeed_config(ctx: RuleContext, value: object) -> DeepSpeedConfig | None:
+    """None when there is nothing to read (no `deepspeed`, or a file with path checks off)."""
+    if isinstance(value, dict):
+        return DeepSpeedConfig(value)
+    if not isinstance(value, str) or not ctx.settings.path_checks:
+        return None
+    if value.lstrip().startswith("{"):  # transformers JSON-decodes such strings
+        import json
+
+        try:
+            return DeepSpeedConfig(json.loads(value))
+        except json.JSONDecodeError as exc:
+            return DeepSpeedConfig(None, f"`deepspeed` is not valid JSON: {exc}")
+    path = local_path(ctx, value)
+    if path is None:
+        return DeepSpeedConfig(None, f"`deepspeed` uses an unset environment variable: {value}")
+    data, error = read_json(path)
+    if error is not None:
+        return DeepSpeedConfig(None, f"cannot read DeepSpeed config {path}: {error}")
+    if not isinstance(data, dict):
+        return DeepSpeedConfig(None, f"DeepSpeed config {path} is not a JSON object")
+    return DeepSpeedConfig(data)

@@ -1,0 +1,61 @@
+"""Where LLaMA-Factory looks for the files a config names (used by the LC2xx rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
+from lorachecks.paths import expand_path, read_json, resolve
+from lorachecks.rules.context import RuleContext
+
+DATA_CONFIG = "dataset_info.json"
+# The order LLaMA-Factory prefers a dataset's sources in (first present wins).
+HUB_SOURCES = ("hf_hub_url", "ms_hub_url", "om_hub_url", "script_url", "cloud_file_name")
+FILE_TYPES = frozenset({"arrow", "csv", "json", "jsonl", "parquet", "txt"})
+
+
+def config_of(ctx: RuleContext) -> LlamaFactoryConfig | None:
+    return cast("LlamaFactoryConfig | None", ctx.validation.config)
+
+
+def launch_note(ctx: RuleContext) -> str:
+    return f"relative paths resolve from the launch directory {ctx.settings.launch_dir} (set --launch-dir)"
+
+
+def local_path(ctx: RuleContext, value: str) -> Path | None:
+    """The path a trainer launched from ``launch_dir`` opens; None if an env var is unset."""
+    expanded = expand_path(value)
+    return None if expanded is None else resolve(expanded, ctx.settings.launch_dir)
+
+
+@dataclass(slots=True)
+class DatasetInfo:
+    directory: Path | None  # None: datasets come from a hub (ONLINE / REMOTE:)
+    entries: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
+    dataset_dir = config.dataset_dir
+    if dataset_dir == "ONLINE" or dataset_dir.startswith("REMOTE:"):
+        return DatasetInfo(None)
+    directory = local_path(ctx, dataset_dir)
+    if directory is None:
+        return DatasetInfo(None, error=f"`dataset_dir` uses an unset environment variable: {dataset_dir}")
+    data, error = read_json(directory / DATA_CONFIG)
+    if error is not None:
+        return DatasetInfo(directory, error=f"cannot open {directory / DATA_CONFIG}: {error}")
+    if not isinstance(data, dict):
+        return DatasetInfo(directory, error=f"{directory / DATA_CONFIG} is not a JSON object")
+    return DatasetInfo(directory, data)
+
+
+def names(value: str | None) -> list[str]:
+    return [n.strip() for n in (value or "").split(",") if n.strip()]
+
+
+def used_datasets(config: LlamaFactoryConfig) -> list[tuple[str, str]]:
+    """(config key, dataset name) for every dataset the job loads."""
+    return [("dataset", n) for n in names(config.dataset)] + [("eval_dataset", n) for n in names(config.eval_dataset)]

@@ -1,0 +1,78 @@
+"""How trainers resolve the paths written in configs, and how we tell paths from hub ids."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_ENV = re.compile(r"\$\{oc\.env:([A-Za-z_]\w*)(?:,([^}]*))?\}|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.\-]*/[\w.\-]+")
+_PLACEHOLDER = re.compile(
+    r"(^|[/\\])path[/\\_-]?to([/\\]|$)|<[^<>]+>|\byour[_-]|YOUR_|^/?x{3,}|^\.\.\.$|^TODO|CHANGE[_-]?ME",
+    re.IGNORECASE,
+)
+
+
+def expand_path(value: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """Expand ``${oc.env:VAR[,default]}``, ``${VAR}``, ``$VAR`` and ``~``; None if a variable is unset."""
+    env = os.environ if environ is None else environ
+    missing = False
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal missing
+        name = match.group(1) or match.group(3) or match.group(4)
+        if name in env:
+            return env[name]
+        if match.group(2) is not None:
+            return match.group(2).strip().strip("'\"")
+        missing = True
+        return ""
+
+    expanded = _ENV.sub(substitute, value)
+    return None if missing else os.path.expanduser(expanded)
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.search(value))
+
+
+def looks_local(value: str) -> bool:
+    """Written as a filesystem path rather than a hub id."""
+    return (
+        value.startswith(("/", "./", "../", "~", "\\"))
+        or bool(re.match(r"^[A-Za-z]:[\\/]", value))
+        or value.count("/") > 1
+    )
+
+
+def looks_like_hub_id(value: str) -> bool:
+    return not looks_local(value) and bool(_HUB_ID.fullmatch(value))
+
+
+def resolve(value: str, base: Path) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else base / path
+
+
+@lru_cache(maxsize=256)
+def _read_json(path: Path, mtime_ns: int) -> tuple[Any, str | None]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig")), None
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, str(exc)
+
+
+def read_json(path: Path) -> tuple[Any, str | None]:
+    """Parsed JSON and no error, or None and why; cached per file version for the run."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+    return _read_json(path, mtime)

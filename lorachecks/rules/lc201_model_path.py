@@ -1,0 +1,67 @@
+"""A local model or adapter folder that does not exist or is not a model.
+
+Why it matters: the trainer only finds out after the job starts ("Failed to load
+tokenizer", "Can't find adapter_config.json"). A hub id such as `Qwen/Qwen3-4B` is not a
+path and is not checked here; a value written as a path (`/models/x`, `./x`, `a/b/c`) must
+be a folder with `config.json` (a model) or `adapter_config.json` (an adapter). Relative
+paths resolve from the directory the trainer is launched in (`--launch-dir`).
+
+Example, bad:
+
+    model_name_or_path: /models/qwen3-4b      # folder missing
+
+Good:
+
+    model_name_or_path: Qwen/Qwen3-4B          # hub id, or an existing local folder
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.formats.llamafactory.resolve import config_of, launch_note, local_path, names
+from lorachecks.paths import is_placeholder, looks_local
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC201"
+NAME = "model-path"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory",)
+
+_MARKER = {"model_name_or_path": "config.json", "adapter_name_or_path": "adapter_config.json"}
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    config = config_of(ctx)
+    if not ctx.settings.path_checks or config is None:
+        return
+    for key, marker in _MARKER.items():
+        for value in names(getattr(config, key)):
+            if is_placeholder(value):
+                continue  # LC202 reports placeholders
+            path = local_path(ctx, value)
+            if path is None:
+                yield Finding(
+                    f"`{key}` uses an unset environment variable: {value}",
+                    key,
+                    "export the variable before launching",
+                    at="value",
+                )
+                continue
+            if not path.exists():
+                if looks_local(value):
+                    yield Finding(f"`{key}` folder not found: {path}", key, launch_note(ctx), at="value")
+                continue  # not written as a path: a hub id the trainer downloads
+            if not path.is_dir():
+                yield Finding(
+                    f"`{key}` must be a folder, but {path} is a file",
+                    key,
+                    "point at the folder that holds the weights and config",
+                    at="value",
+                )
+            elif not (path / marker).is_file():
+                yield Finding(
+                    f"`{key}` folder {path} has no {marker}",
+                    key,
+                    f"point at the folder that holds {marker}",
+                    at="value",
+                )

@@ -1,0 +1,32 @@
+"""The DeepSpeed config named by `deepspeed` is missing or is not valid JSON.
+
+Why it matters: the file is opened only when the distributed launch has already started
+on every GPU. A typo in the path or a trailing comma in the JSON wastes the whole queue
+wait. Relative paths resolve from the launch directory.
+
+Example, bad:
+
+    deepspeed: examples/deepspeed/ds_z3_confg.json
+
+Good:
+
+    deepspeed: examples/deepspeed/ds_z3_config.json
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.formats.llamafactory.deepspeed import deepspeed_config
+from lorachecks.formats.llamafactory.resolve import launch_note
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC206"
+NAME = "deepspeed-config"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    ds = deepspeed_config(ctx, ctx.data.get("deepspeed"))
+    if ds is not None and ds.error is not None:
+        yield Finding(ds.error, "deepspeed", launch_note(ctx), at="value")

@@ -1,0 +1,52 @@
+"""`output_dir` cannot be created or written.
+
+Why it matters: the trainer writes the first checkpoint only after `save_steps` steps;
+if `output_dir` is a file, or its parent is read-only, the run dies at that point with
+all the work lost. The directory itself may not exist yet: it is created.
+
+Example, bad:
+
+    output_dir: /readonly/saves/run1
+
+Good:
+
+    output_dir: saves/qwen3-4b/lora/sft
+"""
+
+import os
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.formats.llamafactory.resolve import config_of, local_path
+from lorachecks.paths import is_placeholder
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC208"
+NAME = "output-dir"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    config = config_of(ctx)
+    if not ctx.settings.path_checks or config is None or not config.output_dir or is_placeholder(config.output_dir):
+        return
+    path = local_path(ctx, config.output_dir)
+    if path is None:
+        yield Finding(f"`output_dir` uses an unset environment variable: {config.output_dir}", "output_dir", at="value")
+        return
+    if path.exists() and not path.is_dir():
+        yield Finding(f"`output_dir` {path} is a file, not a folder", "output_dir", at="value")
+        return
+    parent = path
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        yield Finding(f"`output_dir` cannot be created: {parent} is a file", "output_dir", at="value")
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        yield Finding(
+            f"`output_dir` cannot be written: no write permission on {parent}",
+            "output_dir",
+            "choose a folder you can write to",
+            at="value",
+        )

@@ -1,0 +1,56 @@
+"""`lora_target` names modules the model does not have.
+
+Why it matters: PEFT raises "Target modules {...} not found in the base model" after the
+model has loaded. Module names differ by architecture (`q_proj` in Llama/Qwen,
+`query_key_value` in ChatGLM/Falcon, `c_attn` in GPT-2/Qwen-1). Checked when the model is
+a local folder whose `config.json` names a known `model_type`; `all` always works.
+
+Example, bad (a Llama model):
+
+    lora_target: query_key_value
+
+Good:
+
+    lora_target: q_proj,v_proj      # or: all
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.architectures import HEADS, LINEAR_MODULES
+from lorachecks.diagnostics import Severity
+from lorachecks.formats.llamafactory.resolve import config_of, local_path, names
+from lorachecks.paths import read_json
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC209"
+NAME = "lora-target"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    config = config_of(ctx)
+    if (
+        not ctx.settings.path_checks
+        or config is None
+        or config.finetuning_type != "lora"
+        or not config.model_name_or_path
+    ):
+        return
+    targets = [t for t in names(config.lora_target) if t != "all"]
+    path = local_path(ctx, config.model_name_or_path)
+    if not targets or path is None:
+        return
+    model_config, error = read_json(path / "config.json")
+    model_type = model_config.get("model_type") if isinstance(model_config, dict) else None
+    if error is not None or model_type not in LINEAR_MODULES:
+        return
+    modules = LINEAR_MODULES[model_type] | HEADS
+    missing = [t for t in targets if t.rsplit(".", 1)[-1] not in modules]
+    if missing:
+        yield Finding(
+            f"`lora_target` names {', '.join(missing)}, which `{model_type}` models do not have",
+            "lora_target",
+            f"use `all`, or some of: {', '.join(sorted(LINEAR_MODULES[model_type]))}",
+            at="value",
+        )

@@ -1,0 +1,55 @@
+"""Shared helpers: lint a config written to a temporary folder."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lorachecks.diagnostics import Diagnostic
+from lorachecks.linter import FileResult, lint_file
+from lorachecks.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+LF_CORPUS = CORPUS / "llamafactory"
+
+needs_corpus = pytest.mark.skipif(not LF_CORPUS.is_dir(), reason="../shared/corpus is not beside this checkout")
+
+LintText = Callable[..., FileResult]
+
+
+@pytest.fixture
+def lint_text(tmp_path: Path) -> LintText:
+    """Write ``text`` (dedented) to a file and lint it with path checks off by default."""
+
+    def run(text: str, name: str = "config.yaml", **options: object) -> FileResult:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        options.setdefault("path_checks", False)
+        options.setdefault("launch_dir", tmp_path)
+        return lint_file(path, Settings(**options))  # type: ignore[arg-type]
+
+    return run
+
+
+def codes(result: FileResult) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def errors(result: FileResult) -> list[Diagnostic]:
+    return [d for d in result.diagnostics if d.severity.value == "error"]
+
+
+BASE = """\
+model_name_or_path: Qwen/Qwen3-4B
+stage: sft
+do_train: true
+finetuning_type: lora
+dataset: alpaca_en_demo
+template: qwen3
+output_dir: saves/x
+bf16: true
+"""

@@ -1,0 +1,96 @@
+"""The command line: exit codes, output shapes, rules and explain."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lorachecks.cli import app
+from lorachecks.rules import all_rules
+from tests.conftest import BASE, ROOT
+
+runner = CliRunner()
+
+
+def write(tmp_path: Path, text: str, name: str = "c.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_exit_codes(tmp_path: Path) -> None:
+    good = write(tmp_path, BASE, "good.yaml")
+    bad = write(tmp_path, BASE + "lora_rnak: 8\n", "bad.yaml")
+    warn = write(tmp_path, BASE + "resize_vocab: true\n", "warn.yaml")
+    assert runner.invoke(app, ["lint", "--no-path-checks", good]).exit_code == 0
+    assert runner.invoke(app, ["lint", "--no-path-checks", bad]).exit_code == 1
+    assert runner.invoke(app, ["lint", "--no-path-checks", warn]).exit_code == 0
+    assert runner.invoke(app, ["lint", "--no-path-checks", "--strict", warn]).exit_code == 1
+    assert runner.invoke(app, ["lint", str(tmp_path / "missing.yaml")]).exit_code == 2
+    assert runner.invoke(app, ["lint", "--format", "xml", good]).exit_code == 2
+    assert runner.invoke(app, ["lint", "--input-format", "nope", good]).exit_code == 2
+
+
+def test_json_output_shape(tmp_path: Path) -> None:
+    bad = write(tmp_path, BASE + "lora_rnak: 8\n")
+    result = runner.invoke(app, ["lint", "--no-path-checks", "--format", "json", bad])
+    document = json.loads(result.stdout)
+    assert document["version"] == 1
+    [diag] = document["diagnostics"]
+    assert set(diag) == {"path", "line", "column", "code", "severity", "message", "key", "hint"}
+    assert (diag["code"], diag["line"], diag["key"], diag["severity"]) == ("LC101", 9, "lora_rnak", "error")
+    assert document["summary"]["errors"] == 1 and document["summary"]["checked"] == 1
+
+
+def test_select_and_ignore(tmp_path: Path) -> None:
+    bad = write(tmp_path, BASE + "lora_rnak: 8\nlr_scheduler_type: cosin\n")
+    only = runner.invoke(app, ["lint", "--no-path-checks", "-f", "json", "--select", "LC105", bad])
+    assert [d["code"] for d in json.loads(only.stdout)["diagnostics"]] == ["LC105"]
+    rest = runner.invoke(app, ["lint", "--no-path-checks", "-f", "json", "--ignore", "LC1", bad])
+    assert json.loads(rest.stdout)["diagnostics"] == []
+
+
+def test_text_output_shows_location_line_and_hint(tmp_path: Path) -> None:
+    bad = write(tmp_path, BASE + "lora_rnak: 8\n")
+    out = runner.invoke(app, ["lint", "--no-path-checks", bad]).stdout
+    assert f"{bad}:9:1: LC101 error unknown key `lora_rnak`" in out
+    assert "lora_rnak: 8" in out and "hint: did you mean `lora_rank`?" in out
+
+
+def test_rules_and_explain() -> None:
+    listing = runner.invoke(app, ["rules"]).stdout
+    assert all(rule.code in listing for rule in all_rules())
+    explained = runner.invoke(app, ["explain", "LC101"])
+    assert explained.exit_code == 0 and "Why it matters" in explained.stdout
+    assert runner.invoke(app, ["explain", "unknown-key"]).exit_code == 0
+    assert runner.invoke(app, ["explain", "LC999"]).exit_code == 2
+
+
+def test_every_rule_documents_why_and_example() -> None:
+    seen = set()
+    for rule in all_rules():
+        assert rule.code not in seen
+        seen.add(rule.code)
+        assert "Why it matters" in rule.doc and "Example" in rule.doc, rule.code
+
+
+def test_python_dash_m_and_examples_folder() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "lorachecks", "lint", "-f", "json", "examples/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    document = json.loads(proc.stdout)
+    by_file: dict[str, set[str]] = {}
+    for diag in document["diagnostics"]:
+        by_file.setdefault(Path(diag["path"]).name, set()).add(diag["code"])
+    assert "valid_qwen3_lora_sft.yaml" not in by_file
+    assert {"LC101", "LC102", "LC104", "LC105", "LC106"} <= by_file["broken_typos_and_types.yaml"]
+    assert {"LC201", "LC205", "LC301"} <= by_file["broken_conflicts.yaml"]

@@ -1,0 +1,122 @@
+"""Path checks (LC2xx) against real folders built in a temporary launch directory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BASE, LintText, codes
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A launch directory with a model folder, datasets and a DeepSpeed config."""
+    model = tmp_path / "models" / "tiny"
+    model.mkdir(parents=True)
+    (model / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sft.json").write_text("[]")
+    (data / "pairs.json").write_text("[]")
+    (data / "sheet.xlsx").write_text("")
+    (data / "dataset_info.json").write_text(
+        json.dumps(
+            {
+                "sft": {"file_name": "sft.json"},
+                "pairs": {"file_name": "pairs.json", "ranking": True},
+                "gone": {"file_name": "gone.json"},
+                "sheet": {"file_name": "sheet.xlsx"},
+                "hub": {"hf_hub_url": "org/data"},
+            }
+        )
+    )
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    (ds / "z3.json").write_text(json.dumps({"zero_optimization": {"stage": 3}}))
+    (ds / "broken.json").write_text("{ not json")
+    return tmp_path
+
+
+CONFIG = BASE.replace("Qwen/Qwen3-4B", "./models/tiny").replace("alpaca_en_demo", "sft")
+
+CASES = [
+    ("LC201", CONFIG.replace("./models/tiny", "./models/missing"), CONFIG),
+    ("LC201", CONFIG.replace("./models/tiny", "./data"), CONFIG),  # no config.json
+    ("LC201", CONFIG + "adapter_name_or_path: ./saves/none\n", CONFIG),
+    ("LC202", CONFIG.replace("./models/tiny", "/path/to/model"), CONFIG),
+    ("LC203", CONFIG.replace("dataset: sft", "dataset: sfft"), CONFIG),
+    ("LC203", CONFIG.replace("dataset: sft", "dataset: data/sft.json"), CONFIG),
+    ("LC203", CONFIG + "dataset_dir: nowhere\n", CONFIG),
+    ("LC204", CONFIG.replace("dataset: sft", "dataset: gone"), CONFIG.replace("dataset: sft", "dataset: hub")),
+    ("LC204", CONFIG.replace("dataset: sft", "dataset: sheet"), CONFIG),
+    (
+        "LC205",
+        CONFIG.replace("stage: sft", "stage: dpo"),
+        CONFIG.replace("stage: sft", "stage: dpo").replace("dataset: sft", "dataset: pairs"),
+    ),
+    ("LC205", CONFIG.replace("dataset: sft", "dataset: pairs"), CONFIG),
+    ("LC206", CONFIG + "deepspeed: ds/missing.json\n", CONFIG + "deepspeed: ds/z3.json\n"),
+    ("LC206", CONFIG + "deepspeed: ds/broken.json\n", CONFIG + "deepspeed: ds/z3.json\n"),
+    (
+        "LC207",
+        CONFIG + "deepspeed: ds/z3.json\nquantization_bit: 8\n",
+        CONFIG + "deepspeed: ds/z3.json\nquantization_bit: 4\n",
+    ),
+    (
+        "LC207",
+        CONFIG + "deepspeed: {zero_optimization: {stage: 3}}\npure_bf16: true\n",
+        CONFIG + "deepspeed: {zero_optimization: {stage: 2}}\npure_bf16: true\n",
+    ),
+    ("LC208", CONFIG.replace("output_dir: saves/x", "output_dir: data/sft.json"), CONFIG),
+    ("LC209", CONFIG + "lora_target: query_key_value\n", CONFIG + "lora_target: q_proj,v_proj\n"),
+]
+
+
+@pytest.mark.parametrize(("code", "bad", "good"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_path_rule_fails_bad_and_passes_good(
+    lint_text: LintText, project: Path, code: str, bad: str, good: str
+) -> None:
+    assert code in codes(lint_text(bad, path_checks=True, launch_dir=project))
+    assert code not in codes(lint_text(good, path_checks=True, launch_dir=project))
+
+
+def test_no_path_checks_skips_every_file_dependent_rule(lint_text: LintText, project: Path) -> None:
+    text = (
+        CONFIG.replace("./models/tiny", "./models/missing").replace("dataset: sft", "dataset: sfft")
+        + "deepspeed: ds/missing.json\n"
+    )
+    found = codes(lint_text(text, path_checks=False, launch_dir=project))
+    assert not [c for c in found if c.startswith("LC2")]
+
+
+def test_hub_id_is_not_a_missing_path(lint_text: LintText, project: Path) -> None:
+    assert "LC201" not in codes(lint_text(BASE.replace("alpaca_en_demo", "sft"), path_checks=True, launch_dir=project))
+
+
+def test_message_names_the_launch_directory(lint_text: LintText, project: Path) -> None:
+    result = lint_text(CONFIG.replace("./models/tiny", "./models/missing"), path_checks=True, launch_dir=project)
+    [diag] = [d for d in result.diagnostics if d.code == "LC201"]
+    assert str(project) in (diag.hint or "")
+
+
+def test_env_interpolated_paths_resolve(lint_text: LintText, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODEL_ROOT", str(project / "models"))
+    text = CONFIG.replace("./models/tiny", "${oc.env:MODEL_ROOT}/tiny")
+    assert "LC201" not in codes(lint_text(text, path_checks=True, launch_dir=project))
+    monkeypatch.delenv("MODEL_ROOT")
+    assert "LC201" in codes(lint_text(text, path_checks=True, launch_dir=project))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_read_only_parent_is_reported(lint_text: LintText, project: Path) -> None:
+    locked = project / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        text = CONFIG.replace("output_dir: saves/x", "output_dir: locked/run")
+        assert "LC208" in codes(lint_text(text, path_checks=True, launch_dir=project))
+    finally:
+        locked.chmod(0o700)
