@@ -149,3 +149,11 @@ def test_not_a_mapping_when_the_format_is_given(lint_text: LintText, text: str) 
 
 def test_a_multi_document_file_is_a_syntax_error(lint_text: LintText) -> None:
     assert codes(lint_text(BASE + "---\n" + BASE)) == ["LC001"]
+
+
+def test_config_file_type(lint_text: LintText) -> None:
+    as_json = '{"model_name_or_path": "Qwen/Qwen3-4B", "dataset": "x", "do_train": true, "output_dir": "o"}'
+    assert "LC107" in codes(lint_text(as_json, name="c.json"))
+    assert "LC107" not in codes(lint_text(as_json, name="c.json", llamafactory_version="0.9.4"))
+    assert "LC107" in codes(lint_text(BASE, name="c.YAML"))
+    assert "LC107" not in codes(lint_text(BASE, name="c.yaml"))

@@ -180,7 +180,7 @@ ReportTo = {literal(REPORT_TO)}
 class ArgsModel(BaseModel):
     """Strict: the trainer converts no types on the YAML path, so neither do we."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, protected_namespaces=())
+    model_config = ConfigDict(extra="forbid", strict=True, protected_namespaces=(), defer_build=True)
 '''
     (OUT / "base.py").write_text(base, encoding="utf-8")
     init = ['"""LLaMA-Factory argument models, one per trainer dataclass."""', ""]

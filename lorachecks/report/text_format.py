@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.report import Run
@@ -31,11 +32,31 @@ def _snippet(d: Diagnostic) -> str | None:
     return f"{d.line:>5} | {text}\n      | {' ' * (d.column - 1)}^"
 
 
-def render(run: Run, out: TextIO) -> None:
-    from rich.console import Console
-    from rich.markup import escape
+class _Plain:
+    """Writes rich-style markup as plain text: importing rich costs a pre-commit hook ~20 ms."""
 
-    console = Console(file=out, force_terminal=run.color, no_color=not run.color, highlight=False, soft_wrap=True)
+    _TAG = re.compile(r"\[/?[a-z ]*\]")
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def print(self, text: str) -> None:
+        self.out.write(self._TAG.sub("", text).replace("\\[", "[") + "\n")
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", "\\[")
+
+
+def render(run: Run, out: TextIO) -> None:
+    console: Any
+    if run.color:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
+    else:
+        console, escape = _Plain(out), _escape
     for d in run.diagnostics:
         style = _STYLE[d.severity.value]
         console.print(

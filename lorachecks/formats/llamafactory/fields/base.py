@@ -28,4 +28,4 @@ ReportTo = Literal[
 class ArgsModel(BaseModel):
     """Strict: the trainer converts no types on the YAML path, so neither do we."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, protected_namespaces=())
+    model_config = ConfigDict(extra="forbid", strict=True, protected_namespaces=(), defer_build=True)
