@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
@@ -50,11 +51,12 @@ def _escape(text: str) -> str:
 
 def render(run: Run, out: TextIO) -> None:
     console: Any
+    escape: Callable[[str], str]
     if run.color:
         from rich.console import Console
-        from rich.markup import escape
+        from rich.markup import escape as rich_escape
 
-        console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
+        console, escape = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True), rich_escape
     else:
         console, escape = _Plain(out), _escape
     for d in run.diagnostics:
