@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-_ENV = re.compile(r"\$\{oc\.env:([A-Za-z_]\w*)(?:,([^}]*))?\}|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.\-]*/[\w.\-]+")
 _PLACEHOLDER = re.compile(
     r"(^|[/\\])path[/\\_-]?to([/\\]|$)|<[^<>]+>|\byour[_-]|YOUR_|^/?x{3,}|^\.\.\.$|^TODO|CHANGE[_-]?ME",
     re.IGNORECASE,
 )
-
-
-def expand_path(value: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """Expand ``${oc.env:VAR[,default]}``, ``${VAR}``, ``$VAR`` and ``~``; None if a variable is unset."""
-    env = os.environ if environ is None else environ
-    missing = False
-
-    def substitute(match: re.Match[str]) -> str:
-        nonlocal missing
-        name = match.group(1) or match.group(3) or match.group(4)
-        if name in env:
-            return env[name]
-        if match.group(2) is not None:
-            return match.group(2).strip().strip("'\"")
-        missing = True
-        return ""
-
-    expanded = _ENV.sub(substitute, value)
-    return None if missing else os.path.expanduser(expanded)
 
 
 def is_placeholder(value: str) -> bool:

@@ -25,6 +25,8 @@ CASES = [
     ("LC104", BASE + "max_steps: ten\n", BASE + "max_steps: 10\n"),
     ("LC104", BASE + "lora_alpha: sixteen\n", BASE + "lora_alpha: 16\n"),
     ("LC104", BASE + 'learning_rate: "1e-4"\n', BASE + "learning_rate: 1e-4\n"),
+    ("LC104", BASE + "lora_rank: 8.0\n", BASE + "lora_rank: 8\n"),
+    ("LC108", BASE + "output_dir: ${oc.env:OUT}\n", BASE),
     ("LC105", BASE.replace("template: qwen3", "template: qwen2"), BASE),
     ("LC105", BASE.replace("stage: sft", "stage: sfft"), BASE),
     ("LC105", BASE.replace("finetuning_type: lora", "finetuning_type: qlora"), BASE),

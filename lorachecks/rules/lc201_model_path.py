@@ -40,13 +40,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 continue  # LC202 reports placeholders
             path = local_path(ctx, value)
             if path is None:
-                yield Finding(
-                    f"`{key}` uses an unset environment variable: {value}",
-                    key,
-                    "export the variable before launching",
-                    at="value",
-                )
-                continue
+                continue  # interpolated: LC108
             if not path.exists():
                 if looks_local(value):
                     yield Finding(f"`{key}` folder not found: {path}", key, launch_note(ctx), at="value")

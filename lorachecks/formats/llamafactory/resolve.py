@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
-from lorachecks.paths import expand_path, read_json, resolve
+from lorachecks.paths import read_json, resolve
 from lorachecks.rules.context import RuleContext
 
 DATA_CONFIG = "dataset_info.json"
@@ -25,9 +25,14 @@ def launch_note(ctx: RuleContext) -> str:
 
 
 def local_path(ctx: RuleContext, value: str) -> Path | None:
-    """The path a trainer launched from ``launch_dir`` opens; None if an env var is unset."""
-    expanded = expand_path(value)
-    return None if expanded is None else resolve(expanded, ctx.settings.launch_dir)
+    """The path a trainer launched from ``launch_dir`` opens; None for an interpolated value.
+
+    LLaMA-Factory resolves neither ``${...}`` nor ``~``: an interpolated value is reported
+    by LC108 and not checked as a path here.
+    """
+    if "${" in value:
+        return None
+    return resolve(value, ctx.settings.launch_dir)
 
 
 @dataclass(slots=True)
@@ -43,7 +48,7 @@ def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
         return DatasetInfo(None)
     directory = local_path(ctx, dataset_dir)
     if directory is None:
-        return DatasetInfo(None, error=f"`dataset_dir` uses an unset environment variable: {dataset_dir}")
+        return DatasetInfo(None)
     data, error = read_json(directory / DATA_CONFIG)
     if error is not None:
         return DatasetInfo(directory, error=f"cannot open {directory / DATA_CONFIG}: {error}")
