@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,7 +51,11 @@ class Format:
     def known_keys(self, settings: Settings) -> frozenset[str]:
         if self.release_keys is not None:
             return self.release_keys(settings)
-        return frozenset(self.schema.model_fields)
+        return self.all_keys
+
+    @property
+    def all_keys(self) -> frozenset[str]:
+        return _field_names(self.schema)
 
     @property
     def schema(self) -> type[BaseModel]:
@@ -59,6 +64,11 @@ class Format:
         module, _, attr = self.schema_path.partition(":")
         model: Any = getattr(importlib.import_module(module), attr)
         return model  # type: ignore[no-any-return]
+
+
+@cache
+def _field_names(schema: type[BaseModel]) -> frozenset[str]:
+    return frozenset(schema.model_fields)
 
 
 def has_any(mapping: Any, keys: frozenset[str] | set[str]) -> bool:

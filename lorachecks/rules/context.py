@@ -57,7 +57,8 @@ class RuleContext:
         assert self.format is not None
         schema = self.format.schema
         result = Validation()
-        known = {k: v for k, v in self.data.items() if isinstance(k, str) and k in schema.model_fields}
+        fields = self.format.all_keys
+        known = {k: v for k, v in self.data.items() if isinstance(k, str) and k in fields}
         try:
             schema.model_validate(known, context={"findings": []}, strict=True)
         except ValidationError as exc:

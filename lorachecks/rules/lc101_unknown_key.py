@@ -30,7 +30,7 @@ FORMATS = ("llamafactory",)
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     assert ctx.format is not None
-    every = frozenset(ctx.format.schema.model_fields)
+    every = ctx.format.all_keys
     known = ctx.format.known_keys(ctx.settings)
     for key in ctx.data:
         name = str(key)

@@ -6,6 +6,8 @@ records the release that introduced it, so an older target release can be checke
 
 from __future__ import annotations
 
+from functools import cache
+
 from lorachecks.formats.base import Format, has_any
 from lorachecks.formats.llamafactory.renamed import RENAMED_KEYS
 from lorachecks.loader import Document
@@ -45,15 +47,16 @@ def dialect(settings: Settings) -> str:
 
 def release_keys(settings: Settings) -> frozenset[str]:
     """Schema keys that exist in the targeted LLaMA-Factory release."""
+    return _release_keys(settings.llamafactory_version)
+
+
+@cache
+def _release_keys(version: str) -> frozenset[str]:
     from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
 
-    target = version_tuple(settings.llamafactory_version)
-    return frozenset(
-        name
-        for name in LlamaFactoryConfig.model_fields
-        if version_tuple(LlamaFactoryConfig.since(name) or "latest") <= target
-        or LlamaFactoryConfig.since(name) == "transformers"
-    )
+    target = version_tuple(version)
+    since = {name: LlamaFactoryConfig.since(name) for name in LlamaFactoryConfig.model_fields}
+    return frozenset(n for n, tag in since.items() if tag == "transformers" or version_tuple(tag or "latest") <= target)
 
 
 def _detect(doc: Document) -> bool:
