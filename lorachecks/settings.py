@@ -18,6 +18,12 @@ class Settings:
     # LLaMA-Factory release the verdicts follow ("latest" = the tracked commit).
     llamafactory_version: str = "latest"
     max_file_bytes: int = 10 * 1024 * 1024
+    # Memory budget for the VRAM estimate rules (LC5xx): GiB per GPU and GPU count.
+    gpu_memory_gib: float | None = None
+    gpus: int = 1
+    # Performance: worker processes (None = decide from the file count) and result cache.
+    jobs: int | None = None
+    cache_dir: Path | None = None
 
     def enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(p) for p in self.select):
