@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from lorachecks.loader import Document
+    from lorachecks.rules.context import Validation
     from lorachecks.settings import Settings
 
 
@@ -42,6 +43,10 @@ class Format:
     renamed: Mapping[str, RenamedKey] = field(default_factory=dict)
     # Narrows the schema's keys to those the user's release accepts (default: all).
     release_keys: Callable[[Settings], frozenset[str]] | None = None
+    # Performance hooks (no Pydantic import): the schema's field names, and a validation
+    # that returns None whenever it cannot decide (the caller then runs the schema).
+    field_names: Callable[[], frozenset[str]] | None = None
+    fast_validate: Callable[[dict[str, Any]], Validation | None] | None = None
 
     def dialect(self, syntax: str, settings: Settings) -> str:
         if self.dialect_for is not None:
@@ -55,6 +60,8 @@ class Format:
 
     @property
     def all_keys(self) -> frozenset[str]:
+        if self.field_names is not None:
+            return self.field_names()
         return _field_names(self.schema)
 
     @property

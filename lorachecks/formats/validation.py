@@ -13,11 +13,12 @@ as a library) it raises like an ordinary validator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from pydantic import ValidationInfo
-from pydantic_core import PydanticCustomError
+from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
+
+if TYPE_CHECKING:  # the fast lint path (formats/llamafactory/fast.py) runs without Pydantic
+    from pydantic import ValidationInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,5 +45,7 @@ def report(
     if sink is None:
         if severity in (Severity.WARNING, Severity.INFO):
             return
+        from pydantic_core import PydanticCustomError
+
         raise PydanticCustomError("lorachecks", "{message}", {"message": message})
     sink.append(SchemaFinding(code, key, message, hint, severity))

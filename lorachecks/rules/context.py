@@ -52,13 +52,17 @@ class RuleContext:
     @cached_property
     def validation(self) -> Validation:
         """Strict field validation, then the cross-field validators on what passed."""
-        from pydantic import ValidationError
-
         assert self.format is not None
-        schema = self.format.schema
-        result = Validation()
         fields = self.format.all_keys
         known = {k: v for k, v in self.data.items() if isinstance(k, str) and k in fields}
+        if self.format.fast_validate is not None:
+            fast = self.format.fast_validate(known)
+            if fast is not None:
+                return fast
+        from pydantic import ValidationError
+
+        schema = self.format.schema
+        result = Validation()
         try:
             schema.model_validate(known, context={"findings": []}, strict=True)
         except ValidationError as exc:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
-
-from pydantic_core import ErrorDetails
+from typing import TYPE_CHECKING, Any
 
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.suggest import closest, show
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 RANGE_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 TYPE_NAMES = {

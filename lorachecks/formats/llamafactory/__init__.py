@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from lorachecks.formats.base import Format, has_any
+from lorachecks.formats.llamafactory import fast
 from lorachecks.formats.llamafactory.renamed import RENAMED_KEYS
 from lorachecks.loader import Document
 from lorachecks.settings import Settings
@@ -52,10 +53,8 @@ def release_keys(settings: Settings) -> frozenset[str]:
 
 @cache
 def _release_keys(version: str) -> frozenset[str]:
-    from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
-
     target = version_tuple(version)
-    since = {name: LlamaFactoryConfig.since(name) for name in LlamaFactoryConfig.model_fields}
+    since = fast.since_table()
     return frozenset(n for n, tag in since.items() if tag == "transformers" or version_tuple(tag or "latest") <= target)
 
 
@@ -73,4 +72,6 @@ LLAMAFACTORY = Format(
     dialect_for=dialect,
     renamed=RENAMED_KEYS,
     release_keys=release_keys,
+    field_names=fast.field_names,
+    fast_validate=fast.validate,
 )

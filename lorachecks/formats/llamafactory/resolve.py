@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
 from lorachecks.paths import read_json, resolve
 from lorachecks.rules.context import RuleContext
+
+if TYPE_CHECKING:  # at run time the config may be the compiled plain object (fast.py)
+    from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
 
 DATA_CONFIG = "dataset_info.json"
 # The order LLaMA-Factory prefers a dataset's sources in (first present wins).
