@@ -75,7 +75,9 @@ def base_configs() -> list[tuple[str, str]]:
 
 def vary(text: str, rng: random.Random, index: int) -> str:
     for key, values in VARIATIONS.items():
-        text = re.sub(rf"(?m)^({key}):[ \t]*[^#\n]*", lambda m: f"{m.group(1)}: {rng.choice(values)}", text)
+        text = re.sub(
+            rf"(?m)^({key}):[ \t]*[^#\n]*", lambda m, values=values: f"{m.group(1)}: {rng.choice(values)}", text
+        )
     text = re.sub(r"(?m)^(output_dir):[ \t]*(\S+)", lambda m: f"{m.group(1)}: {m.group(2)}_{index}", text)
     text = f"# generated variation {index}\n{text}"
     if index % 20 == 7:  # 5% of the files carry a mistake
@@ -141,9 +143,7 @@ def measure(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[str,
     for _ in range(repeat):
         for name, cmd in commands.items():
             runs[name].append(timed(cmd, cwd))
-    return {
-        name: (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2]) for name, rs in runs.items()
-    }
+    return {name: (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2]) for name, rs in runs.items()}
 
 
 def lorachecks_cmd(*args: str) -> list[str]:
@@ -168,7 +168,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], help="tools to skip: yamllint, check-jsonschema")
     args = parser.parse_args(argv)
 
+    # An installed package ships bytecode; a checkout run with PYTHONDONTWRITEBYTECODE has none.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "lorachecks")], check=False)
     work = args.keep or Path(tempfile.mkdtemp(prefix="lorachecks-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

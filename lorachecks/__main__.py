@@ -1,4 +1,4 @@
-from lorachecks.cli import main
+from lorachecks.entry import main
 
 if __name__ == "__main__":
     main()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -63,34 +62,43 @@ def lint(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: decided from the file count."),
+    ] = None,
+    cache: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse results of unchanged files (.lorachecks_cache/; never with path checks on). Default: off.",
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Optional[Path], typer.Option("--cache-dir", help="Where --cache keeps results (implies --cache).")
+    ] = None,
 ) -> None:
     """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
-    from lorachecks.formats import FORMATS, LINTABLE
-    from lorachecks.linter import lint_paths
-    from lorachecks.report import OUTPUT_FORMATS, Run, renderer
-    from lorachecks.settings import Settings
+    from lorachecks.lint_command import UsageError, run_lint
 
-    if output_format not in OUTPUT_FORMATS:
-        raise _usage_error(f"unknown output format {output_format!r} (choose from {', '.join(OUTPUT_FORMATS)})")
-    if input_format is not None and input_format not in {f.name for f in FORMATS}:
-        raise _usage_error(f"unknown input format {input_format!r} (choose from {', '.join(LINTABLE)})")
-    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
-    if missing:
-        raise _usage_error(f"no such file or directory: {', '.join(missing)}")
-    settings = Settings(
-        format=input_format,
-        path_checks=not no_path_checks,
-        strict=strict,
-        select=_codes(select),
-        ignore=_codes(ignore),
-        launch_dir=(launch_dir or Path.cwd()).resolve(),
-        llamafactory_version=llamafactory_version,
-    )
-    run = Run(files=list(lint_paths(paths, settings)), color=sys.stdout.isatty(), verbose=verbose)
-    renderer(output_format)(run, sys.stdout)
-    counts = run.counts()
-    failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    try:
+        code = run_lint(
+            paths,
+            output_format=output_format,
+            input_format=input_format,
+            no_path_checks=no_path_checks,
+            launch_dir=launch_dir,
+            llamafactory_version=llamafactory_version,
+            select=select,
+            ignore=ignore,
+            strict=strict,
+            verbose=verbose,
+            jobs=jobs,
+            cache=cache,
+            cache_dir=cache_dir,
+        )
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+    raise typer.Exit(code)
 
 
 @app.command()

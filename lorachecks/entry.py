@@ -1,0 +1,100 @@
+"""The `lorachecks` executable: a fast path for plain `lint` runs, typer for everything else.
+
+Importing typer (and click) costs more than linting a config. A pre-commit hook runs
+``lorachecks lint FILE...`` on every commit, so a `lint` command line made only of the
+options below is parsed here and run directly; anything else (``--help``, an unknown or
+malformed option, another command) goes to the typer app in lorachecks/cli.py, which owns
+the help text and the error messages. Both paths call the same ``run_lint``, so output and
+exit codes are identical; tests/test_performance.py checks the two parsers agree.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+# option -> (parameter, kind): "value" (last one wins), "list" (repeatable), "int" (>= 1)
+VALUE_OPTIONS: dict[str, tuple[str, str]] = {
+    "--format": ("output_format", "value"),
+    "--output-format": ("output_format", "value"),
+    "-f": ("output_format", "value"),
+    "--input-format": ("input_format", "value"),
+    "--launch-dir": ("launch_dir", "path"),
+    "--llamafactory-version": ("llamafactory_version", "value"),
+    "--select": ("select", "list"),
+    "--ignore": ("ignore", "list"),
+    "--jobs": ("jobs", "int"),
+    "-j": ("jobs", "int"),
+    "--cache-dir": ("cache_dir", "path"),
+}
+FLAGS: dict[str, tuple[str, bool]] = {
+    "--no-path-checks": ("no_path_checks", True),
+    "--strict": ("strict", True),
+    "--verbose": ("verbose", True),
+    "-v": ("verbose", True),
+    "--cache": ("cache", True),
+    "--no-cache": ("cache", False),
+}
+
+
+def parse_lint(args: list[str]) -> dict[str, Any] | None:
+    """Keyword arguments for ``run_lint``, or None when typer must handle the line."""
+    options: dict[str, Any] = {}
+    paths: list[Path] = []
+    rest = iter(args)
+    only_paths = False
+    for arg in rest:
+        if only_paths:
+            paths.append(Path(arg))
+            continue
+        if arg == "--":
+            only_paths = True
+            continue
+        name, has_value, inline = arg.partition("=") if arg.startswith("--") else (arg, False, "")
+        if name in VALUE_OPTIONS:
+            value = inline if has_value else next(rest, None)
+            if value is None or (not has_value and value.startswith("-")):
+                return None
+            param, kind = VALUE_OPTIONS[name]
+            if kind == "list":
+                options.setdefault(param, []).append(value)
+            elif kind == "int":
+                try:
+                    number = int(value)
+                except ValueError:
+                    return None
+                if number < 1:
+                    return None
+                options[param] = number
+            else:
+                options[param] = Path(value) if kind == "path" else value
+        elif arg in FLAGS:
+            param, flag = FLAGS[arg]
+            options[param] = flag
+        elif arg.startswith("-"):
+            return None  # --help, short-option clusters, unknown options: typer decides
+        else:
+            paths.append(Path(arg))
+    if not paths:
+        return None
+    return {"paths": paths, **options}
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["lint"]:
+        parsed = parse_lint(args[1:])
+        if parsed is not None:
+            from lorachecks.lint_command import EXIT_USAGE, UsageError, run_lint
+
+            try:
+                code = run_lint(**parsed)
+            except UsageError as exc:
+                sys.stderr.write(f"lorachecks: error: {exc}\n")
+                code = EXIT_USAGE
+            sys.stdout.flush()
+            sys.exit(code)
+    from lorachecks.cli import main as typer_main
+
+    typer_main()
