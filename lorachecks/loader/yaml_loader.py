@@ -42,12 +42,37 @@ _FLOAT_12 = re.compile(
 )
 
 
-class PyYAMLSafeLoader(_BaseLoader):
+class _MemoLoader(_BaseLoader):
+    """Remembers the tag of each plain scalar: configs repeat the same few values.
+
+    Resolution depends only on the scalar's text and quoting (no path resolvers are
+    registered), so a per-class memo gives the same tags as resolving every time.
+    """
+
+    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers or len(value) > 128:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) < 100_000:
+                self._resolved[key] = tag
+        return tag
+
+
+class PyYAMLSafeLoader(_MemoLoader):
     """Exactly ``yaml.safe_load``'s resolution rules."""
 
+    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
 
-class OmegaConfLoader(_BaseLoader):
+
+class OmegaConfLoader(_MemoLoader):
     """``OmegaConf.load``'s resolution rules."""
+
+    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
 
 
 OmegaConfLoader.add_implicit_resolver(_FLOAT, _FLOAT_12, list("-+0123456789."))
@@ -83,13 +108,22 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         self.doc.scalar_styles[path] = getattr(node, "style", None) or None
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        """A scalar's value: its tag's constructor directly, without the bookkeeping
+        ``construct_object`` does for collections and recursive aliases."""
+        if isinstance(node, yaml.ScalarNode):
+            constructor = self.loader.yaml_constructors.get(node.tag)
+            if constructor is not None:
+                return constructor(self.loader, node)
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            key = self.scalar(key_node)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 key = str(key)
             key_path = (*path, key if isinstance(key, (str, int)) else str(key))
