@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from lorachecks.loader.document import Document, KeyPath, LoadProblem, Position
+from lorachecks.loader.flat_yaml import load_flat
 
 try:  # the C parser is ~10x faster; resolution and construction stay in Python.
     from yaml import CSafeLoader as _BaseLoader
@@ -159,6 +160,9 @@ class _TooLarge(Exception):
 
 def load_yaml(path: Path, text: str, dialect: str = "omegaconf") -> Document:
     """Load YAML text as the named trainer would, never raising for bad input."""
+    flat = load_flat(path, text, dialect, LOADERS[dialect])
+    if flat is not None:
+        return flat
     doc = Document(path=path, text=text, syntax="yaml", dialect=dialect)
     loader = LOADERS[dialect](text)
     try:

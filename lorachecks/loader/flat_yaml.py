@@ -1,0 +1,108 @@
+"""A fast reader for the common shape of a train config: one ``key: value`` per line.
+
+Most configs are a flat mapping of plain scalars with comments. For those, scanning lines
+with one regular expression gives the same data, positions and quoting styles as composing
+a PyYAML node tree, at a fraction of the cost. Scalars are still resolved and constructed
+by the dialect's own PyYAML loader class, so ``1e-4``, ``on`` or ``null`` mean exactly what
+they mean to the trainer. Anything else (nesting, lists, flow collections, anchors, tags,
+multi-line or escaped scalars, empty values, duplicate keys, non-ASCII text, document
+markers) returns None and the full loader reads the file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lorachecks.loader.document import Document, Position
+
+# key: plain scalar | 'single' | "double", then an optional comment.
+_LINE = re.compile(
+    r"""(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*):
+    (?:[ ]+(?:
+        (?P<plain>(?:[A-Za-z0-9_./~+$(=]|-(?=[^\s]))[^#\t]*?)
+       |'(?P<single>[^'\n]*)'
+       |"(?P<double>[^"\\\n]*)"
+    ))
+    [ ]*(?:[ ]\#[^\n]*)?$""",
+    re.X,
+)
+_SKIP = re.compile(r"[ ]*(?:#[^\n]*)?$")  # blank or comment-only line
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # the full reader reports these
+_STR = "tag:yaml.org,2002:str"
+_MAX_CACHE = 50_000
+_values: dict[tuple[str, str], tuple[str, Any]] = {}  # (dialect, plain text) -> (tag, value)
+
+
+def load_flat(path: Path, text: str, dialect: str, loader_class: type[Any]) -> Document | None:
+    """The document for a flat config, or None when the full YAML loader is needed."""
+    if not text.isascii() or text.startswith(("%", "---")) or _CONTROL.search(text.replace("\n", " ")):
+        return None
+    doc = Document(path=path, text=text, syntax="yaml", dialect=dialect)
+    data: dict[str, Any] = {}
+    keys, values, styles = doc.key_positions, doc.value_positions, doc.scalar_styles
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _LINE.match(line)
+        if match is None:
+            if _SKIP.match(line):
+                continue
+            return None
+        key = match["key"]
+        resolved_key = _resolve(dialect, key, loader_class)
+        if key in data or resolved_key is None or resolved_key[0] != _STR:
+            return None  # duplicate keys and keys such as `on:` or `null:`: full loader
+        plain = match["plain"]
+        if plain is not None:
+            if ": " in plain or plain.endswith(":") or plain.rstrip() != plain:
+                return None
+            resolved = _resolve(dialect, plain, loader_class)
+            if resolved is None:
+                return None
+            tag, value = resolved
+            style, column = None, match.start("plain")
+        else:
+            quoted = match["single"] if match["single"] is not None else match["double"]
+            style = "'" if match["single"] is not None else '"'
+            tag, value, column = _STR, quoted, match.start("single" if style == "'" else "double") - 1
+        if not values:
+            values[()] = Position(number, 1)
+        keys[(key,)] = Position(number, 1)
+        values[(key,)] = Position(number, column + 1)
+        styles[(key,)] = style
+        data[key] = value
+    if not data:
+        return None
+    doc.data = data
+    return doc
+
+
+def _resolve(dialect: str, text: str, loader_class: type[Any]) -> tuple[str, Any] | None:
+    """Tag and value of a plain scalar as the dialect's PyYAML loader builds them; None
+    when only the full loader can tell (no constructor for the tag, a construction error)."""
+    cached = _values.get((dialect, text))
+    if cached is not None:
+        return cached
+    import yaml
+
+    loader = _loader(loader_class)
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+    constructor = loader.yaml_constructors.get(tag)
+    if constructor is None:
+        return None
+    try:
+        result = (tag, constructor(loader, yaml.ScalarNode(tag, text)))
+    except Exception:
+        return None
+    if type(result[1]) in (str, int, float, bool, type(None)) and len(_values) < _MAX_CACHE:
+        _values[(dialect, text)] = result
+    return result
+
+
+_loaders: dict[type[Any], Any] = {}
+
+
+def _loader(loader_class: type[Any]) -> Any:
+    if loader_class not in _loaders:
+        _loaders[loader_class] = loader_class("")
+    return _loaders[loader_class]
