@@ -64,7 +64,7 @@ def load_flat(path: Path, text: str, dialect: str, loader_class: type[Any]) -> D
         else:
             quoted = match["single"] if match["single"] is not None else match["double"]
             style = "'" if match["single"] is not None else '"'
-            tag, value, column = _STR, quoted, match.start("single" if style == "'" else "double") - 1
+            value, column = quoted, match.start("single" if style == "'" else "double") - 1
         if not values:
             values[()] = Position(number, 1)
         keys[(key,)] = Position(number, 1)

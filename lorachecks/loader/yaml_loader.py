@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -50,7 +50,7 @@ class _MemoLoader(_BaseLoader):
     registered), so a per-class memo gives the same tags as resolving every time.
     """
 
-    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode or self.yaml_path_resolvers or len(value) > 128:
@@ -67,13 +67,13 @@ class _MemoLoader(_BaseLoader):
 class PyYAMLSafeLoader(_MemoLoader):
     """Exactly ``yaml.safe_load``'s resolution rules."""
 
-    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
 
 
 class OmegaConfLoader(_MemoLoader):
     """``OmegaConf.load``'s resolution rules."""
 
-    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
 
 
 OmegaConfLoader.add_implicit_resolver(_FLOAT, _FLOAT_12, list("-+0123456789."))
