@@ -8,12 +8,35 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TextIO
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 class UsageError(Exception):
     """A bad option or path: reported as ``lorachecks: error: ...`` with exit code 2."""
+
+
+class _Buffered:
+    """Collects output in 64 KiB writes: with PYTHONUNBUFFERED every line is a system call."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= 65536:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.write("".join(self.parts))
+        self.out.flush()
+        self.parts.clear()
+        self.size = 0
 
 
 def codes(values: list[str] | None) -> frozenset[str]:
@@ -64,8 +87,11 @@ def run_lint(
         jobs=jobs,
         cache_dir=cache_dir if use_cache else None,
     )
-    run = Run(files=list(lint_many(paths, settings)), color=sys.stdout.isatty(), verbose=verbose)
-    renderer(output_format)(run, sys.stdout)
+    color = sys.stdout.isatty()
+    run = Run(files=list(lint_many(paths, settings)), color=color, verbose=verbose)
+    out = sys.stdout if color else _Buffered(sys.stdout)
+    renderer(output_format)(run, out)  # type: ignore[arg-type]
+    out.flush()
     counts = run.counts()
     failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
     return EXIT_FINDINGS if failed else EXIT_OK

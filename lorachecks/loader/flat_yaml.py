@@ -59,7 +59,7 @@ def load_flat(path: Path, text: str, dialect: str, loader_class: type[Any]) -> D
             resolved = _resolve(dialect, plain, loader_class)
             if resolved is None:
                 return None
-            tag, value = resolved
+            value = resolved[1]
             style, column = None, match.start("plain")
         else:
             quoted = match["single"] if match["single"] is not None else match["double"]

@@ -54,11 +54,11 @@ class _MemoLoader(_BaseLoader):
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode or self.yaml_path_resolvers or len(value) > 128:
-            return super().resolve(kind, value, implicit)
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
         key = (value, implicit)
         tag = self._resolved.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)
+            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
             if len(self._resolved) < 100_000:
                 self._resolved[key] = tag
         return tag
