@@ -124,6 +124,89 @@ def accept(value: Any, spec: tuple[Any, ...], convert: bool = True) -> Any:
     return _NO  # "unknown": only Pydantic knows
 
 
+_TYPE_ERRORS = {
+    "bool": ("bool_type", "Input should be a valid boolean"),
+    "int": ("int_type", "Input should be a valid integer"),
+    "float": ("float_type", "Input should be a valid number"),
+    "str": ("string_type", "Input should be a valid string"),
+    "list": ("list_type", "Input should be a valid list"),
+    "dict": ("dict_type", "Input should be a valid dictionary"),
+}
+_BOUNDS = {
+    "ge": ("greater_than_equal", "greater than or equal to"),
+    "gt": ("greater_than", "greater than"),
+    "le": ("less_than_equal", "less than or equal to"),
+    "lt": ("less_than", "less than"),
+}
+
+
+def explain(value: Any, spec: tuple[Any, ...]) -> list[dict[str, Any]] | None:
+    """Strict Pydantic's errors (type, msg, input, ctx) for a value ``accept`` refused;
+    None when the shape is one only Pydantic reports (item errors inside lists and dicts).
+
+    tests/test_performance.py compares this with Pydantic field by field.
+    """
+    kind = spec[0]
+    if kind in _TYPE_ERRORS:
+        if kind in ("list", "dict") and type(value).__name__ == kind:
+            return None  # the container is right, an item is not
+        error_type, message = _TYPE_ERRORS[kind]
+        return [{"type": error_type, "msg": message, "input": value}]
+    if kind == "lit":
+        if any(value == v for _, v in spec[1]):
+            return None  # 0 for False, 2.0 for 2: Pydantic's literal lookup may accept these
+        names = [repr(v) if t == "str" else str(v) for t, v in spec[1]]
+        expected = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        return [
+            {
+                "type": "literal_error",
+                "msg": f"Input should be {expected}",
+                "input": value,
+                "ctx": {"expected": expected},
+            }
+        ]
+    if kind == "union":
+        members = [m for m in spec[1] if m[0] != "none"]  # `X | None` reports X's errors
+        if len(members) == 1:
+            return explain(value, members[0])
+        errors: list[dict[str, Any]] = []
+        for member in members:
+            found = explain(value, member)
+            if found is None:
+                return None
+            errors.extend(found)
+        return errors
+    if kind == "con":
+        base = accept(value, spec[1])
+        if base is _NO:
+            return explain(value, spec[1])
+        number_kind = _number_kind(spec[1])
+        for bound, limit in spec[2]:
+            ok = {"ge": base >= limit, "gt": base > limit, "le": base <= limit, "lt": base < limit}[bound]
+            if not ok and number_kind is not None:
+                error_type, phrase = _BOUNDS[bound]
+                shown = float(limit) if number_kind == "float" else limit
+                return [
+                    {
+                        "type": error_type,
+                        "msg": f"Input should be {phrase} {limit}",
+                        "input": value,
+                        "ctx": {bound: shown},
+                    }
+                ]
+        return None
+    return None
+
+
+def _number_kind(spec: tuple[Any, ...]) -> str | None:
+    if spec[0] in ("int", "float"):
+        return str(spec[0])
+    if spec[0] == "union":
+        kinds = [m[0] for m in spec[1] if m[0] != "none"]
+        return kinds[0] if len(kinds) == 1 and kinds[0] in ("int", "float") else None
+    return None
+
+
 @dataclass(slots=True)
 class _Info:
     """What the validators read from Pydantic's ValidationInfo: the findings context."""
@@ -134,8 +217,9 @@ class _Info:
 def validate(known: dict[str, Any]) -> Validation | None:
     """Field and cross-field validation of a config whose keys are all schema fields.
 
-    None when any value is not accepted exactly (or the compiled table is stale): the
-    caller then validates with Pydantic, which explains the error.
+    Field errors are Pydantic's own, rebuilt by :func:`explain`. None when a value's error
+    is one only Pydantic can describe (or the compiled table is stale): the caller then
+    validates with Pydantic.
     """
     from lorachecks.rules.context import Validation
 
@@ -143,18 +227,23 @@ def validate(known: dict[str, Any]) -> Validation | None:
     if module is None:
         return None
     values: dict[str, Any] = {}
+    field_errors: dict[str, list[Any]] = {}
     fields = module.FIELDS
     for key, value in known.items():
         out = accept(value, fields[key][0])
         if out is _NO:
-            return None
-        values[key] = out
+            errors = explain(value, fields[key][0])
+            if not errors:
+                return None
+            field_errors[key] = [{"loc": (key,), **error} for error in errors]
+        else:
+            values[key] = out
     config = module.CompiledConfig(values, set(values))
     findings: list[SchemaFinding] = []
-    info = _Info({"findings": findings, "invalid": set()})
+    info = _Info({"findings": findings, "invalid": set(field_errors)})
     try:
         for validator in module.VALIDATORS:
             validator(config, info)
     except Exception:  # Pydantic turns some of these into errors: let it decide
         return None
-    return Validation(field_errors={}, findings=findings, config=config)
+    return Validation(field_errors=field_errors, findings=findings, config=config)
