@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +38,8 @@ def resolve(value: str, base: Path) -> Path:
 
 @lru_cache(maxsize=256)
 def _read_json(path: Path, mtime_ns: int) -> tuple[Any, str | None]:
+    import json
+
     try:
         return json.loads(path.read_text(encoding="utf-8-sig")), None
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -19,6 +18,8 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str |
     snake = normalise(word)
     if snake != word and snake in pool:
         return snake
+    import difflib  # only when a suggestion is needed: it costs every run's start-up
+
     match = difflib.get_close_matches(snake, pool, n=1, cutoff=cutoff)
     return match[0] if match else None
 

@@ -7,7 +7,6 @@ exactly what a Python trainer sees.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,8 @@ from lorachecks.loader.yaml_loader import load_yaml
 
 
 def load_json(path: Path, text: str, dialect: str = "json") -> Document:
+    import json  # most runs read no JSON: keep it off the start-up path
+
     doc = Document(path=path, text=text, syntax="json", dialect=dialect)
     duplicates: list[str] = []
 

@@ -10,7 +10,7 @@ from typing import Any
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.validation import report
 
-SOURCE_HASH = "3475dfd9a460a5586eb37103fee8ed702c84b4a4e668d8747bc4d1dad80b5edd"
+SOURCE_HASH = "crc32:0d9ad837"
 
 # name: (accepted types, ("value", default) or ("factory", name), release introduced)
 FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {

@@ -12,8 +12,8 @@ are always Pydantic's.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,15 +29,19 @@ _NO = object()  # "not accepted exactly": defer to Pydantic
 
 
 def source_hash() -> str:
-    """Hash of the sources compiled.py is generated from (schema.py and fields/)."""
-    digest = hashlib.sha256()
+    """Checksum of the sources compiled.py is generated from (schema.py and fields/).
+
+    CRC-32 detects an edit without regeneration; it guards against staleness, not attacks,
+    and zlib is cheaper to import than hashlib on the start-up path.
+    """
+    checksum = 0
     try:
         for path in [_HERE / "schema.py", *sorted((_HERE / "fields").glob("*.py"))]:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
+            checksum = zlib.crc32(path.name.encode(), checksum)
+            checksum = zlib.crc32(path.read_bytes().replace(b"\r\n", b"\n"), checksum)
     except OSError:
         return ""
-    return digest.hexdigest()
+    return f"crc32:{checksum:08x}"
 
 
 @cache
