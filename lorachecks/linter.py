@@ -6,7 +6,7 @@ Parsing (``loader``), recognising (``formats``), checking (``rules``) and report
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +30,12 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def lint_paths(paths: Iterable[Path], settings: Settings) -> Iterator[FileResult]:
+def lint_paths(
+    paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
+) -> Iterator[FileResult]:
+    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config)."""
     for path, explicit in discover(list(paths)):
-        yield lint_file(path, settings, explicit)
+        yield lint_file(path, settings_for(path) if settings_for else settings, explicit)
 
 
 def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | None = None) -> FileResult:
