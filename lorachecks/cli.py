@@ -142,6 +142,9 @@ def fix_command(
         str, typer.Option("--format", "--output-format", "-f", help="Output for what is left: text or json.")
     ] = "text",
     input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force this config format.")] = None,
+    path_checks: Annotated[
+        Optional[bool], typer.Option("--path-checks/--no-path-checks", help="Report path problems left over.")
+    ] = None,
     llamafactory_version: Annotated[
         Optional[str], typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against.")
     ] = None,
@@ -155,6 +158,7 @@ def fix_command(
         paths,
         output_format=output_format,
         input_format=input_format,
+        path_checks=path_checks,
         llamafactory_version=llamafactory_version,
         select=select,
         ignore=ignore,

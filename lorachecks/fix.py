@@ -96,8 +96,8 @@ def fix_file(path: Path, settings: Settings, write: bool = True) -> FixOutcome:
         difflib.unified_diff(
             original.splitlines(keepends=True),
             text.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
+            fromfile=str(path) if path.is_absolute() else f"a/{path.as_posix()}",
+            tofile=str(path) if path.is_absolute() else f"b/{path.as_posix()}",
         )
     )
     if outcome.diff and not outcome.diff.endswith("\n"):
