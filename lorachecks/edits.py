@@ -61,7 +61,7 @@ def rename_key(doc: Document, key: KeyPath | str, new_name: str, description: st
     end = start + len(old)
     if quote not in ("'", '"') and end < len(text) and not re.match(r"[ \t]*[:=]", text[end:]):
         return None  # the key continues (or is not followed by its separator): not what we expect
-    return Fix(description, (Edit(start, end, new_name),))
+    return _fix(doc, description, Edit(start, end, new_name))
 
 
 def replace_plain_value(
@@ -77,7 +77,39 @@ def replace_plain_value(
     end = start + len(written)
     if not _SCALAR_END.match(doc.text, end):
         return None
-    return Fix(description, (Edit(start, end, replacement),))
+    return _fix(doc, description, Edit(start, end, replacement))
+
+
+def _fix(doc: Document, description: str, edit: Edit) -> Fix:
+    """A fix for one edit, plus one keeping a trailing comment on that line in its column."""
+    align = _comment_alignment(doc, edit)
+    return Fix(description, (edit,) if align is None else (edit, align))
+
+
+def _comment_alignment(doc: Document, edit: Edit) -> Edit | None:
+    from lorachecks.suppress import comment_start
+
+    delta = len(edit.replacement) - (edit.end - edit.start)
+    if delta == 0:
+        return None
+    text = doc.text
+    line_start = max(text.rfind("\n", 0, edit.start), text.rfind("\r", 0, edit.start)) + 1
+    newline = _BREAK.search(text, edit.end)
+    line_end = newline.start() if newline else len(text)
+    if line_end < edit.end or "#" not in text[edit.end : line_end]:
+        return None
+    hash_at = comment_start(text[line_start:line_end], doc.syntax)
+    if hash_at is None or line_start + hash_at < edit.end:
+        return None
+    hash_at += line_start
+    gap_start = hash_at
+    while gap_start > edit.end and text[gap_start - 1] in " \t":
+        gap_start -= 1
+    gap = text[gap_start:hash_at]
+    if not gap or "\t" in gap:
+        return None
+    width = max(1, len(gap) - delta)
+    return Edit(gap_start, hash_at, " " * width) if width != len(gap) else None
 
 
 def bool_word_fix(doc: Document, key: KeyPath | str, value: bool) -> Fix | None:

@@ -26,7 +26,9 @@ from lorachecks.discovery import discover
 from lorachecks.linter import FileResult, lint_file
 from lorachecks.settings import Settings
 
-MAX_PASSES = 5
+MAX_PASSES = 10
+# Codes that mean the file's structure broke (syntax, duplicate key, not a mapping).
+STRUCTURAL = frozenset({"LC001", "LC002", "LC003"})
 
 
 class FileChanged(Exception):
@@ -84,11 +86,13 @@ def fix_file(path: Path, settings: Settings, write: bool = True) -> FixOutcome:
         if not fixes:
             break
         new_text, used = apply_fixes(text, fixes)
+        new_result = lint_file(path, settings, text=new_text)
+        if _breaks(result, new_result):  # together they clash (two keys renamed alike): one at a time
+            new_text, used, new_result = _one_by_one(path, settings, text, result, fixes)
         if not used or new_text == text:
             break
-        text = new_text
+        text, result = new_text, new_result
         applied.extend(f.description for f in used)
-        result = lint_file(path, settings, text=text)
     outcome = FixOutcome(path, result, applied)
     if text == original:
         return outcome
@@ -111,6 +115,32 @@ def fix_file(path: Path, settings: Settings, write: bool = True) -> FixOutcome:
         except OSError as exc:
             outcome.error = f"not fixed: cannot write: {exc.strerror or exc}"
     return outcome
+
+
+def _structural(result: FileResult) -> int:
+    return sum(d.code in STRUCTURAL for d in result.diagnostics) + (result.status != "checked")
+
+
+def _breaks(before: FileResult, after: FileResult) -> bool:
+    """A fix must never make the file unreadable or add a duplicate key."""
+    return _structural(after) > _structural(before)
+
+
+def _one_by_one(
+    path: Path, settings: Settings, text: str, result: FileResult, fixes: list[Fix]
+) -> tuple[str, list[Fix], FileResult]:
+    used: list[Fix] = []
+    for fix in fixes:
+        candidate, taken = apply_fixes(text, [fix])
+        if not taken:
+            continue
+        trial = lint_file(path, settings, text=candidate)
+        if _breaks(result, trial):
+            continue
+        text, result = candidate, trial
+        used.extend(taken)
+        break  # offsets of the remaining fixes refer to the old text; the next pass recomputes them
+    return text, used, result
 
 
 def write_atomic(path: Path, expected: bytes, data: bytes) -> None:

@@ -43,7 +43,7 @@ FIXED = """\
 # LoRA SFT for Qwen3 (team template)
 model_name_or_path: Qwen/Qwen3-4B   # hub id
 stage: sft
-do_train: true            # YAML 1.1 word
+do_train: true           # YAML 1.1 word
 finetuning_type: lora
 dataset: alpaca_en_demo
 template: qwen3
@@ -51,15 +51,16 @@ output_dir: saves/x
 val_size: 0.1
 bf16: true
 "lora_rank": 8           # typo, quoted key
-lora_alpha: 16            # camelCase
-eval_strategy: steps   # renamed upstream
-learning_rate: 2.0e-4      # PyYAML reads text
+lora_alpha: 16           # camelCase
+eval_strategy: steps         # renamed upstream
+learning_rate: 2.0e-4    # PyYAML reads text
 weight_decay: 1.5e+4
 max_steps: 10000
 """
 
 
 def test_fix_then_lint_gives_no_fixable_diagnostics_and_keeps_comments(tmp_path: Path) -> None:
+    """Comments survive in their column (the blank before them absorbs the length change)."""
     path = tmp_path / "train.yaml"
     path.write_text(BROKEN)
     before = lint_file(path, OLD)
@@ -81,7 +82,7 @@ def test_lint_never_writes_and_diff_previews(tmp_path: Path) -> None:
     preview = runner.invoke(app, ["lint", "--diff", *common])
     assert preview.exit_code == 1 and path.read_text() == BROKEN
     assert "\n-loraAlpha: 16            # camelCase\n" in preview.stdout
-    assert "\n+lora_alpha: 16            # camelCase\n" in preview.stdout
+    assert "\n+lora_alpha: 16           # camelCase\n" in preview.stdout
     assert f"--- {path}\n+++ {path}\n" in preview.stdout
     assert "Would fix 8 problem(s) in 1 file(s)." in preview.stderr
     fixed = runner.invoke(app, ["fix", "--no-path-checks", "--llamafactory-version", "0.9.3", str(path)])
@@ -206,3 +207,18 @@ def test_lc104_hint_for_exponent_without_sign(tmp_path: Path) -> None:
     path.write_text(BASE + "weight_decay: 2e4\n")
     [diag] = [d for d in lint_file(path, OLD).diagnostics if d.code == "LC104"]
     assert diag.hint == "PyYAML reads 2e4 as text; write 2.0e+4"
+
+
+def test_fixes_that_would_clash_are_applied_one_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "train.yaml"
+    path.write_text(BASE + "loraAlpha: 16\nlora-alpha: 32\npref-beta: 0.1\ndpo_beta: 0.2\n")
+    outcome = fix_file(path, Settings(path_checks=False))
+    assert len(outcome.applied) == 2 and "LC002" not in {d.code for d in outcome.result.diagnostics}
+    assert path.read_text() == BASE + "lora_alpha: 16\nlora-alpha: 32\npref_beta: 0.1\ndpo_beta: 0.2\n"
+
+
+def test_text_output_counts_fixable_findings(tmp_path: Path) -> None:
+    path = tmp_path / "train.yaml"
+    path.write_text(BASE + "loraAlpha: 16\nlr: 1\n")
+    out = runner.invoke(app, ["lint", "--no-path-checks", str(path)]).stdout
+    assert "1 of them can be fixed safely: `lorachecks fix PATH` (`--diff` to preview)." in out
