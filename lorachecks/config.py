@@ -6,7 +6,7 @@ pyproject.toml without a ``[tool.lorachecks]`` table does not count). Lookups ar
 per folder. Options given on the command line override the file.
 
     [tool.lorachecks]
-    select = ["LC1", "LC2"]            # rule codes or prefixes (default: every rule)
+    select = ["LC1", "LC2"]            # rule codes or prefixes, or "ALL" (default: every rule)
     ignore = ["LC302"]
     format = "llamafactory"            # force the input format instead of detecting it
     path-checks = false                # skip checks that need models/data on this machine
@@ -31,6 +31,7 @@ matches any number of folders.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -101,12 +102,14 @@ class ProjectConfig:
     def root(self) -> Path:
         return self.path.parent
 
-    def layers(self, file: Path) -> list[Options]:
+    def layers(self, file: Path | str) -> list[Options]:
         """The option layers that apply to ``file``: the top level, then matching sections."""
-        try:
-            relative = file.absolute().relative_to(self.root).as_posix()
-        except ValueError:
-            relative = file.name
+        if not self.overrides:
+            return [self.options]
+        absolute = os.path.abspath(file)
+        root = os.path.join(str(self.root), "")
+        relative = absolute[len(root) :] if absolute.startswith(root) else os.path.basename(absolute)
+        relative = relative.replace(os.sep, "/")
         return [self.options, *(o.options for o in self.overrides if o.matches(relative))]
 
 
@@ -217,7 +220,7 @@ def _codes(value: object, fail: Any) -> list[str]:
     codes = [i.strip().upper() for i in items if i.strip()]
     for code in codes:
         _check_code(code, fail)
-    return codes
+    return ["LC" if c == "ALL" else c for c in codes]  # every code starts with LC
 
 
 def _check_code(code: str, fail: Any) -> None:
@@ -239,7 +242,7 @@ def _severity(value: object, fail: Any) -> dict[str, Severity | None]:
         _check_code(name, fail)
         if not isinstance(level, str) or level.lower() not in LEVELS:
             raise fail(f"gives {code} the level {level!r}; use error, warning, info or off")
-        out[name] = LEVELS[level.lower()]
+        out["LC" if name == "ALL" else name] = LEVELS[level.lower()]
     return out
 
 
@@ -329,14 +332,18 @@ class Resolver:
     config: ProjectConfig | None = None
     isolated: bool = False
     _cache: dict[Path, ProjectConfig | None] = field(default_factory=dict)
+    _by_folder: dict[str, ProjectConfig | None] = field(default_factory=dict)
     _settings: dict[tuple[int, ...], Settings] = field(default_factory=dict)
 
-    def config_for(self, path: Path) -> ProjectConfig | None:
+    def config_for(self, path: Path | str) -> ProjectConfig | None:
         if self.isolated:
             return None
         if self.config is not None:
             return self.config
-        return find_config(path.absolute().parent, self._cache)
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._by_folder:
+            self._by_folder[folder] = find_config(Path(folder), self._cache)
+        return self._by_folder[folder]
 
     def __call__(self, path: Path) -> Settings:
         config = self.config_for(path)

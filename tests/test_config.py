@@ -173,3 +173,19 @@ def test_severity_prefix_longest_match() -> None:
     assert settings.severity_for("LC101", Severity.ERROR) is Severity.WARNING
     assert settings.severity_for("LC104", Severity.ERROR) is Severity.INFO
     assert settings.severity_for("LC201", Severity.ERROR) is Severity.ERROR
+
+
+def test_all_selects_every_rule(tmp_path: Path) -> None:
+    write(tmp_path / "lorachecks.toml", 'select = ["ALL"]\nseverity = { ALL = "warning" }\n')
+    bad = write(tmp_path / "c.yaml", TYPO)
+    code, diags = lint_json("--no-path-checks", str(bad))
+    assert code == 0 and [(d["code"], d["severity"]) for d in diags] == [("LC101", "warning")]
+
+
+def test_folder_walk_skips_the_configuration_files(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.lorachecks]\nignore = ["LC101"]\n')
+    write(tmp_path / "lorachecks.toml", "path-checks = false\n")
+    write(tmp_path / "c.yaml", TYPO)
+    result = runner.invoke(app, ["lint", "-f", "json", str(tmp_path)])
+    document = json.loads(result.stdout)
+    assert result.exit_code == 0 and [Path(f["path"]).name for f in document["files"]] == ["c.yaml"]
