@@ -183,8 +183,8 @@ def test_all_selects_every_rule(tmp_path: Path) -> None:
 
 
 def test_folder_walk_skips_the_configuration_files(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", '[tool.lorachecks]\nignore = ["LC101"]\n')
-    write(tmp_path / "lorachecks.toml", "path-checks = false\n")
+    write(tmp_path / "pyproject.toml", '[tool.lorachecks]\nignore = ["LC302"]\n')  # shadowed by lorachecks.toml
+    write(tmp_path / "lorachecks.toml", 'path-checks = false\nignore = ["LC101"]\n')
     write(tmp_path / "c.yaml", TYPO)
     result = runner.invoke(app, ["lint", "-f", "json", str(tmp_path)])
     document = json.loads(result.stdout)
