@@ -11,11 +11,12 @@ from typer.testing import CliRunner
 
 from lorachecks.cli import app
 from lorachecks.diagnostics import Edit, Fix
-from lorachecks.edits import yaml11_float
-from lorachecks.fix import FileChanged, apply_fixes, fix_file, write_atomic
+from lorachecks.edits import rename_key, yaml11_float
+from lorachecks.fix import FileChanged, apply_fixes, fix_file, fix_paths, write_atomic
 from lorachecks.linter import lint_file
+from lorachecks.loader import Document, Position
 from lorachecks.settings import Settings
-from tests.conftest import BASE
+from tests.conftest import BASE, LF_CORPUS, needs_corpus
 
 runner = CliRunner()
 OLD = Settings(path_checks=False, llamafactory_version="0.9.3")  # PyYAML loader: 2e-4 is text
@@ -222,3 +223,31 @@ def test_text_output_counts_fixable_findings(tmp_path: Path) -> None:
     path.write_text(BASE + "loraAlpha: 16\nlr: 1\n")
     out = runner.invoke(app, ["lint", "--no-path-checks", str(path)]).stdout
     assert "1 of them can be fixed safely: `lorachecks fix PATH` (`--diff` to preview)." in out
+
+
+@needs_corpus
+def test_official_examples_need_no_fixes() -> None:
+    outcomes = list(fix_paths([LF_CORPUS / "examples"], lambda _: Settings(path_checks=False), write=False))
+    assert len(outcomes) > 50
+    assert [o.path for o in outcomes if o.diff] == []
+
+
+def test_edits_work_on_any_syntax_with_positions() -> None:
+    text = 'networkDim = 16  # rank\n"lr" = 1\n'
+    doc = Document(
+        path=Path("x.toml"),
+        text=text,
+        syntax="toml",
+        dialect="toml",
+        key_positions={("networkDim",): Position(1, 1), ("lr",): Position(2, 1), ("gone",): Position(9, 1)},
+    )
+    fix = rename_key(doc, ("networkDim",), "network_dim", "rename")
+    assert fix is not None
+    assert apply_fixes(text, [fix])[0] == 'network_dim = 16 # rank\n"lr" = 1\n'
+    quoted = rename_key(doc, ("lr",), "learning_rate", "rename")
+    assert quoted is not None and apply_fixes(text, [quoted])[0].endswith('"learning_rate" = 1\n')
+    assert rename_key(doc, ("gone",), "x", "rename") is None  # position outside the text
+    assert rename_key(doc, ("networkDi",), "x", "rename") is None  # no position for that key
+    moved = Document(path=Path("x.toml"), text=text, syntax="toml", dialect="toml")
+    moved.key_positions[("networkDim",)] = Position(2, 1)  # the text there is not the key
+    assert rename_key(moved, ("networkDim",), "network_dim", "rename") is None
