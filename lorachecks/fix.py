@@ -159,6 +159,11 @@ def write_atomic(path: Path, expected: bytes, data: bytes) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown") and os.stat(temporary).st_uid != info.st_uid:
+            try:  # keep the owner when allowed to (e.g. root fixing a user's file)
+                os.chown(temporary, info.st_uid, info.st_gid)
+            except OSError:
+                pass
         if target.read_bytes() != expected:
             raise FileChanged(str(path))
         os.replace(temporary, target)

@@ -4,8 +4,8 @@
     # lorachecks: disable-next-line=LC101,LC102               the line below
     # lorachecks: disable-file=LC2                            the whole file
 
-Codes are comma-separated rule codes or prefixes (``LC2`` covers every LC2xx rule); ``all``
-covers every rule. JSON has no comments, so JSON files cannot carry suppressions.
+Codes are comma-separated rule codes or prefixes (``LC2`` covers every LC2xx rule); ``all``,
+or no ``=codes`` at all, covers every rule. JSON has no comments, so JSON files cannot carry suppressions.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from lorachecks.diagnostics import Diagnostic
 
 _DIRECTIVE = re.compile(
-    r"lorachecks\s*:\s*(disable-next-line|disable-file|disable)\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)"
+    r"lorachecks\s*:\s*(disable-next-line|disable-file|disable)\b(?:\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*))?"
 )
 _LINES = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")  # line breaks as YAML counts them
 # Characters after which a quote opens a quoted scalar/string (else it is part of plain text).
@@ -82,7 +82,7 @@ def scan(text: str, syntax: str) -> Suppressions:
         if match is None:
             continue
         kind, raw = match.groups()
-        codes = {c.strip().upper() for c in raw.split(",") if c.strip()}
+        codes = {c.strip().upper() for c in raw.split(",") if c.strip()} if raw else {"ALL"}
         if kind == "disable-file":
             found.file |= codes
         else:

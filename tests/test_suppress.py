@@ -26,6 +26,8 @@ def test_suppression_needs_the_right_code_and_line(lint_text: LintText) -> None:
 
 def test_all_and_several_codes(lint_text: LintText) -> None:
     assert codes(lint_text(BASE + "lora_rnak: 8  # lorachecks: disable=all\n")) == []
+    assert codes(lint_text(BASE + "lora_rnak: 8  # lorachecks: disable (a local extension key)\n")) == []
+    assert codes(lint_text(BASE + "lora_rnak: 8  # lorachecks: disabled=LC101\n")) == ["LC101"]
     assert codes(lint_text(BASE + "lora_rank: '8'  # lorachecks: disable=LC101, LC104\n")) == []
 
 
