@@ -76,7 +76,7 @@ def lint(
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
 ) -> None:
     """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
-    from lorachecks.config import ConfigError, Resolver, load_config
+    from lorachecks.config import ConfigError, project_settings
     from lorachecks.formats import FORMATS, LINTABLE
     from lorachecks.linter import lint_paths
     from lorachecks.report import OUTPUT_FORMATS, Run, renderer
@@ -107,31 +107,20 @@ def lint(
         "strict": strict,
     }
     try:
-        forced = load_config(config) if config is not None else None
-        if config is not None and forced is None:
-            raise ConfigError(f"{config}: no [tool.lorachecks] table")
-        resolver = Resolver(settings, frozenset(k for k, v in given.items() if v), forced, isolated)
+        resolver = project_settings(settings, [k for k, v in given.items() if v], config, isolated)
         if fix or diff:
-            from lorachecks.fix import fix_paths, report_fixes
+            from lorachecks.fix import run_fixes
 
-            outcomes = list(fix_paths(paths, resolver, write=not diff))
-            if report_fixes(outcomes, diff, sys.stdout, sys.stderr) and diff:
-                raise typer.Exit(EXIT_FINDINGS)  # --diff: fixes are pending
-            if diff:
-                raise typer.Exit(EXIT_OK)
-            files = [o.result for o in outcomes]
+            files, exit_code = run_fixes(paths, resolver, diff, sys.stdout, sys.stderr)
+            if exit_code is not None:
+                raise typer.Exit(exit_code)  # --diff prints the diff only
         else:
             files = list(lint_paths(paths, settings, resolver))
     except ConfigError as exc:
         raise _usage_error(str(exc)) from None
     run = Run(files=files, color=sys.stdout.isatty(), verbose=verbose)
     renderer(output_format)(run, sys.stdout)
-    failed = any(
-        d.severity.value == "error" or (d.severity.value == "warning" and resolver(f.path).strict)
-        for f in files
-        for d in f.diagnostics
-    )
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if resolver.failed(files) else EXIT_OK)
 
 
 @app.command(name="fix")

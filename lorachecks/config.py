@@ -37,11 +37,13 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
 from lorachecks.settings import Settings
-from lorachecks.suggest import closest
+
+if TYPE_CHECKING:
+    from lorachecks.linter import FileResult
 
 CONFIG_FILE = "lorachecks.toml"
 PYPROJECT = "pyproject.toml"
@@ -163,6 +165,8 @@ def _normalised(path: Path, table: dict[str, Any], where: str, allowed: tuple[st
     for key, value in table.items():
         name = str(key).replace("_", "-")
         if name not in allowed:
+            from lorachecks.suggest import closest
+
             guess = closest(name.replace("-", "_"), [a.replace("-", "_") for a in allowed], cutoff=0.6)
             hint = f" (did you mean `{guess.replace('_', '-')}`?)" if guess else f"; known keys: {', '.join(allowed)}"
             raise ConfigError(f"{path}: {where}: unknown key `{key}`{hint}")
@@ -376,3 +380,22 @@ class Resolver:
         changes["ignore"] = frozenset(ignore | off | self.base.ignore)
         changes["severity"] = {**{k: v for k, v in severity.items() if v is not None}, **self.base.severity}
         return replace(self.base, **changes)
+
+    def failed(self, files: Iterable[FileResult]) -> bool:
+        """Exit status 1: an error anywhere, or a warning in a file whose settings are strict."""
+        return any(
+            d.severity is Severity.ERROR or (d.severity is Severity.WARNING and self(f.path).strict)
+            for f in files
+            for d in f.diagnostics
+        )
+
+
+def project_settings(
+    base: Settings, explicit: Iterable[str], config: Path | None = None, isolated: bool = False
+) -> Resolver:
+    """Per-file settings for a run: ``base`` (the command line, whose ``explicit`` fields win)
+    over the nearest project configuration, or over ``config`` when given. Raises ConfigError."""
+    forced = load_config(config) if config is not None and not isolated else None
+    if config is not None and not isolated and forced is None:
+        raise ConfigError(f"{config}: no [tool.lorachecks] table")
+    return Resolver(base, frozenset(explicit), forced, isolated)

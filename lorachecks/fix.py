@@ -197,3 +197,13 @@ def report_fixes(outcomes: list[FixOutcome], diff: bool, out: TextIO, err: TextI
         written = [o for o in changed if o.written]
         err.write(f"Fixed {sum(len(o.applied) for o in written)} problem(s) in {len(written)} file(s).\n")
     return bool(changed)
+
+
+def run_fixes(
+    paths: Iterable[Path], settings_for: Callable[[Path], Settings], diff: bool, out: TextIO, err: TextIO
+) -> tuple[list[FileResult], int | None]:
+    """`lint --fix` / `--diff`: the results left to report, or (with ``diff``) an exit code:
+    1 when fixes are pending, else 0."""
+    outcomes = list(fix_paths(paths, settings_for, write=not diff))
+    changed = report_fixes(outcomes, diff, out, err)
+    return [o.result for o in outcomes], (int(changed) if diff else None)
