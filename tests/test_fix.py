@@ -251,3 +251,13 @@ def test_edits_work_on_any_syntax_with_positions() -> None:
     moved = Document(path=Path("x.toml"), text=text, syntax="toml", dialect="toml")
     moved.key_positions[("networkDim",)] = Position(2, 1)  # the text there is not the key
     assert rename_key(moved, ("networkDim",), "network_dim", "rename") is None
+
+
+def test_select_limits_what_is_fixed(tmp_path: Path) -> None:
+    path = tmp_path / "train.yaml"
+    path.write_text(BROKEN)
+    result = runner.invoke(
+        app, ["fix", "--no-path-checks", "--llamafactory-version", "0.9.3", "--select", "LC102", str(path)]
+    )
+    assert "Fixed 1 problem(s) in 1 file(s)." in result.stderr
+    assert path.read_text() == BROKEN.replace("evaluation_strategy: steps  ", "eval_strategy: steps        ")
