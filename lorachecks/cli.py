@@ -35,7 +35,8 @@ def _codes(values: list[str] | None) -> frozenset[str]:
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Config files or folders to lint.")],
     output_format: Annotated[
-        str, typer.Option("--format", "--output-format", "-f", help="Output: text or json.")
+        str,
+        typer.Option("--format", "--output-format", "-f", help="Output: text, json, github, sarif, junit or gitlab."),
     ] = "text",
     input_format: Annotated[
         Optional[str],
@@ -86,7 +87,7 @@ def lint(
         launch_dir=(launch_dir or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version,
     )
-    run = Run(files=list(lint_paths(paths, settings)), color=sys.stdout.isatty(), verbose=verbose)
+    run = Run(files=list(lint_paths(paths, settings)), color=sys.stdout.isatty(), verbose=verbose, strict=strict)
     renderer(output_format)(run, sys.stdout)
     counts = run.counts()
     failed = counts["error"] > 0 or (strict and counts["warning"] > 0)

@@ -11,7 +11,7 @@ from typing import TextIO
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.linter import FileResult
 
-OUTPUT_FORMATS = ("text", "json")
+OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
 
 
 @dataclass(slots=True)
@@ -21,6 +21,7 @@ class Run:
     files: list[FileResult] = field(default_factory=list)
     color: bool = False
     verbose: bool = False
+    strict: bool = False  # warnings fail the run (reporters that mark pass/fail follow it)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
