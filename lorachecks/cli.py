@@ -119,6 +119,32 @@ def explain(code: Annotated[str, typer.Argument(help="Rule code (LC101) or name 
 
 
 @app.command()
+def schema(
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="Only this config format (default: every format with a schema)."),
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path], typer.Option("--output-dir", "-o", help="Write <format>.schema.json files here.")
+    ] = None,
+) -> None:
+    """Export JSON Schemas (draft 2020-12) for editors and schema validators; stdout without -o."""
+    from lorachecks.schema_export import export, json_schema, render, schema_formats
+
+    available = {f.name: f for f in schema_formats()}
+    if fmt is not None and fmt not in available:
+        raise _usage_error(f"no schema for format {fmt!r} (choose from {', '.join(available)})")
+    chosen = (available[fmt],) if fmt is not None else tuple(available.values())
+    if output_dir is None:
+        if len(chosen) != 1:
+            raise _usage_error(f"several schemas ({', '.join(available)}): choose one with --format, or use -o DIR")
+        sys.stdout.write(render(json_schema(chosen[0])))
+        return
+    for path in export(output_dir, chosen):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
 def version() -> None:
     """Print the lorachecks version."""
     typer.echo(__version__)
