@@ -157,3 +157,15 @@ def test_jenkinsfile_publishes_the_junit_report() -> None:
     [command] = [c for c in lorachecks_commands("Jenkinsfile") if "--format junit" in c]
     report = command.rsplit(">", 1)[1].strip()
     assert re.search(r"post\s*\{\s*always\s*\{\s*junit testResults: '" + re.escape(report) + "'", text)
+
+
+def test_editor_settings_in_the_docs_are_valid() -> None:
+    text = (ROOT / "docs" / "editors.md").read_text()
+    blocks = re.findall(r"```json\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) >= 2
+    for block in blocks:
+        json.loads(block)
+    for schema in re.findall(r"schemas/([\w-]+)\.schema\.json", text):
+        assert (ROOT / "schemas" / f"{schema}.schema.json").is_file(), schema
+    assert "# yaml-language-server: $schema=" in text
+    assert "evenBetterToml.schema.associations" in text and '"yaml.schemas"' in text

@@ -16,6 +16,7 @@ from tests.conftest import BASE, ROOT
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+    pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout"),
 ]
 IDENTITY = {
     "GIT_AUTHOR_NAME": "lorachecks tests",
