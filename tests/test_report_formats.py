@@ -218,3 +218,25 @@ def test_gitlab_code_quality(project: Path) -> None:
     }
     assert moved["LC101"]["location"]["lines"]["begin"] == 10
     assert moved["LC101"]["fingerprint"] == by_check["LC101"]["fingerprint"]
+
+
+def test_junit_follows_per_file_strictness(tmp_path: Path) -> None:
+    """Project configuration can make one folder strict: its warnings fail, the others' pass."""
+    junitparser = pytest.importorskip("junitparser")
+    import io
+
+    from lorachecks.diagnostics import Diagnostic, Severity
+    from lorachecks.linter import FileResult
+    from lorachecks.report import Run
+    from lorachecks.report.junit_format import render
+
+    def result(name: str) -> FileResult:
+        warning = Diagnostic(name, 3, 1, "LC302", Severity.WARNING, "does less than it says")
+        return FileResult(Path(name), "checked", "llamafactory", diagnostics=[warning])
+
+    out = io.StringIO()
+    files = [result("strict/a.yaml"), result("lenient/b.yaml")]
+    render(Run(files=files, strict_for=lambda p: p.parts[0] == "strict"), out)
+    (tmp_path / "j.xml").write_text(out.getvalue())
+    suites = {s.name: s for s in junitparser.JUnitXml.fromfile(str(tmp_path / "j.xml"))}
+    assert (suites["strict/a.yaml"].failures, suites["lenient/b.yaml"].failures) == (1, 0)

@@ -10,13 +10,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from lorachecks.diagnostics import Diagnostic
 from lorachecks.report import Run
 from lorachecks.report.common import full_message, repo_path, xml_text
-
-
-def _fails(d: Diagnostic, strict: bool) -> bool:
-    return d.severity.value == "error" or (strict and d.severity.value == "warning")
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -31,13 +26,13 @@ def render(run: Run, out: TextIO) -> None:
         classname = path.replace(".", "_")  # Jenkins splits class names at dots
         suite = ET.SubElement(root, "testsuite", {"name": xml_text(path)})
         counts = {"tests": 0, "failures": 0, "skipped": 0}
-        failing = [d for d in f.diagnostics if _fails(d, run.strict)]
+        failing = [d for d in f.diagnostics if run.fails(f, d)]
         for d in f.diagnostics:
             where = f"{path}:{d.line}:{d.column}"
             case = _case(suite, classname, f"{d.code} {d.key or d.severity.value} ({where})")
             counts["tests"] += 1
             text = xml_text(f"{where}: {d.code} {d.severity.value} {full_message(d)}")
-            if _fails(d, run.strict):
+            if run.fails(f, d):
                 counts["failures"] += 1
                 failure = ET.SubElement(case, "failure", {"message": xml_text(d.message), "type": d.code})
                 failure.text = text
