@@ -35,7 +35,8 @@ def _codes(values: list[str] | None) -> frozenset[str]:
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Config files or folders to lint.")],
     output_format: Annotated[
-        str, typer.Option("--format", "--output-format", "-f", help="Output: text or json.")
+        str,
+        typer.Option("--format", "--output-format", "-f", help="Output: text, json, github, sarif, junit or gitlab."),
     ] = "text",
     input_format: Annotated[
         Optional[str],
@@ -118,7 +119,9 @@ def lint(
             files = list(lint_paths(paths, settings, resolver))
     except ConfigError as exc:
         raise _usage_error(str(exc)) from None
-    run = Run(files=files, color=sys.stdout.isatty(), verbose=verbose)
+    run = Run(
+        files=files, color=sys.stdout.isatty(), verbose=verbose, strict=strict, strict_for=lambda p: resolver(p).strict
+    )
     renderer(output_format)(run, sys.stdout)
     raise typer.Exit(EXIT_FINDINGS if resolver.failed(files) else EXIT_OK)
 
@@ -182,6 +185,32 @@ def explain(code: Annotated[str, typer.Argument(help="Rule code (LC101) or name 
     if rule is None:
         raise _usage_error(f"no rule {code!r}; `lorachecks rules` lists them")
     typer.echo(ruledoc.explain(rule), nl=False)
+
+
+@app.command()
+def schema(
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="Only this config format (default: every format with a schema)."),
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path], typer.Option("--output-dir", "-o", help="Write <format>.schema.json files here.")
+    ] = None,
+) -> None:
+    """Export JSON Schemas (draft 2020-12) for editors and schema validators; stdout without -o."""
+    from lorachecks.schema_export import export, json_schema, render, schema_formats
+
+    available = {f.name: f for f in schema_formats()}
+    if fmt is not None and fmt not in available:
+        raise _usage_error(f"no schema for format {fmt!r} (choose from {', '.join(available)})")
+    chosen = (available[fmt],) if fmt is not None else tuple(available.values())
+    if output_dir is None:
+        if len(chosen) != 1:
+            raise _usage_error(f"several schemas ({', '.join(available)}): choose one with --format, or use -o DIR")
+        sys.stdout.write(render(json_schema(chosen[0])))
+        return
+    for path in export(output_dir, chosen):
+        typer.echo(f"wrote {path}")
 
 
 @app.command()
