@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
@@ -31,10 +30,6 @@ from lorachecks.settings import Settings
 DB_NAME = "results-v1.sqlite3"
 DEFAULT_DIR = Path(".lorachecks_cache")
 _NOT_KEYED = frozenset({"jobs", "cache_dir"})  # how a run is executed, not what it finds
-
-
-def cacheable(settings: Settings) -> bool:
-    return settings.cache_dir is not None and not settings.path_checks
 
 
 @cache
@@ -64,27 +59,29 @@ class ResultCache:
     """Lookups and stores for one run; ``None`` connection means caching is off."""
 
     def __init__(self, settings: Settings) -> None:
-        self.prefix = f"{code_fingerprint()}\n{settings_fingerprint(settings)}\n".encode()
+        self.code = code_fingerprint()
         self.connection: Any = None
         self.pending: list[tuple[str, bytes]] = []
-        self.max_bytes = settings.max_file_bytes
-        if cacheable(settings):
-            assert settings.cache_dir is not None
+        self.fingerprints: dict[int, tuple[Settings, str]] = {}
+        if settings.cache_dir is not None:
             self.connection = _open(settings.cache_dir)
 
     @property
     def enabled(self) -> bool:
         return self.connection is not None
 
-    def key(self, path: Path, explicit: bool) -> str | None:
+    def key(self, path: Path, explicit: bool, settings: Settings) -> str | None:
         """The file's cache key, or None when it cannot be read (then it is not cached)."""
         try:
             with path.open("rb") as handle:
-                raw = handle.read(self.max_bytes + 1)
+                raw = handle.read(settings.max_file_bytes + 1)
         except OSError:
             return None
-        digest = hashlib.sha256(self.prefix)
-        digest.update(f"{path}\n{explicit}\n".encode())
+        known = self.fingerprints.get(id(settings))
+        if known is None or known[0] is not settings:  # per-file settings are shared objects
+            known = self.fingerprints[id(settings)] = (settings, settings_fingerprint(settings))
+        fingerprint = known[1]
+        digest = hashlib.sha256(f"{self.code}\n{fingerprint}\n{path}\n{explicit}\n".encode())
         digest.update(raw)
         return digest.hexdigest()
 
@@ -133,7 +130,3 @@ def _open(folder: Path) -> Any:
         return connection
     except Exception:  # an unusable cache folder: lint without a cache
         return None
-
-
-def lookup_all(cache_: ResultCache, items: Iterable[tuple[Path, bool]]) -> list[tuple[str | None, FileResult | None]]:
-    return [(key, cache_.get(key) if key else None) for key in (cache_.key(p, e) for p, e in items)]

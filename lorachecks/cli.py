@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -34,15 +35,19 @@ def _codes(values: list[str] | None) -> frozenset[str]:
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Config files or folders to lint.")],
     output_format: Annotated[
-        str, typer.Option("--format", "--output-format", "-f", help="Output: text or json.")
+        str,
+        typer.Option("--format", "--output-format", "-f", help="Output: text, json, github, sarif, junit or gitlab."),
     ] = "text",
     input_format: Annotated[
         Optional[str],
         typer.Option("--input-format", help="Treat every file as this config format instead of detecting it."),
     ] = None,
-    no_path_checks: Annotated[
-        bool, typer.Option("--no-path-checks", help="Skip checks that need models, data or folders on this machine.")
-    ] = False,
+    path_checks: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--path-checks/--no-path-checks", help="Run (or skip) checks that need models, data or folders here."
+        ),
+    ] = None,
     launch_dir: Annotated[
         Optional[Path],
         typer.Option(
@@ -51,9 +56,9 @@ def lint(
         ),
     ] = None,
     llamafactory_version: Annotated[
-        str,
+        Optional[str],
         typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against, e.g. 0.9.5, or latest."),
-    ] = "latest",
+    ] = None,
     select: Annotated[
         Optional[list[str]], typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")
     ] = None,
@@ -62,6 +67,14 @@ def lint(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe fixes in place, then report what is left.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the safe fixes as a diff; change nothing.")] = False,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", help="Use this lorachecks.toml / pyproject.toml for every file.")
+    ] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
     jobs: Annotated[
         Optional[int],
         typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: decided from the file count."),
@@ -70,7 +83,7 @@ def lint(
         Optional[bool],
         typer.Option(
             "--cache/--no-cache",
-            help="Reuse results of unchanged files (.lorachecks_cache/; never with path checks on). Default: off.",
+            help="Reuse results of unchanged files (.lorachecks_cache/; never for path checks). Default: off.",
         ),
     ] = None,
     cache_dir: Annotated[
@@ -85,13 +98,17 @@ def lint(
             paths,
             output_format=output_format,
             input_format=input_format,
-            no_path_checks=no_path_checks,
+            path_checks=path_checks,
             launch_dir=launch_dir,
             llamafactory_version=llamafactory_version,
             select=select,
             ignore=ignore,
             strict=strict,
             verbose=verbose,
+            fix=fix,
+            diff=diff,
+            config=config,
+            isolated=isolated,
             jobs=jobs,
             cache=cache,
             cache_dir=cache_dir,
@@ -101,28 +118,91 @@ def lint(
     raise typer.Exit(code)
 
 
-@app.command()
-def rules() -> None:
-    """List every rule with its code, default severity and summary."""
-    from lorachecks.rules import all_rules
+@app.command(name="fix")
+def fix_command(
+    paths: Annotated[list[Path], typer.Argument(help="Config files or folders to fix.")],
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a diff; change nothing.")] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", "--output-format", "-f", help="Output for what is left: text or json.")
+    ] = "text",
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force this config format.")] = None,
+    path_checks: Annotated[
+        Optional[bool], typer.Option("--path-checks/--no-path-checks", help="Report path problems left over.")
+    ] = None,
+    llamafactory_version: Annotated[
+        Optional[str], typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against.")
+    ] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only fix these rule codes.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Do not fix these rule codes.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Use this configuration file.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
+) -> None:
+    """Apply the safe fixes (renamed and misspelt keys, 2e-4 in PyYAML formats, yes/no) in place."""
+    lint(
+        paths,
+        output_format=output_format,
+        input_format=input_format,
+        path_checks=path_checks,
+        llamafactory_version=llamafactory_version,
+        select=select,
+        ignore=ignore,
+        fix=True,
+        diff=diff,
+        config=config,
+        isolated=isolated,
+    )
 
-    for rule in all_rules():
-        formats = ",".join(sorted(rule.formats)) if rule.formats else "all"
-        typer.echo(f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {formats:<14} {rule.summary}")
+
+@app.command()
+def rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (a table) or markdown (the docs/rules.md page).")
+    ] = "text",
+) -> None:
+    """List every rule with its code, default severity, fixability and summary."""
+    from lorachecks import ruledoc
+
+    if output_format not in ("text", "markdown"):
+        raise _usage_error(f"unknown format {output_format!r} (choose from text, markdown)")
+    typer.echo(ruledoc.markdown() if output_format == "markdown" else ruledoc.text_table(), nl=False)
 
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="Rule code (LC101) or name (unknown-key).")]) -> None:
     """Explain a rule: what it checks, why it matters, and an example."""
-    import inspect
-
+    from lorachecks import ruledoc
     from lorachecks.rules import rule_by_code
 
     rule = rule_by_code(code)
     if rule is None:
         raise _usage_error(f"no rule {code!r}; `lorachecks rules` lists them")
-    typer.echo(f"{rule.code} ({rule.name}), default severity: {rule.severity.value}\n")
-    typer.echo(inspect.cleandoc(rule.doc))
+    typer.echo(ruledoc.explain(rule), nl=False)
+
+
+@app.command()
+def schema(
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="Only this config format (default: every format with a schema)."),
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path], typer.Option("--output-dir", "-o", help="Write <format>.schema.json files here.")
+    ] = None,
+) -> None:
+    """Export JSON Schemas (draft 2020-12) for editors and schema validators; stdout without -o."""
+    from lorachecks.schema_export import export, json_schema, render, schema_formats
+
+    available = {f.name: f for f in schema_formats()}
+    if fmt is not None and fmt not in available:
+        raise _usage_error(f"no schema for format {fmt!r} (choose from {', '.join(available)})")
+    chosen = (available[fmt],) if fmt is not None else tuple(available.values())
+    if output_dir is None:
+        if len(chosen) != 1:
+            raise _usage_error(f"several schemas ({', '.join(available)}): choose one with --format, or use -o DIR")
+        sys.stdout.write(render(json_schema(chosen[0])))
+        return
+    for path in export(output_dir, chosen):
+        typer.echo(f"wrote {path}")
 
 
 @app.command()

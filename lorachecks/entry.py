@@ -27,9 +27,14 @@ VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     "--jobs": ("jobs", "int"),
     "-j": ("jobs", "int"),
     "--cache-dir": ("cache_dir", "path"),
+    "--config": ("config", "path"),
 }
 FLAGS: dict[str, tuple[str, bool]] = {
-    "--no-path-checks": ("no_path_checks", True),
+    "--path-checks": ("path_checks", True),
+    "--no-path-checks": ("path_checks", False),
+    "--isolated": ("isolated", True),
+    "--fix": ("fix", True),
+    "--diff": ("diff", True),
     "--strict": ("strict", True),
     "--verbose": ("verbose", True),
     "-v": ("verbose", True),

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from lorachecks.linter import FileResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -48,20 +52,24 @@ def run_lint(
     paths: list[Path],
     output_format: str = "text",
     input_format: str | None = None,
-    no_path_checks: bool = False,
+    path_checks: bool | None = None,
     launch_dir: Path | None = None,
-    llamafactory_version: str = "latest",
+    llamafactory_version: str | None = None,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     strict: bool = False,
     verbose: bool = False,
+    fix: bool = False,
+    diff: bool = False,
+    config: Path | None = None,
+    isolated: bool = False,
     jobs: int | None = None,
     cache: bool | None = None,
     cache_dir: Path | None = None,
 ) -> int:
     """Lint, print the report and return the exit code; raises UsageError for bad input."""
+    from lorachecks.config import ConfigError, project_settings
     from lorachecks.formats import FORMATS, LINTABLE
-    from lorachecks.parallel import lint_many
     from lorachecks.report import OUTPUT_FORMATS, Run, renderer
     from lorachecks.settings import Settings
 
@@ -79,25 +87,55 @@ def run_lint(
         cache_dir = (cache_dir or DEFAULT_DIR).resolve()
     settings = Settings(
         format=input_format,
-        path_checks=not no_path_checks,
+        path_checks=path_checks is not False,
         strict=strict,
         select=codes(select),
         ignore=codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
-        llamafactory_version=llamafactory_version,
+        llamafactory_version=llamafactory_version or "latest",
         jobs=jobs,
         cache_dir=cache_dir if use_cache else None,
     )
+    given = {
+        "format": input_format is not None,
+        "path_checks": path_checks is not None,
+        "launch_dir": launch_dir is not None,
+        "llamafactory_version": llamafactory_version is not None,
+        "select": bool(select),
+        "strict": strict,
+    }
     color = sys.stdout.isatty()
     out: Any = sys.stdout if color else _Buffered(sys.stdout)
-    results = lint_many(paths, settings)
-    stream = getattr(importlib.import_module(f"lorachecks.report.{output_format}_format"), "render_stream", None)
-    if stream is not None:  # prints as results arrive: memory stays flat on 100,000 files
-        counts = stream(results, out, color, verbose)
-    else:
-        run = Run(files=list(results), color=color, verbose=verbose)
-        renderer(output_format)(run, out)
-        counts = run.counts()
-    out.flush()
-    failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
+    failed = False
+    try:
+        resolver = project_settings(settings, [k for k, v in given.items() if v], config, isolated)
+        results: Iterable[FileResult]
+        if fix or diff:
+            from lorachecks.fix import run_fixes
+
+            results, exit_code = run_fixes(paths, resolver, diff, sys.stdout, sys.stderr)
+            if exit_code is not None:
+                return exit_code  # --diff prints the diff only
+        else:
+            from lorachecks.parallel import lint_many
+
+            results = lint_many(paths, settings, resolver)
+
+        def watched(files: Iterable[FileResult]) -> Iterator[FileResult]:
+            nonlocal failed
+            for file in files:
+                failed = failed or resolver.failed([file])
+                yield file
+
+        stream = getattr(importlib.import_module(f"lorachecks.report.{output_format}_format"), "render_stream", None)
+        if stream is not None:  # prints as results arrive: memory stays flat on 100,000 files
+            stream(watched(results), out, color, verbose)
+        else:
+            files = list(watched(results))
+            run = Run(files=files, color=color, verbose=verbose, strict=strict, strict_for=lambda p: resolver(p).strict)
+            renderer(output_format)(run, out)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        out.flush()
     return EXIT_FINDINGS if failed else EXIT_OK

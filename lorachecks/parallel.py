@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,23 +33,28 @@ def worker_count(settings: Settings, files: int) -> int:
     return max(1, min(cpus, files // FILES_PER_WORKER))
 
 
-def lint_many(paths: Iterable[Path], settings: Settings) -> Iterator[FileResult]:
+def lint_many(
+    paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
+) -> Iterator[FileResult]:
     """Like :func:`lorachecks.linter.lint_paths`, using the cache and worker processes."""
     cache = _cache(settings)
     pool = None
     try:
         for batch in _batches(discover(list(paths)), BATCH):
-            keys: list[str | None] = [None] * len(batch)
-            found: list[FileResult | None] = [None] * len(batch)
+            # Per-file settings first: a broken project configuration stops the run here.
+            items = [(path, explicit, settings_for(path) if settings_for else settings) for path, explicit in batch]
+            keys: list[str | None] = [None] * len(items)
+            found: list[FileResult | None] = [None] * len(items)
             if cache is not None:
-                for i, (path, explicit) in enumerate(batch):
-                    key = keys[i] = cache.key(path, explicit)
-                    found[i] = cache.get(key) if key else None
-            todo = [item for item, hit in zip(batch, found, strict=True) if hit is None]
+                for i, (path, explicit, file_settings) in enumerate(items):
+                    if not file_settings.path_checks:  # path results depend on more than the file
+                        key = keys[i] = cache.key(path, explicit, file_settings)
+                        found[i] = cache.get(key) if key else None
+            todo = [item for item, hit in zip(items, found, strict=True) if hit is None]
             jobs = worker_count(settings, len(todo))
             if pool is None and jobs > 1 and len(todo) > CHUNK:
                 pool = _pool(jobs)
-            fresh = iter(_lint(todo, settings, pool if jobs > 1 else None))
+            fresh = iter(_lint(todo, pool if jobs > 1 else None))
             for key, hit in zip(keys, found, strict=True):
                 result = hit if hit is not None else next(fresh)
                 if cache is not None and hit is None and key is not None:
@@ -63,7 +68,7 @@ def lint_many(paths: Iterable[Path], settings: Settings) -> Iterator[FileResult]
 
 
 def _cache(settings: Settings) -> ResultCache | None:
-    if settings.cache_dir is None or settings.path_checks:
+    if settings.cache_dir is None:
         return None  # hashlib, pickle and sqlite3 cost a pre-commit hook milliseconds
     from lorachecks.cache import ResultCache
 
@@ -97,15 +102,18 @@ def _pool(jobs: int):  # type: ignore[no-untyped-def]
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
 
 
-def _lint(items: list[tuple[Path, bool]], settings: Settings, pool) -> Iterator[FileResult]:  # type: ignore[no-untyped-def]
+Item = tuple[Path, bool, Settings]  # a file, whether it was named explicitly, its settings
+
+
+def _lint(items: list[Item], pool) -> Iterator[FileResult]:  # type: ignore[no-untyped-def]
     if pool is None or len(items) <= CHUNK:
-        for path, explicit in items:
+        for path, explicit, settings in items:
             yield lint_file(path, settings, explicit)
         return
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    for results in pool.map(_lint_chunk, chunks, [settings] * len(chunks)):
+    for results in pool.map(_lint_chunk, chunks):
         yield from results
 
 
-def _lint_chunk(items: list[tuple[Path, bool]], settings: Settings) -> list[FileResult]:
-    return [lint_file(path, settings, explicit) for path, explicit in items]
+def _lint_chunk(items: list[Item]) -> list[FileResult]:
+    return [lint_file(path, settings, explicit) for path, explicit, settings in items]

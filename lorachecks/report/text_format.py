@@ -70,12 +70,14 @@ def render_stream(files: Iterable[FileResult], out: TextIO, color: bool, verbose
     else:
         console, escape = _Plain(out), _escape
     severities: Counter[str] = Counter()
+    fixable = 0
     statuses: Counter[str] = Counter()
     formats: Counter[str | None] = Counter()
     listed: list[tuple[str, str, str]] = []
     for f in files:
         for d in f.diagnostics:
             severities[d.severity.value] += 1
+            fixable += d.fix is not None
             style = _STYLE[d.severity.value]
             console.print(
                 f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
@@ -100,4 +102,6 @@ def render_stream(files: Iterable[FileResult], out: TextIO, color: bool, verbose
         f"[{_STYLE['error'] if errors else 'green'}]{errors} error(s)[/], "
         f"{severities['warning']} warning(s), {severities['info']} note(s)."
     )
+    if fixable:
+        console.print(f"{fixable} of them can be fixed safely: `lorachecks fix PATH` (`--diff` to preview).")
     return severities
