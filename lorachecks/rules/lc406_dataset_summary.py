@@ -44,8 +44,9 @@ def _lora_scripts(ctx: RuleContext) -> Iterator[Finding]:
         if parsed is None or path is None:
             return
         folder = local_path(ctx, "train_data_dir") or path.parent
-        samples = sum(1 for _, name, _ in parsed.rows if name and (folder / name).is_file())
-        captions = sum(1 for _, name, caption in parsed.rows if name and caption.strip())
+        present = [caption for _, name, caption in parsed.rows if name and (folder / name).is_file()]
+        samples = len(present)
+        captions = sum(1 for caption in present if caption.strip())
         what = f"{samples} image(s), {captions} caption(s)"
     steps = total_steps(samples, batch, 1, epochs)
     capped = f"; max_train_steps stops it at {cap}" if isinstance(cap, int) and cap < steps else ""
