@@ -68,7 +68,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     images = local_path(ctx, "train_data_dir") or path.parent
     missing = [(line, name) for line, name, _ in parsed.rows if not name or not (images / name).is_file()]
     for line, name in missing[:SHOWN]:
-        what = f"image `{name}` not found in {images}" if name else "has no filename"
+        what = f"image `{name}` not found in {ctx.data.get('train_data_dir') or images}" if name else "has no filename"
         yield Finding(f"metadata CSV {path.name} line {line}: {what}", key, "fix the row or add the image", at="value")
     if len(missing) > SHOWN:
         yield Finding(

@@ -48,7 +48,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if orphans:
         shown = ", ".join(orphans[:5]) + (" ..." if len(orphans) > 5 else "")
         yield Finding(
-            f"{len(orphans)} image(s) in {folder} have no row in {path.name} and are not trained on: {shown}",
+            f"{len(orphans)} image(s) in {ctx.data.get('train_data_dir') or folder} have no row in {path.name} and are not trained on: {shown}",
             "train_data_dir" if "train_data_dir" in ctx.data else "metadata_path",
             "add a row for each, or move them out of the folder",
             at="value",
