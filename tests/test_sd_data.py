@@ -192,6 +192,8 @@ def test_kohya_flat_folder_and_missing_dir(tmp_path: Path) -> None:
     assert error.severity.value == "error" and "<repeats>_<name>" in error.message
     diags = lint(tmp_path / "t.toml", KOHYA.format(model="m", res="512").replace('"train"', '"nope"'))
     assert "not found" in only(diags, "LC405")[0].message
+    diags = lint(tmp_path / "t.toml", KOHYA.format(model="m", res="512") + 'dataset_config = "ds.toml"\n')
+    assert [d.message for d in only(diags, "LC405")] == [f"`dataset_config` not found: {tmp_path / 'ds.toml'}"]
 
 
 def test_kohya_family_mismatches(tmp_path: Path) -> None:

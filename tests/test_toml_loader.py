@@ -66,3 +66,50 @@ def test_kohya_dialect_flattens_one_level_and_keeps_the_last() -> None:
     assert doc.key_positions[("datasets", 0, "k")] == Position(8, 1)
     severities = {p.key: p.severity for p in doc.problems}
     assert severities == {("resolution",): Severity.WARNING, ("x",): Severity.INFO}
+
+
+TRICKY = """\
+a = "x # not comment" # c
+b = "say \\"hi\\" [x]"
+c = \"\"\"multi \\\"\"\" end
+still\"\"\"
+d = '''lit ''
+x'''
+e = [[1, 2], [3, {x = 1}], ]
+f = [ { name = "a", v = -1.5e3 }, { name = "b", v = inf } ]
+k = 1979-05-27 07:32:00
+site . "google.com" = true
+l = [
+  # comment line
+  "x", # trailing
+  "y"
+]
+[ spaced . table ]
+m = nan
+[[ arr ]]
+n = 1
+"""
+
+
+def _paths(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    out: list[tuple[str | int, ...]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.append((*path, key))
+            out += _paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            out += _paths(value, (*path, index))
+    return out
+
+
+def test_scanner_follows_strings_comments_and_inline_tables() -> None:
+    doc = load_toml(Path("x.toml"), TRICKY)
+    assert doc.problems == []
+    assert doc.data["b"] == 'say "hi" [x]'
+    assert [p for p in _paths(doc.data) if p not in doc.key_positions] == []
+    assert doc.key_positions[("f", 1, "v")] == Position(8, 49)
+    assert doc.key_positions[("site", "google.com")] == Position(10, 1)
+    assert doc.value_positions[("l", 1)] == Position(14, 3)
+    assert doc.key_positions[("spaced", "table", "m")] == Position(17, 1)
+    assert doc.key_positions[("arr", 0, "n")] == Position(19, 1)

@@ -192,6 +192,7 @@ class _Scanner:
         path: KeyPath = ()
         for part in parts[:-1]:
             path = (*path, part)
+            self.doc.key_positions.setdefault(path, self.pos(start))
             if path in self.aot_len:
                 path = (*path, self.aot_len[path] - 1)
         path = (*path, parts[-1])

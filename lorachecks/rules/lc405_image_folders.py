@@ -24,7 +24,7 @@ from typing import Any
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.kohya.data import sources, training_root
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.sd_data import list_images, local_value, repeat_folders
+from lorachecks.sd_data import list_images, local_path, local_value, repeat_folders
 
 CODE = "LC405"
 NAME = "image-folders"
@@ -41,6 +41,9 @@ def _names(paths: tuple[object, ...] | list[object]) -> str:
 def _missing(ctx: RuleContext) -> Iterator[Finding]:
     assert ctx.format is not None
     if ctx.format.name == "kohya":
+        config = local_path(ctx, "dataset_config")
+        if config is not None and not config.is_file():
+            yield Finding(f"`dataset_config` not found: {config}", "dataset_config", at="value")
         root = training_root(ctx)
         if root is None:
             return

@@ -60,7 +60,19 @@ _SPECIAL: dict[str, Any] = {
     "resume": str | bool | None,
 }
 _POSITIVE_INT = frozenset(
-    {"train_batch_size", "gradient_accumulation_steps", "network_dim", "max_train_epochs", "max_train_steps"}
+    {
+        "train_batch_size",
+        "gradient_accumulation_steps",
+        "network_dim",
+        "max_train_epochs",
+        "max_train_steps",
+        "bucket_reso_steps",
+        "min_bucket_reso",
+        "max_bucket_reso",
+        "vae_batch_size",
+        "save_every_n_epochs",
+        "save_every_n_steps",
+    }
 )
 _NON_NEGATIVE = frozenset(
     {"learning_rate", "unet_lr", "max_data_loader_n_workers", "keep_tokens", "clip_skip", "lr_warmup_steps"}
