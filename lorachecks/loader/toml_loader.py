@@ -16,8 +16,10 @@ Two dialects:
 from __future__ import annotations
 
 import bisect
+import copy
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ else:  # pragma: no cover - version dependent
 _ERROR_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _ERROR_END = re.compile(r"\s*\(at end of document\)\s*$")
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
+_SCALAR = re.compile(r"[^\s,\]}#]+(?:[ T][0-9:.+\-Z]+)?")
 
 
 class _ScanError(Exception):
@@ -163,7 +166,7 @@ class _Scanner:
                     self.i += 1
         else:
             self.doc.scalar_styles[path] = None
-            match = re.compile(r"[^\s,\]}#]+(?:[ T][0-9:.+\-Z]+)?").match(self.text, self.i)
+            match = _SCALAR.match(self.text, self.i)
             if not match:
                 raise _ScanError("bad value")
             self.i = match.end()
@@ -256,25 +259,13 @@ def _flatten(doc: Document) -> None:
     nested: dict[str, Any] = doc.data
     flat: dict[str, Any] = {}
     origin: dict[str, str | None] = {}
-    keys: dict[KeyPath, Position] = {}
-    values: dict[KeyPath, Position] = {}
-    styles: dict[KeyPath, str | None] = {}
-
-    def move(old: KeyPath, new: KeyPath) -> None:
-        for source, target in ((doc.key_positions, keys), (doc.value_positions, values)):
-            for path, where in source.items():
-                if path[: len(old)] == old:
-                    target[new + path[len(old) :]] = where
-        for path, style in doc.scalar_styles.items():
-            if path[: len(old)] == old:
-                styles[new + path[len(old) :]] = style
-
     for section, content in nested.items():
         items = content.items() if isinstance(content, dict) else [(section, content)]
         table = section if isinstance(content, dict) else None
         for key, value in items:
             if key in flat:
-                first = keys.get((key,), Position(1, 1))
+                prior = origin[key]
+                first = doc.key_position((prior, key) if prior is not None else (key,))
                 same = flat[key] == value
                 doc.problems.append(
                     LoadProblem(
@@ -290,16 +281,34 @@ def _flatten(doc: Document) -> None:
                 )
             flat[key] = value
             origin[key] = table
-            move((section, key) if table else (key,), (key,))
+
+    def renamed(path: KeyPath) -> KeyPath | None:
+        """Where ``path`` lives after flattening (None: a table header, or a shadowed key)."""
+        head = path[0]
+        if isinstance(head, str) and isinstance(nested.get(head), dict):
+            if len(path) == 1 or origin.get(str(path[1]), None) != head:
+                return None
+            return path[1:]
+        return path if origin.get(str(head), "") is None else None
+
+    def moved(source: dict[KeyPath, Any]) -> dict[KeyPath, Any]:
+        out: dict[KeyPath, Any] = {}
+        for path, item in source.items():
+            new = renamed(path)
+            if new is not None:
+                out[new] = item
+        return out
+
     doc.data = flat
-    doc.key_positions = keys
-    doc.value_positions = values
-    doc.scalar_styles = styles
+    doc.key_positions = moved(doc.key_positions)
+    doc.value_positions = moved(doc.value_positions)
+    doc.scalar_styles = moved(doc.scalar_styles)
 
 
-def load_toml(path: Path, text: str, dialect: str = "toml") -> Document:
-    """Load TOML text, never raising for bad input."""
-    doc = Document(path=path, text=text, syntax="toml", dialect=dialect)
+@lru_cache(maxsize=8)
+def _parse(text: str) -> Document:
+    """The nested document (cached: detection and the flattened reload read the same text)."""
+    doc = Document(path=Path(), text=text, syntax="toml", dialect="toml")
     try:
         doc.data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -312,6 +321,23 @@ def load_toml(path: Path, text: str, dialect: str = "toml") -> Document:
         _Scanner(text, doc).run()
     except (_ScanError, IndexError, RecursionError):
         pass  # positions are a convenience; the data is already correct
+    return doc
+
+
+def load_toml(path: Path, text: str, dialect: str = "toml") -> Document:
+    """Load TOML text, never raising for bad input."""
+    parsed = _parse(text)
+    doc = Document(
+        path=path,
+        text=text,
+        syntax="toml",
+        dialect=dialect,
+        data=copy.deepcopy(parsed.data),
+        key_positions=dict(parsed.key_positions),
+        value_positions=dict(parsed.value_positions),
+        scalar_styles=dict(parsed.scalar_styles),
+        problems=list(parsed.problems),
+    )
     if dialect == "kohya" and isinstance(doc.data, dict):
         _flatten(doc)
     return doc
