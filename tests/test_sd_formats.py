@@ -130,6 +130,10 @@ def test_lora_scripts_unknown_key_is_an_error(lint_text: LintText) -> None:
         ('network_module = "lycoris.kohya"\nnetwork_args = ["algo=lohaa"]', "LC321", "error"),
         ("[[datasets]]\nresolution = 512", "LC323", "warning"),
         ("lr_restart_cycles = 1", "LC101", "warning"),
+        ("conv_dim = 4", "LC101", "warning"),
+        ('lr_scheduler = "cosine_restarts"', "LC105", "error"),
+        ('lr_scheduler = "my_schedule"', "LC105", "warning"),
+        ('optimizer_type = "AdamW8bt"', "LC105", "error"),
         ('save_precision = "fp32"', "LC105", "error"),
         ("train_batch_size = 0", "LC106", "error"),
     ],
@@ -195,3 +199,9 @@ def test_text_report_keeps_toml_table_headers(tmp_path: Path) -> None:
     render(Run(files=[lint_file(path, Settings(path_checks=False))]), out)
     assert "| [[datasets]]" in out.getvalue()
     assert "`[[datasets]]` tables" in out.getvalue()
+
+
+def test_gui_network_fields_point_into_network_args(lint_text: LintText) -> None:
+    result = lint_text(KOHYA_BASE + "conv_dim = 4\n", name="t.toml")
+    (diag,) = result.diagnostics
+    assert diag.hint == 'sd-scripts reads it only inside network_args: network_args = ["conv_dim=..."]'

@@ -49,8 +49,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "upgrade the trainer, or target a newer release with --llamafactory-version",
             )
             continue
-        guess = ctx.format.aliases.get(name) or closest(name, known)
-        hint = f"did you mean `{guess}`?" if guess else "remove it, or check the spelling against `lorachecks schema`"
+        alias = ctx.format.aliases.get(name, "")
+        guess = None if " " in alias else alias or closest(name, known)
+        hint = (
+            alias
+            if " " in alias
+            else f"did you mean `{guess}`?"
+            if guess
+            else "remove it, or check the spelling against `lorachecks schema`"
+        )
         yield Finding(
             f"unknown key `{name}`: {ctx.format.unknown_key_effect}",
             name,

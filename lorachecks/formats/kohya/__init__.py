@@ -60,6 +60,31 @@ ALIASES = {
     "image_dir": "train_data_dir",
     "max_resolution": "resolution",
 }
+# Network options that GUIs show as fields but sd-scripts reads only inside `network_args`.
+ALIASES.update(
+    {
+        name: f'sd-scripts reads it only inside network_args: network_args = ["{arg}=..."]'
+        for name, arg in (
+            ("conv_dim", "conv_dim"),
+            ("conv_alpha", "conv_alpha"),
+            ("lycoris_algo", "algo"),
+            ("algo", "algo"),
+            ("preset", "preset"),
+            ("lokr_factor", "factor"),
+            ("factor", "factor"),
+            ("dylora_unit", "unit"),
+            ("rank_dropout", "rank_dropout"),
+            ("module_dropout", "module_dropout"),
+            ("train_norm", "train_norm"),
+            ("down_lr_weight", "down_lr_weight"),
+            ("mid_lr_weight", "mid_lr_weight"),
+            ("up_lr_weight", "up_lr_weight"),
+            ("block_dims", "block_dims"),
+            ("block_alphas", "block_alphas"),
+            ("loraplus_lr_ratio", "loraplus_lr_ratio"),
+        )
+    }
+)
 
 
 def flattened_keys(data: Any, skip: tuple[str, ...] = ()) -> set[str]:

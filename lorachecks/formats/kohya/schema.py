@@ -59,6 +59,18 @@ _SPECIAL: dict[str, Any] = {
     # `resume = false` is common in published configs; sd-scripts only tests truthiness.
     "resume": str | bool | None,
 }
+SCHEDULERS = (
+    "linear cosine cosine_with_restarts polynomial constant constant_with_warmup inverse_sqrt "
+    "reduce_lr_on_plateau cosine_with_min_lr cosine_warmup_with_min_lr warmup_stable_decay piecewise_constant "
+    "adafactor"
+).split()
+# sd-scripts' own optimizer names, then torch.optim classes it falls back to (case-insensitive).
+OPTIMIZERS = (
+    "AdamW AdamW8bit PagedAdamW PagedAdamW8bit PagedAdamW32bit Lion Lion8bit PagedLion8bit SGDNesterov "
+    "SGDNesterov8bit DAdaptation DAdaptAdamPreprint DAdaptAdaGrad DAdaptAdam DAdaptAdan DAdaptAdanIP DAdaptLion "
+    "DAdaptSGD Prodigy AdaFactor RAdamScheduleFree AdamWScheduleFree SGDScheduleFree "
+    "Adam SGD RMSprop Adagrad Adadelta Adamax NAdam RAdam ASGD LBFGS Rprop SparseAdam"
+).split()
 _POSITIVE_INT = frozenset(
     {
         "train_batch_size",
@@ -309,6 +321,39 @@ class KohyaBase(BaseModel):
                 "`lr_scheduler` adafactor needs `optimizer_type` AdaFactor",
                 'set `optimizer_type = "AdaFactor"` or pick another scheduler',
             )
+        return self
+
+    @model_validator(mode="after")
+    def _names(self, info: ValidationInfo) -> Self:
+        from lorachecks.suggest import closest
+
+        scheduler = self.get("lr_scheduler")
+        if isinstance(scheduler, str) and scheduler and not self.get("lr_scheduler_type"):
+            name = scheduler.split(":")[0]
+            if name not in SCHEDULERS:
+                guess = closest(name, SCHEDULERS, cutoff=0.6)
+                report(
+                    info,
+                    "LC105",
+                    "lr_scheduler",
+                    f"`lr_scheduler` {scheduler!r} is not a scheduler sd-scripts knows"
+                    + ("" if guess else f" (known: {', '.join(SCHEDULERS)})"),
+                    f"did you mean `{guess}`?" if guess else "or name a class with `lr_scheduler_type`",
+                    None if guess else WARN,
+                )
+        optimizer = self.get("optimizer_type")
+        if isinstance(optimizer, str) and optimizer and "." not in optimizer:
+            lowered = {o.lower(): o for o in OPTIMIZERS}
+            if optimizer.lower() not in lowered:
+                guess = closest(optimizer.lower(), lowered, cutoff=0.7)
+                report(
+                    info,
+                    "LC105",
+                    "optimizer_type",
+                    f"`optimizer_type` {optimizer!r} is neither an sd-scripts optimizer nor a torch.optim class",
+                    f"did you mean `{lowered[guess]}`?" if guess else "give a dotted path such as `pkg.module.Class`",
+                    None if guess else WARN,
+                )
         return self
 
     @model_validator(mode="after")
