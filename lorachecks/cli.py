@@ -41,9 +41,12 @@ def lint(
         Optional[str],
         typer.Option("--input-format", help="Treat every file as this config format instead of detecting it."),
     ] = None,
-    no_path_checks: Annotated[
-        bool, typer.Option("--no-path-checks", help="Skip checks that need models, data or folders on this machine.")
-    ] = False,
+    path_checks: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--path-checks/--no-path-checks", help="Run (or skip) checks that need models, data or folders here."
+        ),
+    ] = None,
     launch_dir: Annotated[
         Optional[Path],
         typer.Option(
@@ -52,9 +55,9 @@ def lint(
         ),
     ] = None,
     llamafactory_version: Annotated[
-        str,
+        Optional[str],
         typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against, e.g. 0.9.5, or latest."),
-    ] = "latest",
+    ] = None,
     select: Annotated[
         Optional[list[str]], typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")
     ] = None,
@@ -63,8 +66,17 @@ def lint(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe fixes in place, then report what is left.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the safe fixes as a diff; change nothing.")] = False,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", help="Use this lorachecks.toml / pyproject.toml for every file.")
+    ] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
 ) -> None:
     """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
+    from lorachecks.config import ConfigError, project_settings
     from lorachecks.formats import FORMATS, LINTABLE
     from lorachecks.linter import lint_paths
     from lorachecks.report import OUTPUT_FORMATS, Run, renderer
@@ -79,42 +91,97 @@ def lint(
         raise _usage_error(f"no such file or directory: {', '.join(missing)}")
     settings = Settings(
         format=input_format,
-        path_checks=not no_path_checks,
+        path_checks=path_checks is not False,
         strict=strict,
         select=_codes(select),
         ignore=_codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
-        llamafactory_version=llamafactory_version,
+        llamafactory_version=llamafactory_version or "latest",
     )
-    run = Run(files=list(lint_paths(paths, settings)), color=sys.stdout.isatty(), verbose=verbose)
+    given = {
+        "format": input_format is not None,
+        "path_checks": path_checks is not None,
+        "launch_dir": launch_dir is not None,
+        "llamafactory_version": llamafactory_version is not None,
+        "select": bool(select),
+        "strict": strict,
+    }
+    try:
+        resolver = project_settings(settings, [k for k, v in given.items() if v], config, isolated)
+        if fix or diff:
+            from lorachecks.fix import run_fixes
+
+            files, exit_code = run_fixes(paths, resolver, diff, sys.stdout, sys.stderr)
+            if exit_code is not None:
+                raise typer.Exit(exit_code)  # --diff prints the diff only
+        else:
+            files = list(lint_paths(paths, settings, resolver))
+    except ConfigError as exc:
+        raise _usage_error(str(exc)) from None
+    run = Run(files=files, color=sys.stdout.isatty(), verbose=verbose)
     renderer(output_format)(run, sys.stdout)
-    counts = run.counts()
-    failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if resolver.failed(files) else EXIT_OK)
+
+
+@app.command(name="fix")
+def fix_command(
+    paths: Annotated[list[Path], typer.Argument(help="Config files or folders to fix.")],
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a diff; change nothing.")] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", "--output-format", "-f", help="Output for what is left: text or json.")
+    ] = "text",
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force this config format.")] = None,
+    path_checks: Annotated[
+        Optional[bool], typer.Option("--path-checks/--no-path-checks", help="Report path problems left over.")
+    ] = None,
+    llamafactory_version: Annotated[
+        Optional[str], typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against.")
+    ] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only fix these rule codes.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Do not fix these rule codes.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Use this configuration file.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
+) -> None:
+    """Apply the safe fixes (renamed and misspelt keys, 2e-4 in PyYAML formats, yes/no) in place."""
+    lint(
+        paths,
+        output_format=output_format,
+        input_format=input_format,
+        path_checks=path_checks,
+        llamafactory_version=llamafactory_version,
+        select=select,
+        ignore=ignore,
+        fix=True,
+        diff=diff,
+        config=config,
+        isolated=isolated,
+    )
 
 
 @app.command()
-def rules() -> None:
-    """List every rule with its code, default severity and summary."""
-    from lorachecks.rules import all_rules
+def rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (a table) or markdown (the docs/rules.md page).")
+    ] = "text",
+) -> None:
+    """List every rule with its code, default severity, fixability and summary."""
+    from lorachecks import ruledoc
 
-    for rule in all_rules():
-        formats = ",".join(sorted(rule.formats)) if rule.formats else "all"
-        typer.echo(f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {formats:<14} {rule.summary}")
+    if output_format not in ("text", "markdown"):
+        raise _usage_error(f"unknown format {output_format!r} (choose from text, markdown)")
+    typer.echo(ruledoc.markdown() if output_format == "markdown" else ruledoc.text_table(), nl=False)
 
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="Rule code (LC101) or name (unknown-key).")]) -> None:
     """Explain a rule: what it checks, why it matters, and an example."""
-    import inspect
-
+    from lorachecks import ruledoc
     from lorachecks.rules import rule_by_code
 
     rule = rule_by_code(code)
     if rule is None:
         raise _usage_error(f"no rule {code!r}; `lorachecks rules` lists them")
-    typer.echo(f"{rule.code} ({rule.name}), default severity: {rule.severity.value}\n")
-    typer.echo(inspect.cleandoc(rule.doc))
+    typer.echo(ruledoc.explain(rule), nl=False)
 
 
 @app.command()

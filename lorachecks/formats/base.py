@@ -23,6 +23,11 @@ class RenamedKey:
     note: str
     fatal: bool = True  # False: still accepted by some supported library versions
 
+    @property
+    def pure_rename(self) -> bool:
+        """Same meaning under the new name (the note says "renamed"): safe to fix automatically."""
+        return self.replacement is not None and self.note.startswith("renamed")
+
 
 @dataclass(frozen=True)
 class Format:

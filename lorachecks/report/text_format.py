@@ -82,3 +82,6 @@ def render(run: Run, out: TextIO) -> None:
         f"[{_STYLE['error'] if summary['errors'] else 'green'}]{summary['errors']} error(s)[/], "
         f"{summary['warnings']} warning(s), {summary['infos']} note(s)."
     )
+    fixable = sum(d.fix is not None for d in run.diagnostics)
+    if fixable:
+        console.print(f"{fixable} of them can be fixed safely: `lorachecks fix PATH` (`--diff` to preview).")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.diagnostics import Fix, Severity
 from lorachecks.loader import Document, KeyPath, Position
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class Finding:
     at: str = "key"  # anchor on the "key" or on its "value"
     severity: Severity | None = None
     position: Position | None = None  # explicit position (else derived from key)
+    fix: Fix | None = None  # a safe text edit that resolves the finding (see lorachecks.edits)
 
 
 @dataclass(slots=True)

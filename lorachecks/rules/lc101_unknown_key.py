@@ -23,13 +23,15 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
+from lorachecks.edits import rename_key
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.suggest import closest
+from lorachecks.suggest import certain_key, closest
 
 CODE = "LC101"
 NAME = "unknown-key"
 SEVERITY = Severity.ERROR
 FORMATS = ("llamafactory", "lora-scripts", "kohya", "kohya-dataset")
+FIXABLE = True  # camelCase keys and one-letter typos with a single, certain suggestion
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -58,9 +60,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if guess
             else "remove it, or check the spelling against `lorachecks schema`"
         )
+        certain = certain_key(name, known)
+        fix = None
+        if certain is not None and certain not in ctx.data:
+            fix = rename_key(ctx.doc, (name,), certain, f"rename `{name}` to `{certain}`")
         yield Finding(
             f"unknown key `{name}`: {ctx.format.unknown_key_effect}",
             name,
             hint,
             severity=ctx.format.unknown_key_severity,
+            fix=fix,
         )
