@@ -94,4 +94,6 @@ def inspect(path: Path) -> Checkpoint | str:
 
 
 def billions(count: int) -> str:
-    return f"{count / 1e9:.2f} B" if count >= 1e8 else f"{count / 1e6:.1f} M"
+    if count >= 100_000_000:
+        return f"{count / 1e9:.2f} B"
+    return f"{count / 1e6:.1f} M" if count >= 100_000 else f"{count:,}"
