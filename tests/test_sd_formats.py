@@ -131,6 +131,7 @@ def test_lora_scripts_unknown_key_is_an_error(lint_text: LintText) -> None:
         ("[[datasets]]\nresolution = 512", "LC323", "warning"),
         ("lr_restart_cycles = 1", "LC101", "warning"),
         ("conv_dim = 4", "LC101", "warning"),
+        ("network_dim = 32", "LC325", "warning"),
         ('lr_scheduler = "cosine_restarts"', "LC105", "error"),
         ('lr_scheduler = "my_schedule"', "LC105", "warning"),
         ('optimizer_type = "AdamW8bt"', "LC105", "error"),

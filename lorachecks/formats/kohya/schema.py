@@ -448,6 +448,20 @@ class KohyaBase(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _alpha(self, info: ValidationInfo) -> Self:
+        dim = self.get("network_dim")
+        if isinstance(dim, int) and dim > 1 and not self.is_set("network_alpha"):
+            report(
+                info,
+                "LC325",
+                "network_dim",
+                f"`network_alpha` is not set, so sd-scripts uses 1: the LoRA update is scaled by 1/{dim}, as if"
+                f" the learning rate were {dim} times lower",
+                f"set `network_alpha` explicitly (e.g. {dim // 2} or {dim})",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _dataset_tables(self, info: ValidationInfo) -> Self:
         if self.get("datasets") is not None or self.get("subsets") is not None:
             key = "datasets" if self.get("datasets") is not None else "subsets"
