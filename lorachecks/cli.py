@@ -62,6 +62,10 @@ def lint(
         Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU for the VRAM check (LC501), e.g. 24GB.")
+    ] = None,
+    gpus: Annotated[int, typer.Option("--gpus", help="GPUs the run uses (memory and batch heuristics).")] = 1,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
 ) -> None:
     """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
@@ -77,6 +81,9 @@ def lint(
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise _usage_error(f"no such file or directory: {', '.join(missing)}")
+    budget = _memory(gpu_memory)
+    if gpus < 1:
+        raise _usage_error("--gpus must be at least 1")
     settings = Settings(
         format=input_format,
         path_checks=not no_path_checks,
@@ -85,12 +92,49 @@ def lint(
         ignore=_codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version,
+        gpu_memory_gib=budget,
+        gpus=gpus,
     )
     run = Run(files=list(lint_paths(paths, settings)), color=sys.stdout.isatty(), verbose=verbose)
     renderer(output_format)(run, sys.stdout)
     counts = run.counts()
     failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _memory(value: str | None) -> float | None:
+    from lorachecks.estimate.command import UsageError, parse_memory
+
+    try:
+        return parse_memory(value) if value is not None else None
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+
+
+@app.command()
+def estimate(
+    config: Annotated[Path, typer.Argument(help="A training config (LLaMA-Factory; kohya / lora-scripts).")],
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU, e.g. 24GB: say whether the run fits.")
+    ] = None,
+    gpus: Annotated[int, typer.Option("--gpus", help="GPUs the run is spread over (DeepSpeed/FSDP sharding).")] = 1,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
+    input_format: Annotated[
+        Optional[str], typer.Option("--input-format", help="Config format instead of detecting it.")
+    ] = None,
+    launch_dir: Annotated[
+        Optional[Path], typer.Option("--launch-dir", help="Directory relative model paths resolve from.")
+    ] = None,
+) -> None:
+    """Estimate peak GPU memory per GPU: weights, adapters, gradients, optimizer, activations."""
+    from lorachecks.estimate.command import UsageError, run_estimate
+
+    try:
+        outcome = run_estimate(config, gpu_memory, gpus, output_format, input_format, launch_dir)
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+    typer.echo(outcome.text, nl=False)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()
