@@ -34,6 +34,7 @@ class LLMArch:
     dense_layers: int = 0  # MoE: leading layers with a dense MLP
     total_params: int | None = None  # exact count where the dimensions do not give it
     model_type: str = ""
+    qkv_bias: bool = False  # Qwen2-style biases on the q/k/v projections
 
     @property
     def dim_head(self) -> int:
@@ -87,7 +88,9 @@ class LLMArch:
 
     @property
     def norm_params(self) -> int:
-        return self.hidden * (2 * self.layers + 1)
+        """Norm weights, plus q/k/v biases where the architecture has them."""
+        bias = self.layers * (self.q_dim + 2 * self.kv_dim) if self.qkv_bias else 0
+        return self.hidden * (2 * self.layers + 1) + bias
 
     @property
     def params(self) -> int:
@@ -182,6 +185,7 @@ def llm_from_config_json(data: dict[str, Any]) -> LLMArch | None:
         else 0,
         dense_layers=_int(data, "first_k_dense_replace") if experts else 0,
         model_type=model_type,
+        qkv_bias=bool(data.get("attention_bias", model_type in {"qwen2", "qwen2_moe"})),
     )
 
 

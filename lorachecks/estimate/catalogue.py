@@ -10,6 +10,7 @@ suffix, so fine-tuned variants with the base model's dimensions are found too.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lorachecks.estimate.architecture import DiffusionArch, LLMArch
 
@@ -100,6 +101,11 @@ LLM_CATALOGUE: dict[str, LLMArch] = {
     "microsoft/phi-3-mini-128k-instruct": _llama(3072, 32, 32, 32, 8192, 32064, 131072, model_type="phi3"),
     "microsoft/phi-4": _llama(5120, 40, 40, 10, 17920, 100352, 16384, model_type="phi3"),
 }
+
+# Qwen2 / Qwen2.5 have biases on q, k and v.
+LLM_CATALOGUE.update(
+    {key: replace(arch, qkv_bias=True) for key, arch in LLM_CATALOGUE.items() if arch.model_type == "qwen2"}
+)
 
 # Diffusion families. Parameter counts are those of the released checkpoints; the LoRA
 # sizes per rank are those of kohya's default `networks.lora` targets; the activation

@@ -57,7 +57,7 @@ def _load(path: Path, input_format: str | None) -> tuple[dict[str, Any], str]:
         return doc.data, input_format
     fmt = detect(doc)
     if fmt is None or fmt.name not in ESTIMATE_FORMATS:
-        what = f"a {fmt.title} file" if fmt is not None else "not a recognised training config"
+        what = f"recognised as {fmt.title}" if fmt is not None else "not a recognised training config"
         raise UsageError(f"{path}: {what}; estimate reads {', '.join(ESTIMATE_FORMATS)} configs (--input-format)")
     return doc.data, fmt.name
 

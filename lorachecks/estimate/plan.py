@@ -45,6 +45,7 @@ class Plan:
     samples_note: str = ""
     unique_samples: int | None = None  # SD: distinct images
     stage: str = "sft"
+    invalid: bool = False  # batch/accumulation/epochs the trainer rejects: the schema rules report them
 
     def effective_batch(self, gpus: int) -> int:
         return self.batch * self.accumulation * max(gpus, 1)
@@ -194,10 +195,14 @@ def _llm_plan(config: dict[str, Any], base: Path) -> Plan:
     lr = _float(config, "learning_rate")
     plan.learning_rates = {"learning_rate": lr if lr is not None else 5e-5}
     plan.optimizer = str(config.get("optim", "adamw_torch"))
-    plan.batch = _int(config, "per_device_train_batch_size", 8) or 8
+    batch = _int(config, "per_device_train_batch_size", 8)
+    accumulation = _int(config, "gradient_accumulation_steps", 1)
+    plan.invalid = batch is None or batch < 1 or accumulation is None or accumulation < 1
+    plan.batch = max(batch or 1, 1)
     plan.batch_key = "per_device_train_batch_size" if "per_device_train_batch_size" in config else None
-    plan.accumulation = max(_int(config, "gradient_accumulation_steps", 1) or 1, 1)
+    plan.accumulation = max(accumulation or 1, 1)
     epochs = _float(config, "num_train_epochs")
+    plan.invalid |= epochs is not None and epochs <= 0
     plan.epochs = epochs if epochs is not None else 3.0
     plan.epochs_key = "num_train_epochs" if epochs is not None else None
     max_steps = _int(config, "max_steps", -1)
@@ -232,9 +237,12 @@ def _sd_plan(config: dict[str, Any], base: Path) -> Plan:
     optimizer = config.get("optimizer_type")
     plan.optimizer = str(optimizer) if optimizer else ("AdamW8bit" if config.get("use_8bit_adam") is True else "AdamW")
     batch_key = "train_batch_size" if "train_batch_size" in config else "batch_size"
-    plan.batch = max(_int(config, batch_key, 1) or 1, 1)
+    batch = _int(config, batch_key, 1)
+    accumulation = _int(config, "gradient_accumulation_steps", 1)
+    plan.invalid = batch is None or batch < 1 or accumulation is None or accumulation < 1
+    plan.batch = max(batch or 1, 1)
     plan.batch_key = batch_key if batch_key in config else None
-    plan.accumulation = max(_int(config, "gradient_accumulation_steps", 1) or 1, 1)
+    plan.accumulation = max(accumulation or 1, 1)
     epochs_key = "max_train_epochs" if "max_train_epochs" in config else "epochs"
     epochs = _int(config, epochs_key, None)
     if epochs:

@@ -51,7 +51,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     low, high, what = _range(p.family, p.method, p.stage, p.optimizer)
     for key, value in p.learning_rates.items():
         where = key_of(ctx, key)
-        if where is None or low <= value <= high:
+        if where is None or value <= 0 or low <= value <= high:  # <= 0: LC106
             continue
         side = "high" if value > high else "low"
         yield Finding(

@@ -35,7 +35,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     p = plan(ctx)
     gpus = ctx.settings.gpus
     effective = p.effective_batch(gpus)
-    if p.samples is None or effective <= p.samples:
+    if p.invalid or p.samples is None or effective <= p.samples:
         return
     yield Finding(
         f"effective batch {effective} ({p.batch} x {p.accumulation} accumulation x {gpus} GPU) exceeds the "

@@ -38,7 +38,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     p = plan(ctx)
     gpus = ctx.settings.gpus
     total = p.total_steps(gpus)
-    if total is None or p.samples is None:
+    if p.invalid or total is None or p.samples is None:
         return
     assumed = f"assumed: {p.samples_note}; effective batch {p.effective_batch(gpus)} on {gpus} GPU(s)"
     where = key_of(ctx, p.max_steps_key, p.epochs_key, p.batch_key)
