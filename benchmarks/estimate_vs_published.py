@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lorachecks.estimate import estimate_llm, estimate_sd  # noqa: E402
+from lorachecks.estimate import estimate_llm, estimate_sd
 
 GB = 1e9  # the published tables write GB; compare in the same unit
 
@@ -107,11 +107,13 @@ SD_CASES += [
 def llamafactory_table() -> list[float]:
     print("LLaMA-Factory README table (estimate GB / published GB = ratio)")
     print(f"implied settings: {IMPLIED}, gradient checkpointing on, SDPA attention, AdamW, 1 device")
-    print(f"{'method':<20}" + "".join(f"{size + ' (' + model.split('/')[-1] + ')':>34}" for size, model in SIZES.items()))
+    print(
+        f"{'method':<20}" + "".join(f"{size + ' (' + model.split('/')[-1] + ')':>34}" for size, model in SIZES.items())
+    )
     ratios = []
     for label, overrides, published in METHODS:
         cells = []
-        for (_size, model), pub in zip(SIZES.items(), published):
+        for (_size, model), pub in zip(SIZES.items(), published, strict=False):
             est = estimate_llm({"model_name_or_path": model, **IMPLIED, **overrides})
             ratio = est.total_bytes / GB / pub
             ratios.append(ratio)

@@ -41,13 +41,18 @@ def _load(path: Path, input_format: str | None) -> tuple[dict[str, Any], str]:
     dialect = {"yaml": "pyyaml" if input_format == "lora-scripts" else "omegaconf"}.get(syntax, syntax)
     try:
         doc = load_text(path, text, syntax, dialect)
-    except ImportError:  # no TOML loader in this build: plain tomllib
-        import tomllib
+    except ImportError:  # no TOML loader in this build: the standard library's (Python >= 3.11)
+        import importlib
 
         try:
-            return tomllib.loads(text), input_format or "kohya"
-        except tomllib.TOMLDecodeError as exc:
+            toml: Any = importlib.import_module("tomllib")
+        except ImportError:
+            raise UsageError(f"{path}: reading TOML needs Python 3.11 or newer") from None
+        try:
+            data = toml.loads(text)
+        except ValueError as exc:  # tomllib.TOMLDecodeError
             raise UsageError(f"{path}: TOML syntax error: {exc}") from None
+        return data, input_format or "kohya"
     if not doc.ok:
         first = doc.problems[0]
         raise UsageError(f"{path}:{first.position.line}:{first.position.column}: {first.message}")

@@ -46,7 +46,7 @@ def resolve_llm(value: object, base: Path) -> ResolvedLLM:
                 arch = llm_from_config_json(data)
                 if arch is not None:
                     return ResolvedLLM(arch, f"config.json {config_file}")
-        if path.is_file() and path.suffix == ".safetensors" or path.is_dir() and any(path.glob("*.safetensors")):
+        if (path.is_file() and path.suffix == ".safetensors") or (path.is_dir() and any(path.glob("*.safetensors"))):
             from lorachecks.safetensors_header import NotSafetensors
 
             try:
@@ -207,7 +207,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     optim = _get(config, "optim", str, "adamw_torch").lower()
     fsdp = config.get("fsdp")
     zero, offload_opt, offload_param, ds_where = _deepspeed(config, base)
-    if isinstance(fsdp, str) and fsdp.strip() or isinstance(fsdp, list) and fsdp:
+    if (isinstance(fsdp, str) and fsdp.strip()) or (isinstance(fsdp, list) and fsdp):
         text = fsdp if isinstance(fsdp, str) else " ".join(map(str, fsdp))
         zero = 3 if "full_shard" in text or "hybrid" in text else 2
         offload_opt = offload_param = "offload" in text
@@ -282,7 +282,9 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
 
     # Sharding across GPUs.
     if zero:
-        notes.append(f"DeepSpeed ZeRO-{zero} over {n} GPU(s) from {ds_where}" + (", optimizer offloaded" if offload_opt else ""))
+        notes.append(
+            f"DeepSpeed ZeRO-{zero} over {n} GPU(s) from {ds_where}" + (", optimizer offloaded" if offload_opt else "")
+        )
     if zero >= 1:
         optimizer = 0.0 if offload_opt else optimizer / n
     if zero >= 2:

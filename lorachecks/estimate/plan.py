@@ -139,6 +139,8 @@ def _llamafactory_samples(config: dict[str, Any], base: Path) -> tuple[int | Non
         if count is None:
             return None, ""
         total += min(count, max_samples) if max_samples else count
+    if total == 0:
+        return None, ""  # empty data: the dataset rules report it, no plan to judge
     val = _float(config, "val_size")
     if val and 0 < val < 1:
         total = int(total * (1 - val))

@@ -173,9 +173,7 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
     # Frozen weights.
     denoiser_bytes = 1.0 if fp8 else weight_bytes
     denoiser = arch.denoiser_params * denoiser_bytes
-    notes.append(
-        "denoiser in fp8" if fp8 else f"weights in {precision if half else 'fp32 (mixed_precision no)'}"
-    )
+    notes.append("denoiser in fp8" if fp8 else f"weights in {precision if half else 'fp32 (mixed_precision no)'}")
     swap = int(_number(config, ("blocks_to_swap",), 0))
     if swap > 0 and arch.family in {"flux", "sd3"}:
         if arch.family == "flux":
@@ -186,7 +184,9 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
             swapped = arch.denoiser_params * min(swap, 22) // 24
             in_flight = arch.denoiser_params // 24
         denoiser -= (swapped - in_flight) * denoiser_bytes
-        notes.append(f"blocks_to_swap {swap}: {swapped / 1e9:.1f} B parameters live in CPU memory (one block in flight)")
+        notes.append(
+            f"blocks_to_swap {swap}: {swapped / 1e9:.1f} B parameters live in CPU memory (one block in flight)"
+        )
     te_resident = not cache_te or not unet_only
     text_encoders = 0.0
     if te_resident:

@@ -34,7 +34,9 @@ FORMATS = ("llamafactory", "kohya", "lora-scripts")
 
 def _advice(kind: str) -> str:
     if kind == "llm":
-        return "try QLoRA (quantization_bit: 4), a smaller per_device_train_batch_size or cutoff_len, or DeepSpeed ZeRO-3"
+        return (
+            "try QLoRA (quantization_bit: 4), a smaller per_device_train_batch_size or cutoff_len, or DeepSpeed ZeRO-3"
+        )
     return "try gradient_checkpointing, cache_latents, an 8-bit optimizer, fp8_base or blocks_to_swap"
 
 

@@ -30,6 +30,12 @@ SEVERITY = Severity.WARNING
 FORMATS = ("llamafactory", "kohya", "lora-scripts")
 
 
+def _target(family: str, rslora: bool) -> str:
+    if rslora:
+        return "sqrt(rank) to 4 x sqrt(rank)"
+    return "the rank" if family == "sd" else "2 x rank"
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     p = plan(ctx)
     if p.rank is None or p.rank <= 0 or p.alpha is None or p.alpha <= 0 or p.method not in {"lora", "oft"}:
@@ -47,6 +53,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     yield Finding(
         f"LoRA scale {formula} = {p.alpha:g}/{p.rank if not p.rslora else f'sqrt({p.rank})'} = {scale:.3g} {effect}",
         key_of(ctx, p.alpha_key, p.rank_key),
-        f"usual scales are {low:g}-{high:g}; set alpha near {'the rank' if p.family == 'sd' else '2 x rank'}{assumed}",
+        f"usual scales are {low:g}-{high:g}; set alpha near {_target(p.family, p.rslora)}{assumed}",
         at="value",
     )
