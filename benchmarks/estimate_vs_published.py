@@ -15,6 +15,8 @@ part of this script's output when none is present.
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,12 +139,39 @@ def sd_figures() -> list[float]:
     return ratios
 
 
-def main() -> int:
+def measured(path: Path) -> list[float]:
+    """Ratios estimate / measured for peaks recorded on a GPU.
+
+    ``path`` is a JSON list of {"label": str, "config": {LLaMA-Factory keys}, "peak_gib": float},
+    where peak_gib is ``torch.cuda.max_memory_reserved()`` of a training step of that config
+    (random weights, real dimensions); nothing here is measured by this script itself.
+    """
+    cases = json.loads(path.read_text(encoding="utf-8"))
+    print(f"\nMeasured peaks from {path} (estimate GiB / measured GiB = ratio)")
+    ratios = []
+    for case in cases:
+        est = estimate_llm(case["config"], path.parent)
+        if est.total_gib is None:
+            print(f"  {case['label']:<55} no estimate: {est.model_source}")
+            continue
+        ratio = est.total_gib / float(case["peak_gib"])
+        ratios.append(ratio)
+        print(f"  {case['label']:<55} {est.total_gib:6.2f} / {float(case['peak_gib']):6.2f} = {ratio:4.2f}")
+    return ratios
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--measured", type=Path, help="JSON file of peaks measured on a GPU (see measured())")
+    args = parser.parse_args(argv)
     llamafactory_table()
     sd_figures()
-    print("\nmeasured on GPU: not run (no CUDA device in this environment)")
+    if args.measured is not None:
+        measured(args.measured)
+    else:
+        print("\nmeasured on GPU: none given (--measured FILE); no GPU peaks are part of this output")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

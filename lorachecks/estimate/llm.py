@@ -76,6 +76,9 @@ _V = {"v_proj", "value", "wv", "v"}
 _O = {"o_proj", "dense", "out_proj", "wo", "o", "self_attention.dense"}
 _QKV = {"query_key_value", "qkv_proj", "c_attn", "w_pack", "wqkv", "qkv"}
 _UP = {"gate_proj", "up_proj", "w1", "w3", "c_fc", "fc1", "dense_h_to_4h", "gate_up_proj"}
+# Architectures whose checkpoints fuse q/k/v (and gate/up) into one linear layer.
+_FUSED_QKV = frozenset({"chatglm", "phi3", "falcon", "bloom", "qwen", "baichuan", "internlm2", "gpt2"})
+_FUSED_GATE_UP = frozenset({"chatglm", "phi3"})
 _DOWN = {"down_proj", "w2", "fc2", "dense_4h_to_h", "c_proj"}
 
 
@@ -87,9 +90,7 @@ def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]]
     dense_layers = arch.layers - moe
     mlp_dense = arch.mlp_linears(False)
     mlp_moe = arch.mlp_linears(True) if moe else []
-    up_dense = [m for m in mlp_dense if m[0] == arch.hidden]
     down_dense = [m for m in mlp_dense if m[0] != arch.hidden]
-    up_moe = [m for m in mlp_moe if m[0] == arch.hidden]
     down_moe = [m for m in mlp_moe if m[0] != arch.hidden]
     out: list[tuple[int, int, int]] = []
     unknown: list[str] = []
@@ -98,6 +99,10 @@ def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]]
         out.extend((i, o, layers) for i, o in mods)
 
     if "all" in names:
+        if arch.model_type in _FUSED_QKV:
+            attn = [(arch.hidden, arch.q_dim + 2 * arch.kv_dim), attn[3]]
+        if arch.model_type in _FUSED_GATE_UP and arch.mlp_matrices == 3:
+            mlp_dense = [(arch.hidden, 2 * arch.intermediate), *down_dense]
         add(attn, arch.layers)
         add(mlp_dense, dense_layers)
         add(mlp_moe, moe)
@@ -114,10 +119,13 @@ def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]]
         elif name in _O:
             add([attn[3]], arch.layers)
         elif name in _UP:
-            share = 1 if name in {"gate_proj", "up_proj", "w1", "w3"} and arch.mlp_matrices == 3 else 2
-            width = len(up_dense) // share if share == 2 else 1
-            add(up_dense[:width] if name != "gate_up_proj" else [(arch.hidden, 2 * arch.intermediate)], dense_layers)
-            add(up_moe[: max(len(up_moe) // 2, 1)] if up_moe else [], moe)
+            fused = name in {"gate_up_proj", "dense_h_to_4h"} and arch.mlp_matrices == 3
+            width = 2 * arch.intermediate if fused else arch.intermediate
+            add([(arch.hidden, width)], dense_layers)
+            if moe:  # one projection of this name per expert (and shared expert)
+                experts = [(arch.hidden, arch.moe_intermediate)] * arch.experts
+                shared = [(arch.hidden, arch.shared_intermediate)] if arch.shared_intermediate else []
+                add(experts + shared, moe)
         elif name in _DOWN:
             add(down_dense, dense_layers)
             add(down_moe, moe)

@@ -5,8 +5,8 @@ downloaded and loaded. The estimate (weights, adapters, gradients, optimizer sta
 activations at the configured batch and length, overhead; see `lorachecks estimate`) is
 compared with the budget given by `--gpu-memory` (GiB per GPU; `--gpus` for the count).
 Over the budget is an error, within 10 % of it a warning: the estimate's expected error
-is about 15-25 %. Nothing is reported without a budget or when the model's size is
-unknown.
+is about 15-25 %. Nothing is reported without a budget; with one, a model of unknown size
+gets a note saying so instead of a guess.
 
 Example, bad (`--gpu-memory 24GB`):
 
@@ -46,9 +46,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     est = estimate(ctx)
     total = est.total_gib
-    if total is None:
-        return
     where = model_key(ctx)
+    if total is None:
+        yield Finding(
+            f"no memory estimate: {est.model_source}",
+            where,
+            "point the model at a local folder with config.json, or check the budget with the hub's model card",
+            severity=Severity.INFO,
+        )
+        return
     gpus = f" x {est.gpus} GPUs" if est.gpus > 1 else ""
     if total > budget:
         yield Finding(
