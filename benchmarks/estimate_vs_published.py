@@ -78,7 +78,7 @@ SD_CASES: list[tuple[str, dict[str, Any], float, float]] = [
         10, 12,
     ),
     (
-        "SDXL LoRA 1024 b4 bf16 (measured)",
+        "SDXL LoRA 1024 b4 bf16 (measured; checkpointing off assumed)",
         {"pretrained_model_name_or_path": "stabilityai/stable-diffusion-xl-base-1.0", "resolution": "1024,1024",
          "train_batch_size": 4, "gradient_checkpointing": False, "cache_latents": True,
          "optimizer_type": "AdamW", "mixed_precision": "bf16", "full_bf16": True, "network_dim": 32, "sdpa": True},
