@@ -175,14 +175,17 @@ def _deepspeed(config: dict[str, Any], base: Path) -> tuple[int, bool, bool, str
     return stage, offloaded("offload_optimizer"), offloaded("offload_param") and stage == 3, where
 
 
-def _quant_bytes(bits: int, double_quant: bool) -> tuple[float, str]:
-    if bits == 8:
+def _quant_bytes(bits: int, double_quant: bool, method: str) -> tuple[float, str]:
+    """Bytes per quantized weight, and a sentence saying how that was counted."""
+    if method == "bnb" and bits == 8:
         return 1.0 + 4 / 4096, "8-bit LLM.int8 (bitsandbytes): 1 byte per weight plus row scales"
-    if bits == 4:
+    if method == "bnb" and bits == 4:
         if double_quant:
             return 0.5 + 1 / 64 + 4 / (64 * 256), "4-bit NF4 with double quantization: ~0.52 bytes per weight"
         return 0.5 + 4 / 64, "4-bit NF4: 0.5 byte per weight plus an fp32 scale per 64 weights"
-    return bits / 8 + 4 / 64, f"{bits}-bit (HQQ/EETQ style): {bits}/8 byte per weight plus fp16 scale+zero per 64"
+    if method == "bnb":
+        method = "hqq"  # bitsandbytes only takes 4 and 8 bits: the trainer needs hqq for these
+    return bits / 8 + 4 / 64, f"{bits}-bit {method}: {bits}/8 byte per weight plus a 16-bit scale and zero per 64"
 
 
 def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1) -> Estimate:
@@ -234,7 +237,8 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     # Frozen/loaded weights.
     linear, other = arch.linear_params, arch.params - arch.linear_params
     if bits is not None:
-        per, what = _quant_bytes(bits, double_quant)
+        method_q = _get(config, "quantization_method", str, "bnb")
+        per, what = _quant_bytes(bits, double_quant, method_q)
         weights = linear * per + other * 2
         notes.append(f"{what}; embeddings, head and norms stay 16-bit")
     else:
