@@ -257,3 +257,21 @@ def test_estimate_command_text_and_json(tmp_path: Path) -> None:
     unknown.write_text(config.read_text().replace("meta-llama/Llama-2-7b-hf", "acme/nothing"))
     result = runner.invoke(app, ["estimate", "-f", "json", str(unknown)])
     assert result.exit_code == 1 and json.loads(result.stdout)["total_gib"] is None
+
+
+def test_sd_v2_false_means_sd1_and_says_so() -> None:
+    est = estimate_sd({"pretrained_model_name_or_path": "./model.ckpt", "v2": False, "network_dim": 8})
+    assert est.kind == "sd1" and "v2 = false" in est.model_source
+    assert "point the config at a local .safetensors" in estimate_sd({"base_model": "x.ckpt"}).render_text()
+
+
+def test_benchmark_measured_ratios(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [
+        {"label": "0.5B", "config": {"model_name_or_path": "Qwen/Qwen2.5-0.5B", "cutoff_len": 512}, "peak_gib": 4.0},
+        {"label": "unknown", "config": {"model_name_or_path": "acme/x"}, "peak_gib": 1.0},
+    ]
+    (tmp_path / "peaks.json").write_text(json.dumps(cases))
+    ratios = _benchmark().measured(tmp_path / "peaks.json")
+    expected = estimate_llm(cases[0]["config"]).total_gib
+    assert expected is not None and ratios == [pytest.approx(expected / 4.0)]
+    assert "no estimate" in capsys.readouterr().out

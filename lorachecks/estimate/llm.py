@@ -211,7 +211,8 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     batch = _get(config, "per_device_train_batch_size", int, 8)
     if "per_device_train_batch_size" not in config:
         notes.append("per_device_train_batch_size not set: transformers' default 8")
-    seq = _get(config, "cutoff_len", int, 2048)
+    seq = max(_get(config, "cutoff_len", int, 2048), 1)
+    batch, rank = max(batch, 1), max(rank, 0)
     checkpointing = not _get(config, "disable_gradient_checkpointing", bool, False)
     attn = _get(config, "flash_attn", str, "auto")
     liger = _get(config, "enable_liger_kernel", bool, False)

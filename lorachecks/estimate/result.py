@@ -13,7 +13,7 @@ COMPONENTS = {
     "trainable": "trainable parameters (LoRA / unfrozen, extra copies)",
     "gradients": "gradients",
     "optimizer": "optimizer states",
-    "activations": "activations (peak, incl. logits)",
+    "activations": "activations (peak; for LLMs incl. logits)",
     "overhead": "framework overhead (CUDA context, allocator)",
 }
 
@@ -66,7 +66,8 @@ class Estimate:
     def render_text(self, budget_gib: float | None = None) -> str:
         lines = [f"model: {self.model} ({self.kind}; dimensions from {self.model_source})"]
         if not self.known:
-            lines.append("no estimate: the model's size is unknown (give a local folder with config.json)")
+            where = "a local folder with config.json" if self.kind == "llm" else "a local .safetensors checkpoint"
+            lines.append(f"no estimate: the model's size is unknown (point the config at {where}, or a known hub id)")
             lines += [f"  - {a}" for a in self.assumptions]
             return "\n".join(lines) + "\n"
         lines.append(f"parameters: {self.params / 1e9:.2f} B, trainable: {self.trainable_params / 1e6:.2f} M")

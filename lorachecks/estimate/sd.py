@@ -6,6 +6,7 @@ so it needs no schema. The formulas, calibration and expected error are in docs/
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,10 @@ def resolve_family(config: dict[str, Any], base: Path) -> tuple[DiffusionArch | 
         return DIFFUSION_FAMILIES["sdxl"], "flag sdxl = true"
     if config.get("v2") is True:
         return DIFFUSION_FAMILIES["sd2"], "flag v2 = true"
+    if config.get("v2") is False and config.get("sdxl") is not True:
+        return DIFFUSION_FAMILIES[
+            "sd1"
+        ], "flag v2 = false (SD 1.x, assuming train_network.py rather than an SDXL script)"
     if name:
         return None, f"unknown (`{name}`: no local safetensors file, not in the catalogue, family not in its name)"
     return None, "unknown (no pretrained_model_name_or_path / base_model)"
@@ -120,17 +125,21 @@ def parse_resolution(value: object) -> tuple[int, int] | None:
 
 
 def _number(config: dict[str, Any], keys: tuple[str, ...], default: float) -> float:
+    """The first key holding a finite, non-negative number (numeric strings too), else ``default``."""
     for key in keys:
         value = config.get(key)
         if isinstance(value, bool):
             continue
+        number: float | None = None
         if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str):
+            number = float(value)
+        elif isinstance(value, str):
             try:
-                return float(value)
+                number = float(value)
             except ValueError:
-                continue
+                number = None
+        if number is not None and math.isfinite(number) and number >= 0:
+            return number
     return default
 
 
@@ -158,7 +167,7 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
         resolution = (arch.native_resolution, arch.native_resolution)
         notes.append(f"resolution not given or unreadable: the family's native {arch.native_resolution}")
     width, height = resolution
-    batch = int(_number(config, ("train_batch_size", "batch_size"), 1))
+    batch = max(int(_number(config, ("train_batch_size", "batch_size"), 1)), 1)
     rank = int(_number(config, ("network_dim", "lora_rank"), 4 if "network_module" in config else 8))
     checkpointing = _flag(config, "gradient_checkpointing")
     unet_only = _flag(config, "network_train_unet_only") or arch.te_lora_params_per_rank == 0
