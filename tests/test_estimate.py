@@ -275,3 +275,10 @@ def test_benchmark_measured_ratios(tmp_path: Path, capsys: pytest.CaptureFixture
     expected = estimate_llm(cases[0]["config"]).total_gib
     assert expected is not None and ratios == [pytest.approx(expected / 4.0)]
     assert "no estimate" in capsys.readouterr().out
+
+
+def test_reference_model_and_unsloth_checkpointing() -> None:
+    dpo = {**LLAMA2, "stage": "dpo", "finetuning_type": "lora"}
+    with_ref = estimate_llm({**dpo, "ref_model": "meta-llama/Llama-2-7b-hf"})
+    assert with_ref.breakdown["weights"] == pytest.approx(2 * estimate_llm(dpo).breakdown["weights"])
+    assert total(use_unsloth_gc=True) < total()

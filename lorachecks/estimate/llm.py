@@ -324,6 +324,13 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
         if stage in {"dpo", "kto"} and method != "lora" and not _get(config, "use_ref_model", bool, False):
             weights *= 2
             notes.append("a frozen reference model copy")
+    ref_model = config.get("ref_model")
+    if isinstance(ref_model, str) and ref_model.strip() and stage in {"dpo", "kto", "ppo"}:
+        ref = resolve_llm(ref_model, base).arch or arch
+        ref_bits = _get(config, "ref_model_quantization_bit", int, None)
+        ref_per = _quant_bytes(ref_bits, True, "bnb")[0] if ref_bits else 2.0
+        weights += ref.linear_params * ref_per + (ref.params - ref.linear_params) * 2
+        notes.append(f"separate reference model `{ref_model}` ({ref.params / 1e9:.2f} B parameters)")
     inter = arch.active_intermediate
     per_token_layer = (12 * arch.hidden + 4 * arch.q_dim + 4 * arch.kv_dim + 8 * inter) * act_bytes / 2
     eager = attn == "disabled"
@@ -335,7 +342,10 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     if bits is not None:
         per_token_layer += 2 * inter * act_bytes / 2  # dequantized temporaries of the widest projection
     full_layer = tokens * per_token_layer
-    if checkpointing:
+    if checkpointing and _get(config, "use_unsloth_gc", bool, False):
+        activations = 2 * full_layer
+        notes.append("Unsloth gradient checkpointing: layer inputs offloaded to CPU, one layer recomputed")
+    elif checkpointing:
         activations = arch.layers * tokens * arch.hidden * act_bytes + 2 * full_layer
         notes.append("gradient checkpointing on (LLaMA-Factory's default): layer inputs kept, one layer recomputed")
     else:

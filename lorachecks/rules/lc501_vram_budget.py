@@ -56,6 +56,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     gpus = f" x {est.gpus} GPUs" if est.gpus > 1 else ""
+    sharded = any(ctx.data.get(k) for k in ("deepspeed", "fsdp"))
+    if sharded and est.gpus == 1:
+        gpus += " (estimated for 1 GPU: pass --gpus N for the DeepSpeed/FSDP sharding)"
     if total > budget:
         yield Finding(
             f"run does not fit: estimated peak {total:.1f} GiB per GPU, budget {budget:g} GiB{gpus}",
