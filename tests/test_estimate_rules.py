@@ -221,3 +221,20 @@ def test_sd_steps_use_repeats(images: Path) -> None:
     # 20 images x 10 repeats = 200 samples per epoch: batch 1 x 10 epochs = 2000 steps, fine
     assert run_rule("LC506", images, SDXL_LS) == []
     assert run_rule("LC505", images, SDXL_LS.replace("batch_size: 1", "batch_size: 256")) != []
+
+
+def test_lint_cli_budget_options(project: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lorachecks.cli import app
+
+    path = project / "full.yaml"
+    path.write_text(LLAMA.replace("finetuning_type: lora", "finetuning_type: full"))
+    runner = CliRunner()
+    args = ["lint", "--launch-dir", str(project), "-f", "json"]
+    result = runner.invoke(app, [*args, "--gpu-memory", "24GB", str(path)])
+    assert result.exit_code == 1
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["LC501"]
+    assert runner.invoke(app, [*args, "--gpu-memory", "200GB", str(path)]).exit_code == 0
+    assert runner.invoke(app, [*args, "--gpu-memory", "big", str(path)]).exit_code == 2
+    assert runner.invoke(app, [*args, "--gpus", "0", str(path)]).exit_code == 2

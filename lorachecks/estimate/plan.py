@@ -19,7 +19,7 @@ from lorachecks.estimate.sd import flatten
 from lorachecks.paths import read_json, resolve
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".avif", ".jxl"})
-_COUNT_LIMIT = 200 * 1024 * 1024  # do not parse data files above this size
+_COUNT_LIMIT = 50 * 1024 * 1024  # do not parse data files above this size
 
 
 @dataclass(slots=True)
