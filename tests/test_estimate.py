@@ -282,3 +282,11 @@ def test_reference_model_and_unsloth_checkpointing() -> None:
     with_ref = estimate_llm({**dpo, "ref_model": "meta-llama/Llama-2-7b-hf"})
     assert with_ref.breakdown["weights"] == pytest.approx(2 * estimate_llm(dpo).breakdown["weights"])
     assert total(use_unsloth_gc=True) < total()
+
+
+def test_lora_scripts_text_generation_maps_to_the_llm_estimate() -> None:
+    config = {"task_type": "text-generation", "base_model": "Qwen/Qwen2.5-0.5B", "max_seq_length": 1024,
+              "batch_size": 2, "lora_rank": 16, "mixed_precision": "bf16"}  # fmt: skip
+    est = estimate_config(config, "lora-scripts")
+    assert est.kind == "llm" and est.model_source == "catalogue qwen/qwen2.5-0.5b"
+    assert any("batch 2 x cutoff_len 1024" in a for a in est.assumptions)

@@ -21,7 +21,14 @@ def estimate_config(config: dict[str, Any], format_name: str, base: Path | None 
     """The estimate for a config of ``format_name`` (a lorachecks format name)."""
     if format_name in SD_FORMATS:
         if str(config.get("task_type", "")).strip() == "text-generation":
-            llm = {"model_name_or_path": config.get("base_model"), **config}
+            llm = {
+                "model_name_or_path": config.get("base_model"),
+                "cutoff_len": config.get("max_seq_length", 2048),
+                "per_device_train_batch_size": config.get("batch_size", 1),
+                "bf16": config.get("mixed_precision") == "bf16",
+                "fp16": config.get("mixed_precision") == "fp16",
+                **{k: v for k, v in config.items() if k in {"lora_rank", "lora_alpha", "gradient_accumulation_steps"}},
+            }
             return estimate_llm(llm, base, gpus)
         return estimate_sd(config, base, gpus)
     return estimate_llm(config, base, gpus)
