@@ -225,8 +225,14 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
         offload_opt = offload_param = "offload" in text
         ds_where = f"FSDP `{text}` (counted as ZeRO-{zero})"
     n = est.gpus
+    if method not in {"lora", "oft", "freeze", "full"}:
+        notes.append(f"finetuning_type {method!r} is not one the trainer knows: counted as LoRA")
+        method = "lora"
     if method == "oft":
         notes.append("OFT counted like LoRA of the same rank (block-diagonal adapters of similar size)")
+    if bits is not None and bits not in {2, 3, 4, 5, 6, 8}:
+        notes.append(f"quantization_bit {bits} is not a width the trainer accepts: counted unquantized")
+        bits = None
     if bits is not None and method in {"full", "freeze"}:
         notes.append(f"quantization_bit {bits} ignored: the trainer refuses it with finetuning_type {method}")
         bits = None
@@ -328,7 +334,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     if isinstance(ref_model, str) and ref_model.strip() and stage in {"dpo", "kto", "ppo"}:
         ref = resolve_llm(ref_model, base).arch or arch
         ref_bits = _get(config, "ref_model_quantization_bit", int, None)
-        ref_per = _quant_bytes(ref_bits, True, "bnb")[0] if ref_bits else 2.0
+        ref_per = _quant_bytes(ref_bits, True, "bnb")[0] if ref_bits in {4, 8} else 2.0
         weights += ref.linear_params * ref_per + (ref.params - ref.linear_params) * 2
         notes.append(f"separate reference model `{ref_model}` ({ref.params / 1e9:.2f} B parameters)")
     inter = arch.active_intermediate
