@@ -66,6 +66,12 @@ def lint(
         Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU for the VRAM check (LC501), e.g. 24GB.")
+    ] = None,
+    gpus: Annotated[
+        Optional[int], typer.Option("--gpus", help="GPUs the run uses (memory and batch heuristics).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
     fix: Annotated[
         bool, typer.Option("--fix", help="Apply the safe fixes in place, then report what is left.")
@@ -90,6 +96,9 @@ def lint(
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise _usage_error(f"no such file or directory: {', '.join(missing)}")
+    budget = _memory(gpu_memory)
+    if gpus is not None and gpus < 1:
+        raise _usage_error("--gpus must be at least 1")
     settings = Settings(
         format=input_format,
         path_checks=path_checks is not False,
@@ -98,6 +107,8 @@ def lint(
         ignore=_codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version or "latest",
+        gpu_memory_gib=budget,
+        gpus=gpus or 1,
     )
     given = {
         "format": input_format is not None,
@@ -106,6 +117,8 @@ def lint(
         "llamafactory_version": llamafactory_version is not None,
         "select": bool(select),
         "strict": strict,
+        "gpu_memory_gib": gpu_memory is not None,
+        "gpus": gpus is not None,
     }
     try:
         resolver = project_settings(settings, [k for k, v in given.items() if v], config, isolated)
@@ -159,6 +172,41 @@ def fix_command(
         config=config,
         isolated=isolated,
     )
+
+
+def _memory(value: str | None) -> float | None:
+    from lorachecks.estimate.command import UsageError, parse_memory
+
+    try:
+        return parse_memory(value) if value is not None else None
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+
+
+@app.command()
+def estimate(
+    config: Annotated[Path, typer.Argument(help="A training config (LLaMA-Factory; kohya / lora-scripts).")],
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU, e.g. 24GB: say whether the run fits.")
+    ] = None,
+    gpus: Annotated[int, typer.Option("--gpus", help="GPUs the run is spread over (DeepSpeed/FSDP sharding).")] = 1,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
+    input_format: Annotated[
+        Optional[str], typer.Option("--input-format", help="Config format instead of detecting it.")
+    ] = None,
+    launch_dir: Annotated[
+        Optional[Path], typer.Option("--launch-dir", help="Directory relative model paths resolve from.")
+    ] = None,
+) -> None:
+    """Estimate peak GPU memory per GPU: weights, adapters, gradients, optimizer, activations."""
+    from lorachecks.estimate.command import UsageError, run_estimate
+
+    try:
+        outcome = run_estimate(config, gpu_memory, gpus, output_format, input_format, launch_dir)
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+    typer.echo(outcome.text, nl=False)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()
