@@ -251,5 +251,5 @@ def test_lycoris_lokr_full_dimension_is_not_a_lora_scale(tmp_path: Path) -> None
     )
     codes = {d.code for d in lint_file(config, Settings(path_checks=False)).diagnostics}
     assert not {"LC503", "LC504"} & codes
-    config.write_text(config.read_text().replace("lycoris.kohya", "networks.lora").replace("100000", "64"))
+    config.write_text(config.read_text().replace("lycoris.kohya", "networks.lora").replace("100000", "128"))
     assert "LC503" in {d.code for d in lint_file(config, Settings(path_checks=False)).diagnostics}
