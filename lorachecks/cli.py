@@ -66,6 +66,12 @@ def lint(
         Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU for the VRAM check (LC501), e.g. 24GB.")
+    ] = None,
+    gpus: Annotated[
+        Optional[int], typer.Option("--gpus", help="GPUs the run uses (memory and batch heuristics).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
     fix: Annotated[
         bool, typer.Option("--fix", help="Apply the safe fixes in place, then report what is left.")
@@ -104,6 +110,8 @@ def lint(
             select=select,
             ignore=ignore,
             strict=strict,
+            gpu_memory=gpu_memory,
+            gpus=gpus,
             verbose=verbose,
             fix=fix,
             diff=diff,
@@ -151,6 +159,41 @@ def fix_command(
         config=config,
         isolated=isolated,
     )
+
+
+def _memory(value: str | None) -> float | None:
+    from lorachecks.estimate.command import UsageError, parse_memory
+
+    try:
+        return parse_memory(value) if value is not None else None
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+
+
+@app.command()
+def estimate(
+    config: Annotated[Path, typer.Argument(help="A training config (LLaMA-Factory; kohya / lora-scripts).")],
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU, e.g. 24GB: say whether the run fits.")
+    ] = None,
+    gpus: Annotated[int, typer.Option("--gpus", help="GPUs the run is spread over (DeepSpeed/FSDP sharding).")] = 1,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
+    input_format: Annotated[
+        Optional[str], typer.Option("--input-format", help="Config format instead of detecting it.")
+    ] = None,
+    launch_dir: Annotated[
+        Optional[Path], typer.Option("--launch-dir", help="Directory relative model paths resolve from.")
+    ] = None,
+) -> None:
+    """Estimate peak GPU memory per GPU: weights, adapters, gradients, optimizer, activations."""
+    from lorachecks.estimate.command import UsageError, run_estimate
+
+    try:
+        outcome = run_estimate(config, gpu_memory, gpus, output_format, input_format, launch_dir)
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+    typer.echo(outcome.text, nl=False)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# option -> (parameter, kind): "value" (last one wins), "list" (repeatable), "int" (>= 1)
+# option -> (parameter, kind): "value" (last one wins), "list" (repeatable), "path",
+# "int" (typer checks >= 1), "anyint" (run_lint checks the range)
 VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     "--format": ("output_format", "value"),
     "--output-format": ("output_format", "value"),
@@ -28,6 +29,8 @@ VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     "-j": ("jobs", "int"),
     "--cache-dir": ("cache_dir", "path"),
     "--config": ("config", "path"),
+    "--gpu-memory": ("gpu_memory", "value"),
+    "--gpus": ("gpus", "anyint"),
 }
 FLAGS: dict[str, tuple[str, bool]] = {
     "--path-checks": ("path_checks", True),
@@ -64,13 +67,13 @@ def parse_lint(args: list[str]) -> dict[str, Any] | None:
             param, kind = VALUE_OPTIONS[name]
             if kind == "list":
                 options.setdefault(param, []).append(value)
-            elif kind == "int":
+            elif kind in ("int", "anyint"):
                 try:
                     number = int(value)
                 except ValueError:
                     return None
-                if number < 1:
-                    return None
+                if number < 1 and kind == "int":
+                    return None  # typer's range error
                 options[param] = number
             else:
                 options[param] = Path(value) if kind == "path" else value

@@ -44,6 +44,17 @@ class _Buffered:
         self.size = 0
 
 
+def _memory(value: str | None) -> float | None:
+    if value is None:
+        return None
+    from lorachecks.estimate import command
+
+    try:
+        return command.parse_memory(value)
+    except command.UsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def codes(values: list[str] | None) -> frozenset[str]:
     return frozenset(c.strip().upper() for v in values or [] for c in v.split(",") if c.strip())
 
@@ -58,6 +69,8 @@ def run_lint(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     strict: bool = False,
+    gpu_memory: str | None = None,
+    gpus: int | None = None,
     verbose: bool = False,
     fix: bool = False,
     diff: bool = False,
@@ -80,6 +93,9 @@ def run_lint(
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    budget = _memory(gpu_memory)
+    if gpus is not None and gpus < 1:
+        raise UsageError("--gpus must be at least 1")
     use_cache = cache if cache is not None else cache_dir is not None
     if use_cache:
         from lorachecks.cache import DEFAULT_DIR
@@ -93,6 +109,8 @@ def run_lint(
         ignore=codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version or "latest",
+        gpu_memory_gib=budget,
+        gpus=gpus or 1,
         jobs=jobs,
         cache_dir=cache_dir if use_cache else None,
     )
@@ -103,6 +121,8 @@ def run_lint(
         "llamafactory_version": llamafactory_version is not None,
         "select": bool(select),
         "strict": strict,
+        "gpu_memory_gib": gpu_memory is not None,
+        "gpus": gpus is not None,
     }
     color = sys.stdout.isatty()
     out: Any = sys.stdout if color else _Buffered(sys.stdout)

@@ -46,10 +46,7 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str |
         return FileResult(path, "skipped", reason="not a YAML, JSON or TOML file")
     if path.is_dir():
         return FileResult(path, "skipped", reason="a directory named like a config")
-    doc = _load(path, syntax, forced, settings, text)
-    fmt = forced or (detect(doc) if doc.ok else None)
-    if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
-        doc = _load(path, syntax, fmt, settings, text)
+    doc, fmt = read_config(path, syntax, settings, text)
     if not doc.ok:
         return FileResult(path, "failed", fmt.name if fmt else None, diagnostics=_run(doc, fmt, settings))
     if fmt is None:
@@ -57,6 +54,16 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str |
     if not fmt.lintable:
         return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
     return FileResult(path, "checked", fmt.name, diagnostics=_run(doc, fmt, settings))
+
+
+def read_config(path: Path, syntax: str, settings: Settings, text: str | None = None) -> tuple[Document, Format | None]:
+    """Load ``path`` the way its trainer reads it: the dialect of its forced or detected format."""
+    forced = by_name(settings.format) if settings.format else None
+    doc = _load(path, syntax, forced, settings, text)
+    fmt = forced or (detect(doc) if doc.ok else None)
+    if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
+        doc = _load(path, syntax, fmt, settings, text)
+    return doc, fmt
 
 
 def _unrecognised(data: object) -> str:

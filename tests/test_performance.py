@@ -186,6 +186,7 @@ ARGVS = [
     ["--select", "LC1", "--select=LC2,LC3", "--ignore", "LC302", "x.yaml"],
     ["--launch-dir", "/tmp", "--llamafactory-version", "0.9.3", "x.yaml"],
     ["--input-format", "llamafactory", "x.yaml"],
+    ["--gpu-memory", "24GB", "--gpus", "2", "x.yaml"],
     ["--path-checks", "--config", "p.toml", "--isolated", "x.yaml"],
     ["--no-path-checks", "--path-checks", "--fix", "--diff", "x.yaml"],
     ["--jobs", "2", "--cache", "x.yaml"],

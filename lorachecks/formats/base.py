@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.diagnostics import Severity
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -48,6 +50,11 @@ class Format:
     renamed: Mapping[str, RenamedKey] = field(default_factory=dict)
     # Narrows the schema's keys to those the user's release accepts (default: all).
     release_keys: Callable[[Settings], frozenset[str]] | None = None
+    # Unknown keys (LC101): how bad they are for this trainer and what the trainer does.
+    unknown_key_severity: Severity = Severity.ERROR
+    unknown_key_effect: str = "the trainer refuses keys it does not know"
+    # Names users write for a known key (other tools' spellings): the "did you mean" hint.
+    aliases: Mapping[str, str] = field(default_factory=dict)
     # Performance hooks (no Pydantic import): the schema's field names, and a validation
     # that returns None whenever it cannot decide (the caller then runs the schema).
     field_names: Callable[[], frozenset[str]] | None = None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
+from lorachecks.loader.document import KeyPath
 
 if TYPE_CHECKING:  # the fast lint path (formats/llamafactory/fast.py) runs without Pydantic
     from pydantic import ValidationInfo
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # the fast lint path (formats/llamafactory/fast.py) runs with
 @dataclass(frozen=True, slots=True)
 class SchemaFinding:
     code: str
-    key: str  # the field the finding is anchored on
+    key: str | KeyPath  # the field the finding is anchored on (a path for nested keys)
     message: str
     hint: str | None = None
     severity: Severity | None = None  # None: the rule's default
@@ -33,7 +34,7 @@ class SchemaFinding:
 def report(
     info: ValidationInfo,
     code: str,
-    key: str,
+    key: str | KeyPath,
     message: str,
     hint: str | None = None,
     severity: Severity | None = None,

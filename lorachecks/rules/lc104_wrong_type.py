@@ -25,10 +25,11 @@ from lorachecks.rules.field_errors import errors_of_kind, finding_for
 CODE = "LC104"
 NAME = "wrong-type"
 SEVERITY = Severity.ERROR
-FORMATS = ("llamafactory",)
+FORMATS = ("llamafactory", "lora-scripts", "kohya", "kohya-dataset")
 FIXABLE = True  # exponent numbers such as `2e-4` that PyYAML reads as text
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    yield from ctx.schema_findings(CODE)  # nested keys (kohya dataset config)
     for key, value, errors in errors_of_kind(ctx, "type"):
         yield finding_for(ctx, key, value, errors)
