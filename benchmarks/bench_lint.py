@@ -110,7 +110,10 @@ def export_schema(dest: Path) -> Path | None:
     """lorachecks' exported schema: the `schema` command, the shipped file, or the model."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     probe = subprocess.run(
-        [sys.executable, "-m", "lorachecks", "schema", "llamafactory"], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "lorachecks", "schema", "--format", "llamafactory"],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if probe.returncode == 0 and probe.stdout.lstrip().startswith("{"):
         dest.write_text(probe.stdout)

@@ -83,10 +83,11 @@ def run_lint(
     """Lint, print the report and return the exit code; raises UsageError for bad input."""
     from lorachecks.config import ConfigError, project_settings
     from lorachecks.formats import FORMATS, LINTABLE
-    from lorachecks.report import OUTPUT_FORMATS, Run, renderer
     from lorachecks.settings import Settings
 
-    if output_format not in OUTPUT_FORMATS:
+    if output_format != "text":  # text streams (report/text_format.py) without the Run machinery
+        from lorachecks.report import OUTPUT_FORMATS
+    if output_format != "text" and output_format not in OUTPUT_FORMATS:
         raise UsageError(f"unknown output format {output_format!r} (choose from {', '.join(OUTPUT_FORMATS)})")
     if input_format is not None and input_format not in {f.name for f in FORMATS}:
         raise UsageError(f"unknown input format {input_format!r} (choose from {', '.join(LINTABLE)})")
@@ -151,6 +152,8 @@ def run_lint(
         if stream is not None:  # prints as results arrive: memory stays flat on 100,000 files
             stream(watched(results), out, color, verbose)
         else:
+            from lorachecks.report import Run, renderer
+
             files = list(watched(results))
             run = Run(files=files, color=color, verbose=verbose, strict=strict, strict_for=lambda p: resolver(p).strict)
             renderer(output_format)(run, out)

@@ -16,7 +16,7 @@ from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
 from lorachecks.formats.base import Format
 from lorachecks.loader import Document, LoadProblem, Position, dotted, load_text, read_text, syntax_of
-from lorachecks.rules import Rule, all_rules
+from lorachecks.rules import Rule, rules_for
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.settings import Settings
 
@@ -86,7 +86,7 @@ def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings, given
 def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnostic]:
     ctx = RuleContext(doc, fmt, settings)
     out: list[Diagnostic] = []
-    for rule in all_rules():
+    for rule in rules_for(fmt.name if fmt is not None else None):
         if not settings.enabled(rule.code) or (fmt is None and rule.formats is not None):
             continue
         if fmt is not None and not rule.applies_to(fmt.name):

@@ -92,10 +92,8 @@ def _pool(jobs: int):  # type: ignore[no-untyped-def]
     from concurrent.futures import ProcessPoolExecutor
 
     from lorachecks.formats import FORMATS
-    from lorachecks.rules import all_rules
 
-    all_rules()  # import once here: forked workers inherit what the parent loaded
-    for fmt in FORMATS:
+    for fmt in FORMATS:  # load once here: forked workers inherit what the parent loaded
         if fmt.field_names is not None:
             fmt.field_names()
     method = "fork" if sys.platform.startswith("linux") else None

@@ -377,3 +377,21 @@ def _fields(settings: Settings) -> dict[str, Any]:
     from dataclasses import fields
 
     return {f.name: getattr(settings, f.name) for f in fields(settings)}
+
+
+# --- the rule registry --------------------------------------------------------------------
+def test_rules_for_a_format_are_the_applicable_rules() -> None:
+    import pkgutil
+
+    from lorachecks import rules
+    from lorachecks.formats import FORMATS
+
+    for info in pkgutil.iter_modules(rules.__path__):
+        if info.name.startswith("lc"):
+            static = rules._static_formats(info.name)
+            rule = next(r for r in rules.all_rules() if r.check.__module__.endswith(info.name))
+            assert static is ... or static == rule.formats, info.name
+    rules.rules_for.cache_clear()
+    for name in [None, *(f.name for f in FORMATS)]:
+        expected = [r.code for r in rules.all_rules() if r.formats is None or name in r.formats]
+        assert [r.code for r in rules.rules_for(name)] == expected, name

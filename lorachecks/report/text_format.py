@@ -7,11 +7,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic
-from lorachecks.linter import FileResult
-from lorachecks.report import Run
+
+if TYPE_CHECKING:  # the text report streams without building a Run (and its imports)
+    from lorachecks.linter import FileResult
+    from lorachecks.report import Run
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
