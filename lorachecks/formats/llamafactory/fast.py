@@ -54,6 +54,7 @@ def compiled() -> ModuleType | None:
     return module if getattr(module, "SOURCE_HASH", None) == source_hash() else None
 
 
+@cache
 def field_names() -> frozenset[str]:
     module = compiled()
     if module is not None:
