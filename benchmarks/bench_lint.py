@@ -134,26 +134,34 @@ def export_schema(dest: Path) -> Path | None:
 TIME = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
 
 
-def timed(cmd: Sequence[str], cwd: Path) -> tuple[float, float, int]:
-    """(seconds, peak RSS in MiB, exit code) of one run.
+def timed(cmd: Sequence[str], cwd: Path) -> tuple[float, float, int, float]:
+    """(seconds, peak RSS in MiB, exit code, CPU seconds) of one run.
 
     RSS comes from GNU time when present: a child forked from this (larger) process would
     otherwise report this process's RSS as its own peak.
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.NamedTemporaryFile("r") as report:
-        wrapper = [TIME, "-f", "%M", "-o", report.name] if TIME else []
+        wrapper = [TIME, "-f", "%M %U %S", "-o", report.name] if TIME else []
         start = time.perf_counter()
         proc = subprocess.run([*wrapper, *cmd], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
         text = report.read().strip().splitlines()
-    rss = float(text[-1]) / 1024 if TIME and text and text[-1].isdigit() else float("nan")
-    return elapsed, rss, proc.returncode
+    fields = text[-1].split() if TIME and text else []
+    if len(fields) == 3 and fields[0].isdigit():
+        return elapsed, float(fields[0]) / 1024, proc.returncode, float(fields[1]) + float(fields[2])
+    return elapsed, float("nan"), proc.returncode, float("nan")
 
 
-def measure(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[str, tuple[float, float, int]]:
-    """Median seconds, max RSS and last exit code per command, runs interleaved."""
-    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
+Result = tuple[float, float, int, float]  # median wall s, max RSS MiB, exit code, median CPU s
+
+
+def measure(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[str, Result]:
+    """Median seconds, max RSS, last exit code and median CPU time per command, interleaved.
+
+    CPU time (user + system, the process and its workers) is less disturbed than wall time
+    by other work on a shared machine; both are reported."""
+    runs: dict[str, list[tuple[float, float, int, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, cmd in commands.items():
             runs[name].append(timed(cmd, cwd))
@@ -164,13 +172,17 @@ def lorachecks_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "lorachecks", "lint", *args]
 
 
-def table(title: str, results: dict[str, tuple[float, float, int]], reference: str) -> None:
-    ref = results[reference][0]
+def table(title: str, results: dict[str, Result], reference: str) -> None:
+    ref, ref_cpu = results[reference][0], results[reference][3]
     print(f"\n{title}")
-    print(f"| {'tool':<34} | {'median s':>9} | {'x lorachecks':>12} | {'peak RSS MiB':>12} | exit |")
-    print(f"|{'-' * 36}|{'-' * 11}|{'-' * 14}|{'-' * 14}|------|")
-    for name, (seconds, rss, code) in results.items():
-        print(f"| {name:<34} | {seconds:>9.3f} | {seconds / ref:>12.2f} | {rss:>12.1f} | {code:>4} |")
+    print(
+        f"| {'tool':<40} | {'median s':>9} | {'x lorachecks':>12} | {'CPU s':>7} | {'CPU x':>6} | {'peak RSS MiB':>12} | exit |"
+    )
+    print(f"|{'-' * 42}|{'-' * 11}|{'-' * 14}|{'-' * 9}|{'-' * 8}|{'-' * 14}|------|")
+    for name, (seconds, rss, code, cpu) in results.items():
+        print(
+            f"| {name:<40} | {seconds:>9.3f} | {seconds / ref:>12.2f} | {cpu:>7.3f} | {cpu / ref_cpu:>6.2f} | {rss:>12.1f} | {code:>4} |"
+        )
 
 
 def machine() -> str:
