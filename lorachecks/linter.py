@@ -7,8 +7,9 @@ Parsing (``loader``), recognising (``formats``), checking (``rules``) and report
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.discovery import discover
@@ -17,6 +18,7 @@ from lorachecks.formats.base import Format
 from lorachecks.loader import Document, LoadProblem, Position, dotted, load_text, read_text, syntax_of
 from lorachecks.rules import Rule, all_rules
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.secrets import printable, secret_values
 from lorachecks.settings import Settings
 
 
@@ -27,11 +29,64 @@ class FileResult:
     format: str | None = None
     reason: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Secret values found in the file: reporters mask them in anything they print from it.
+    secrets: tuple[str, ...] = ()
+    # What rules recorded for the run-wide checks (e.g. the output_dir), by rule code.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def lint_paths(paths: Iterable[Path], settings: Settings) -> Iterator[FileResult]:
-    for path, explicit in discover(list(paths)):
-        yield lint_file(path, settings, explicit)
+    results = [_lint_safely(path, settings, explicit) for path, explicit in discover(list(paths))]
+    _run_checks(results, settings)
+    yield from results
+
+
+def _lint_safely(path: Path, settings: Settings, explicit: bool) -> FileResult:
+    """One file's result; a crash in the linter itself fails that file, not the run."""
+    try:
+        return lint_file(path, settings, explicit)
+    except Exception as exc:
+        message = f"internal error while linting this file: {type(exc).__name__}: {exc}"
+        return FileResult(
+            path,
+            "failed",
+            diagnostics=[Diagnostic(str(path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT)],
+        )
+
+
+def _run_checks(results: list[FileResult], settings: Settings) -> None:
+    """Run-wide rules: they see the facts every file recorded and report on any of them."""
+    for rule in all_rules():
+        if rule.check_run is None or not settings.enabled(rule.code):
+            continue
+        try:
+            findings = list(rule.check_run([r.facts.get(rule.code) for r in results], settings))
+        except Exception as exc:
+            findings = []
+            for result in results:
+                if result.status == "checked":
+                    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}"
+                    result.diagnostics.append(
+                        Diagnostic(
+                            str(result.path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT
+                        )
+                    )
+                    break
+        for index, finding in findings:
+            result = results[index]
+            where = finding.position or Position(1, 1)
+            diagnostic = Diagnostic(
+                path=str(result.path),
+                line=where.line,
+                column=where.column,
+                code=rule.code,
+                severity=finding.severity or rule.severity,
+                message=printable(finding.message, result.secrets),
+                key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
+                hint=printable(finding.hint, result.secrets) if finding.hint else None,
+            )
+            result.diagnostics.append(diagnostic)
+            result.diagnostics.sort(key=Diagnostic.sort_key)
 
 
 def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
@@ -45,13 +100,32 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResu
     fmt = forced or (detect(doc) if doc.ok else None)
     if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
         doc = _load(path, syntax, fmt, settings)
+    secrets = secret_values(doc)
     if not doc.ok:
-        return FileResult(path, "failed", fmt.name if fmt else None, diagnostics=_run(doc, fmt, settings))
+        return _result(path, "failed", fmt, doc, settings, secrets)
     if fmt is None:
-        return FileResult(path, "skipped", reason=_unrecognised(doc.data))
+        return FileResult(path, "skipped", reason=_unrecognised(doc.data), secrets=secrets)
     if not fmt.lintable:
-        return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
-    return FileResult(path, "checked", fmt.name, diagnostics=_run(doc, fmt, settings))
+        return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}", secrets=secrets)
+    return _result(path, "checked", fmt, doc, settings, secrets)
+
+
+def _result(
+    path: Path, status: str, fmt: Format | None, doc: Document, settings: Settings, secrets: tuple[str, ...]
+) -> FileResult:
+    ctx = RuleContext(doc, fmt, settings)
+    diagnostics = [
+        replace(
+            d,
+            message=printable(d.message, secrets),
+            hint=printable(d.hint, secrets) if d.hint else None,
+            key=printable(d.key, secrets) if d.key else None,
+        )
+        for d in _run(ctx)
+    ]
+    return FileResult(
+        path, status, fmt.name if fmt else None, diagnostics=diagnostics, secrets=secrets, facts=ctx.facts
+    )
 
 
 def _unrecognised(data: object) -> str:
@@ -71,8 +145,8 @@ def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings) -> Do
     return load_text(path, text, syntax, dialect)
 
 
-def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnostic]:
-    ctx = RuleContext(doc, fmt, settings)
+def _run(ctx: RuleContext) -> list[Diagnostic]:
+    doc, fmt, settings = ctx.doc, ctx.format, ctx.settings
     out: list[Diagnostic] = []
     for rule in all_rules():
         if not settings.enabled(rule.code) or (fmt is None and rule.formats is not None):
@@ -118,6 +192,9 @@ def _internal_error(doc: Document, rule: Rule, exc: Exception) -> Diagnostic:
         message=f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}",
         hint="please report this with the file attached; the other rules still ran",
     )
+
+
+_REPORT_HINT = "please report this with the file attached (mask any secrets in it first)"
 
 
 __all__ = ["FileResult", "LoadProblem", "lint_file", "lint_paths"]

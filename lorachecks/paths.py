@@ -32,6 +32,26 @@ def looks_like_hub_id(value: str) -> bool:
     return not looks_local(value) and bool(_HUB_ID.fullmatch(value))
 
 
+# Longest file name and path the common filesystems accept (bytes).
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+
+
+def can_be_path(value: str) -> bool:
+    """False for text no filesystem call accepts (NUL bytes, over-long names or paths).
+
+    Such a value is not a file that could exist, and asking the OS about it raises instead
+    of answering (``ValueError: embedded null byte``, ``OSError: File name too long``).
+    """
+    try:
+        encoded = value.encode("utf-8", "surrogateescape")
+    except UnicodeError:
+        return False
+    if b"\x00" in encoded or len(encoded) > MAX_PATH_BYTES:
+        return False
+    return all(len(part) <= MAX_NAME_BYTES for part in re.split(rb"[/\\]", encoded))
+
+
 def resolve(value: str, base: Path) -> Path:
     path = Path(value)
     return path if path.is_absolute() else base / path

@@ -6,10 +6,13 @@ import importlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import TextIO
 
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.linter import FileResult
+from lorachecks.secrets import printable
 
 OUTPUT_FORMATS = ("text", "json")
 
@@ -26,6 +29,18 @@ class Run:
     def diagnostics(self) -> list[Diagnostic]:
         return [d for f in self.files for d in f.diagnostics]
 
+    def source_line(self, path: str, line: int) -> str | None:
+        """Line ``line`` of ``path`` as a reporter may print it: secrets masked, controls escaped.
+
+        Every reporter that shows source text must get it here, so a token written in a
+        config never reaches a (public) CI log.
+        """
+        lines = _source_lines(path)
+        if not 0 < line <= len(lines):
+            return None
+        secrets = next((f.secrets for f in self.files if str(f.path) == path), ())
+        return printable(lines[line - 1].rstrip(), secrets)
+
     def counts(self) -> Counter[str]:
         return Counter(d.severity.value for d in self.diagnostics)
 
@@ -41,6 +56,20 @@ class Run:
             "warnings": counts["warning"],
             "infos": counts["info"],
         }
+
+
+# Enough for any config; a refused 100 MB file is not read whole just to show line 1.
+_SOURCE_BYTES = 1024 * 1024
+
+
+@lru_cache(maxsize=64)
+def _source_lines(path: str) -> list[str]:
+    try:
+        with Path(path).open("rb") as handle:
+            raw = handle.read(_SOURCE_BYTES)
+    except (OSError, ValueError):
+        return []
+    return raw.decode("utf-8-sig", errors="replace").splitlines()
 
 
 def renderer(name: str) -> Callable[[Run, TextIO], None]:

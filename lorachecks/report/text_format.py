@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic
@@ -15,20 +13,9 @@ from lorachecks.report import Run
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-@lru_cache(maxsize=64)
-def _lines(path: str) -> list[str]:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
-    except OSError:
-        return []
-
-
-def _snippet(d: Diagnostic) -> str | None:
-    lines = _lines(d.path)
-    if not 0 < d.line <= len(lines):
-        return None
-    text = lines[d.line - 1].rstrip()
-    if not text.strip() or len(text) > 200:
+def _snippet(run: Run, d: Diagnostic) -> str | None:
+    text = run.source_line(d.path, d.line)  # secrets masked there
+    if text is None or not text.strip() or len(text) > 200:
         return None
     return f"{d.line:>5} | {text}\n      | {' ' * (d.column - 1)}^"
 
@@ -64,7 +51,7 @@ def render(run: Run, out: TextIO) -> None:
         console.print(
             f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
         )
-        snippet = _snippet(d)
+        snippet = _snippet(run, d)
         if snippet:
             console.print(f"[dim]{escape(snippet)}[/]")
         if d.hint:

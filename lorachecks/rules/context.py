@@ -44,6 +44,8 @@ class RuleContext:
     doc: Document
     format: Format | None  # None: the file was not recognised (only loader rules run)
     settings: Settings
+    # Facts a rule records for its run-wide check (``check_run``), keyed by rule code.
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:

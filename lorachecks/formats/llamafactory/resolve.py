@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
-from lorachecks.paths import read_json, resolve
+from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.rules.context import RuleContext
 
 DATA_CONFIG = "dataset_info.json"
@@ -28,9 +28,9 @@ def local_path(ctx: RuleContext, value: str) -> Path | None:
     """The path a trainer launched from ``launch_dir`` opens; None for an interpolated value.
 
     LLaMA-Factory resolves neither ``${...}`` nor ``~``: an interpolated value is reported
-    by LC108 and not checked as a path here.
+    by LC108 and not checked as a path here; neither is text no filesystem accepts as a path.
     """
-    if "${" in value:
+    if "${" in value or not can_be_path(value):
         return None
     return resolve(value, ctx.settings.launch_dir)
 
