@@ -1,0 +1,42 @@
+"""A token or API key (Hugging Face, OpenAI, AWS, GitHub, Weights & Biases) is written in the config.
+
+Why it matters: configs are committed, shared and printed in CI logs. Anyone who reads the
+file can use the token, and removing it later does not remove it from git history: revoke
+it. lorachecks never prints the token itself: every message and source line shows it masked
+(`hf_****`).
+
+Example, bad:
+
+    hf_hub_token: hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567
+
+Good (the trainer reads the token from the environment or the login cache):
+
+    # export HF_TOKEN=... before launching, or run `hf auth login` once
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.loader import dotted
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.secrets import find_secrets
+
+CODE = "LC601"
+NAME = "secret-token"
+SEVERITY = Severity.ERROR
+FORMATS = None
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.doc.ok:
+        return
+    for secret in find_secrets(ctx.doc):
+        if secret.generic:
+            continue
+        where = f" in `{dotted(secret.key)}`" if secret.key else ""
+        yield Finding(
+            f"{secret.kind} written in the config{where} ({secret.masked}): anyone who can read this file or its CI log can use it",
+            secret.key or None,
+            f"{secret.remedy}, and revoke the token",
+            at="value",
+        )
