@@ -62,6 +62,9 @@ def lint(
         Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    max_file_bytes: Annotated[
+        int, typer.Option("--max-file-bytes", min=1, help="Refuse files larger than this (LC005).")
+    ] = 10 * 1024 * 1024,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
 ) -> None:
     """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
@@ -85,6 +88,7 @@ def lint(
         ignore=_codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version,
+        max_file_bytes=max_file_bytes,
     )
     run = Run(files=list(lint_paths(paths, settings)), color=sys.stdout.isatty(), verbose=verbose)
     renderer(output_format)(run, sys.stdout)

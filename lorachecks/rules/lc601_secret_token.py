@@ -33,9 +33,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for secret in find_secrets(ctx.doc):
         if secret.generic:
             continue
-        where = f" in `{dotted(secret.key)}`" if secret.key else ""
+        where = f"`{dotted(secret.key)}`" if secret.key else "the config"
         yield Finding(
-            f"{secret.kind} written in the config{where} ({secret.masked}): anyone who can read this file or its CI log can use it",
+            f"{secret.kind} written in {where} ({secret.masked}): anyone who can read this file or its CI log can use it",
             secret.key or None,
             f"{secret.remedy}, and revoke the token",
             at="value",
