@@ -100,20 +100,18 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResu
     fmt = forced or (detect(doc) if doc.ok else None)
     if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
         doc = _load(path, syntax, fmt, settings)
-    secrets = secret_values(doc)
     if not doc.ok:
-        return _result(path, "failed", fmt, doc, settings, secrets)
+        return _result(path, "failed", fmt, doc, settings)
     if fmt is None:
-        return FileResult(path, "skipped", reason=_unrecognised(doc.data), secrets=secrets)
+        return FileResult(path, "skipped", reason=_unrecognised(doc.data))
     if not fmt.lintable:
-        return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}", secrets=secrets)
-    return _result(path, "checked", fmt, doc, settings, secrets)
+        return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
+    return _result(path, "checked", fmt, doc, settings)
 
 
-def _result(
-    path: Path, status: str, fmt: Format | None, doc: Document, settings: Settings, secrets: tuple[str, ...]
-) -> FileResult:
+def _result(path: Path, status: str, fmt: Format | None, doc: Document, settings: Settings) -> FileResult:
     ctx = RuleContext(doc, fmt, settings)
+    secrets = secret_values(ctx.secrets)  # masked in everything printed, whichever rules run
     diagnostics = [
         replace(
             d,

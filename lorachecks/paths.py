@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,33 @@ def can_be_path(value: str) -> bool:
     if b"\x00" in encoded or len(encoded) > MAX_PATH_BYTES:
         return False
     return all(len(part) <= MAX_NAME_BYTES for part in re.split(rb"[/\\]", encoded))
+
+
+_ENV_REFERENCE = re.compile(r"\$\{(?:oc\.env:)?([A-Za-z_][A-Za-z0-9_]*)(?:,([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def expand_env(value: str, environ: Mapping[str, str]) -> str | None:
+    """``value`` with ``${VAR}``, ``$VAR`` and ``${oc.env:VAR[,default]}`` replaced from ``environ``.
+
+    Only for trainers that really expand them (a shell-launched script, OmegaConf with
+    ``resolve=True``): LLaMA-Factory does not, and LC108 reports them there. None when a
+    variable is unset and has no default, or another interpolation (``${other.key}``) is
+    left, since the path then cannot be known on this machine.
+    """
+    missing = False
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal missing
+        name = match.group(1) or match.group(3)
+        if name in environ:
+            return environ[name]
+        if match.group(2) is not None:
+            return match.group(2).strip()
+        missing = True
+        return ""
+
+    expanded = _ENV_REFERENCE.sub(substitute, value)
+    return None if missing or "${" in expanded else expanded
 
 
 def resolve(value: str, base: Path) -> Path:

@@ -33,6 +33,10 @@ class TokenKind:
     pattern: re.Pattern[str]
     prefix_len: int  # characters of the public prefix kept in the mask (hf_, sk-, AKIA)
     remedy: str
+    literals: tuple[str, ...] = ()  # one of these occurs in every match: a fast pre-filter
+
+    def could_match(self, text: str) -> bool:
+        return any(literal in text for literal in self.literals)
 
 
 KINDS = (
@@ -41,24 +45,28 @@ KINDS = (
         re.compile(r"\bhf_[A-Za-z0-9]{30,}"),
         3,
         "remove it; set HF_TOKEN in the environment or run `hf auth login`",
+        ("hf_",),
     ),
     TokenKind(
         "OpenAI API key",
         re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
         3,
         "remove it; set OPENAI_API_KEY in the environment",
+        ("sk-",),
     ),
     TokenKind(
         "AWS access key id",
         re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
         4,
         "remove it; use an AWS profile or the AWS_* environment variables",
+        ("AKIA", "ASIA"),
     ),
     TokenKind(
         "GitHub token",
         re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})"),
         4,
         "remove it; set GITHUB_TOKEN in the environment",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     ),
 )
 WANDB = TokenKind(
@@ -96,6 +104,10 @@ class Secret:
     @property
     def masked(self) -> str:
         return mask(self.value)
+
+
+# Every token shape holds one of these: strings without any skip the per-kind patterns.
+_ANY_LITERAL = re.compile("|".join(re.escape(literal) for kind in KINDS for literal in kind.literals))
 
 
 def mask(value: str) -> str:
@@ -142,10 +154,11 @@ def find_secrets(doc: Document) -> list[Secret]:
     """Every credential in the loaded data, in file order of discovery."""
     found: list[Secret] = []
     for key_path, name, text in _strings(doc.data):
-        for kind in KINDS:
-            found.extend(
-                Secret(kind.name, m.group(0), key_path, False, kind.remedy) for m in kind.pattern.finditer(text)
-            )
+        for kind in KINDS if _ANY_LITERAL.search(text) else ():
+            if kind.could_match(text):
+                found.extend(
+                    Secret(kind.name, m.group(0), key_path, False, kind.remedy) for m in kind.pattern.finditer(text)
+                )
         if name is None:
             continue
         if _WANDB_KEY.search(name) and WANDB.pattern.fullmatch(text.strip()):
@@ -168,17 +181,13 @@ def find_secrets(doc: Document) -> list[Secret]:
     return found
 
 
-def secrets_in_text(text: str) -> set[str]:
-    """Token-shaped strings in raw text (also for files that do not parse)."""
-    found = {m.group(0) for kind in KINDS for m in kind.pattern.finditer(text)}
-    found.update(m.group(1) for m in _WANDB_TEXT.finditer(text))
-    return found
+def secret_values(found: Iterable[Secret]) -> tuple[str, ...]:
+    """The values to mask in a file's output, longest first (a secret inside another goes too).
 
-
-def secret_values(doc: Document) -> tuple[str, ...]:
-    """Everything to mask for this file: longest first, so a secret inside another goes too."""
-    values = secrets_in_text(doc.text) | {s.value for s in find_secrets(doc) if doc.ok}
-    return tuple(sorted(values, key=len, reverse=True))
+    Token-shaped text needs no entry: :func:`redact` masks it by its shape in anything
+    printed, including source lines of files that do not parse.
+    """
+    return tuple(sorted({s.value for s in found}, key=len, reverse=True))
 
 
 def redact(text: str, values: Iterable[str] = ()) -> str:
@@ -186,8 +195,11 @@ def redact(text: str, values: Iterable[str] = ()) -> str:
     for value in values:
         if value and value in text:
             text = text.replace(value, mask(value))
-    for kind in KINDS:
-        text = kind.pattern.sub(_masker(kind.prefix_len), text)
+    for kind in KINDS if _ANY_LITERAL.search(text) else ():
+        if kind.could_match(text):
+            text = kind.pattern.sub(_masker(kind.prefix_len), text)
+    if "wandb" not in text.lower() and "api_key" not in text.lower():
+        return text
     return _WANDB_TEXT.sub(lambda m: m.group(0).replace(m.group(1), MASK), text)
 
 

@@ -1,6 +1,7 @@
 """Fuzzing: mutated real configs and generated files never crash the linter or a reporter.
 
-Each example is linted with path checks off and on, then rendered in every output format.
+Each example is linted twice (path checks off with the OmegaConf loader; path checks on with
+the PyYAML loader of LLaMA-Factory 0.9.3), then rendered in every output format.
 The properties: no exception escapes, no rule fails internally (LC000), every diagnostic
 has a position, and no token-shaped secret reaches the output. Time is bounded by the
 loaders' resource limits (alias bombs, huge flows and long scalars are refused before they
@@ -109,8 +110,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _check(path: Path, content: bytes) -> None:
     path.write_bytes(content)
     results: list[FileResult] = []
-    for path_checks in (False, True):
-        result = lint_file(path, Settings(path_checks=path_checks, launch_dir=LAUNCH))
+    for path_checks, release in ((False, "latest"), (True, "0.9.3")):  # 0.9.3: the PyYAML loader
+        result = lint_file(path, Settings(path_checks=path_checks, launch_dir=LAUNCH, llamafactory_version=release))
         internal = [d for d in result.diagnostics if d.code == "LC000"]
         assert not internal, internal[0].message
         assert all(d.line >= 1 and d.column >= 1 for d in result.diagnostics)

@@ -204,3 +204,39 @@ def test_cli_exit_codes_on_hostile_trees(tmp_path: Path) -> None:
         assert (result.exit_code == 1 and result.exception is None) or isinstance(result.exception, SystemExit)
     data = json.loads(runner.invoke(app, ["lint", "--format", "json", str(tmp_path)]).output)
     assert sorted(d["code"] for d in data["diagnostics"]) == ["LC004", "LC005"]
+
+
+def test_env_expansion_helper_for_trainers_that_expand() -> None:
+    from lorachecks.paths import expand_env
+
+    env = {"MODELS": "/srv/models", "RUN": "r1"}
+    assert expand_env("${MODELS}/qwen", env) == "/srv/models/qwen"
+    assert expand_env("${oc.env:MODELS}/qwen/$RUN", env) == "/srv/models/qwen/r1"
+    assert expand_env("${oc.env:DATA,/tmp/data}/x", env) == "/tmp/data/x"
+    assert expand_env("${oc.env:DATA}/x", env) is None
+    assert expand_env("${model.path}", env) is None
+    assert expand_env("plain/path", env) == "plain/path"
+
+
+def test_bounded_and_fast_composers_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small alias-free files use libyaml's composer; the counting one must read them identically."""
+    import lorachecks.loader.yaml_loader as yaml_loader
+    from tests.conftest import ROOT
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").rglob("*.yaml"))]
+    texts += [BASE + "x: {a: [1, 2.5e-4, yes, null, '3']}\ny: 2024-01-01\nz: !!str 5\n", "a: 1\na: 2\n", "- [1\n"]
+    for dialect in ("omegaconf", "pyyaml"):
+        fast = [load_yaml(Path("x.yaml"), t, dialect) for t in texts]
+        monkeypatch.setattr(yaml_loader, "FAST_MAX_MARKS", -1)
+        bounded = [load_yaml(Path("x.yaml"), t, dialect) for t in texts]
+        monkeypatch.undo()
+        for a, b in zip(fast, bounded, strict=True):
+            assert (a.data, a.key_positions, a.value_positions, a.scalar_styles) == (
+                b.data,
+                b.key_positions,
+                b.value_positions,
+                b.scalar_styles,
+            )
+            assert [(p.code, p.message, p.position) for p in a.problems] == [
+                (p.code, p.message, p.position) for p in b.problems
+            ]

@@ -62,7 +62,7 @@ def test_token_in_a_file_that_does_not_parse_is_masked_in_the_source_line(tmp_pa
     path = tmp_path / "broken.yaml"
     path.write_text(f'hf_hub_token: "{HF}\nlora_rank: [8\n', encoding="utf-8")
     result = lint_file(path, Settings(path_checks=False))
-    assert result.status == "failed" and HF in result.secrets
+    assert result.status == "failed"  # masked by its shape: nothing was recorded from unparsed data
     for name in OUTPUT_FORMATS:
         out = io.StringIO()
         renderer(name)(Run(files=[result]), out)

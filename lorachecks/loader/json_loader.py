@@ -45,7 +45,7 @@ def load_json(path: Path, text: str, dialect: str = "json") -> Document:
         doc.problems.append(refused(exc))
         return doc
     doc.data = data
-    shadow = load_yaml(path, text, "omegaconf")
+    shadow = load_yaml(path, text, "omegaconf", bounded=False)
     doc.key_positions = shadow.key_positions
     doc.value_positions = shadow.value_positions
     for key in duplicates:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from lorachecks.formats.base import Format
     from lorachecks.formats.validation import SchemaFinding
+    from lorachecks.secrets import Secret
     from lorachecks.settings import Settings
 
 
@@ -74,6 +75,13 @@ class RuleContext:
         except ValidationError:  # pragma: no cover - clean data passes field validation
             result.config = None
         return result
+
+    @cached_property
+    def secrets(self) -> list[Secret]:
+        """Credentials written in the file (LC60x rules report them; reporters mask them)."""
+        from lorachecks.secrets import find_secrets
+
+        return find_secrets(self.doc) if self.doc.ok else []
 
     def load_problems(self, code: str) -> list[Finding]:
         return [Finding(p.message, p.key, p.hint, position=p.position) for p in self.doc.problems if p.code == code]

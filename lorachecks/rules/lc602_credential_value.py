@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from lorachecks.diagnostics import Severity
 from lorachecks.loader import dotted
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.secrets import find_secrets
 
 CODE = "LC602"
 NAME = "credential-value"
@@ -28,9 +27,7 @@ FORMATS = None
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    if not ctx.doc.ok:
-        return
-    for secret in find_secrets(ctx.doc):
+    for secret in ctx.secrets:
         if secret.generic:
             yield Finding(
                 f"`{dotted(secret.key)}` holds what looks like a credential ({secret.masked}): "
