@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -98,7 +99,9 @@ def _read_json(path: Path, mtime_ns: int) -> tuple[Any, str | None]:
 def read_json(path: Path) -> tuple[Any, str | None]:
     """Parsed JSON and no error, or None and why; cached per file version for the run."""
     try:
-        mtime = path.stat().st_mtime_ns
+        info = path.stat()
     except OSError as exc:
         return None, exc.strerror or str(exc)
-    return _read_json(path, mtime)
+    if not stat.S_ISREG(info.st_mode):  # a pipe or device would block the run
+        return None, "not a regular file"
+    return _read_json(path, info.st_mtime_ns)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,8 @@ def remote_code(model_dir: Path) -> list[str]:
     names = sorted(e.name for e in entries(model_dir) if e.name.endswith(".py"))
     auto_map: Any = None
     try:
+        if not stat.S_ISREG((model_dir / "config.json").stat().st_mode):
+            raise ValueError("not a regular file")
         with (model_dir / "config.json").open("rb") as handle:
             raw = handle.read(1024 * 1024)
         auto_map = json.loads(raw.decode("utf-8-sig")).get("auto_map")

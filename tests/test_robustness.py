@@ -240,3 +240,15 @@ def test_bounded_and_fast_composers_agree(monkeypatch: pytest.MonkeyPatch) -> No
             assert [(p.code, p.message, p.position) for p in a.problems] == [
                 (p.code, p.message, p.position) for p in b.problems
             ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_named_pipe_in_a_folder_does_not_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "ok.yaml").write_text(BASE, encoding="utf-8")
+    results = {r.path.name: r for r in lint_paths([tmp_path], Settings(path_checks=False))}
+    assert results["ok.yaml"].status == "checked"
+    code, message = _only(results["pipe.yaml"])
+    assert code == "LC004" and "not a regular file" in message
+    for name in OUTPUT_FORMATS:  # reporters must not open the pipe for a source line either
+        renderer(name)(Run(files=list(results.values())), io.StringIO())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +67,8 @@ _SOURCE_BYTES = 1024 * 1024
 @lru_cache(maxsize=64)
 def _source_lines(path: str) -> list[str]:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe or device: it may block
+            return []
         with Path(path).open("rb") as handle:
             raw = handle.read(_SOURCE_BYTES)
     except (OSError, ValueError):
