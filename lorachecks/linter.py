@@ -100,6 +100,8 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResu
     fmt = forced or (detect(doc) if doc.ok else None)
     if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
         doc = _load(path, syntax, fmt, settings)
+    if not doc.ok and not explicit and syntax == "json" and any(p.code == "LC005" for p in doc.problems):
+        return FileResult(path, "skipped", reason="JSON too large for a config (data?)")
     if not doc.ok:
         return _result(path, "failed", fmt, doc, settings)
     if fmt is None:

@@ -56,7 +56,7 @@ def _only(result: FileResult) -> tuple[str, str]:
         ("bomb.yaml", BILLION_LAUGHS.encode(), "LC005", "billion laughs"),
         ("recursive.yaml", b"x: &a [1, *a]\n", "LC005", "contains it"),
         ("flow.yaml", b"x: [" + b"1," * 300_000 + b"1]\n", "LC005", "list items"),
-        ("flow_nodes.yaml", b"x: [" + b"[1,[2]]," * 30_000 + b"1]\n", "LC005", "100,000 YAML values"),
+        ("flow_nodes.yaml", b"x: [" + b"[1,[2]]," * 15_000 + b"1]\n", "LC005", "50,000 YAML values"),
         ("long.yaml", b"model_name_or_path: " + b"a" * 200_000 + b"\n", "LC005", "200,000 characters"),
         ("long.json", b'{"model_name_or_path": "' + b"a" * 200_000 + b'"}', "LC005", "200,000 characters"),
         ("bigint.yaml", b"lora_rank: " + b"9" * 5000 + b"\n", "LC001", "cannot be read"),
@@ -252,3 +252,12 @@ def test_named_pipe_in_a_folder_does_not_hang(tmp_path: Path) -> None:
     assert code == "LC004" and "not a regular file" in message
     for name in OUTPUT_FORMATS:  # reporters must not open the pipe for a source line either
         renderer(name)(Run(files=list(results.values())), io.StringIO())
+
+
+def test_json_data_over_the_limits_is_skipped_in_folders_refused_when_named(tmp_path: Path) -> None:
+    data = tmp_path / "records.json"
+    data.write_text(json.dumps([{"q": i, "a": i} for i in range(20_000)]), encoding="utf-8")
+    [found] = lint_paths([tmp_path], Settings(path_checks=False))
+    assert found.status == "skipped" and "too large" in found.reason
+    code, _ = _only(lint_file(data, Settings(path_checks=False)))
+    assert code == "LC005"

@@ -24,6 +24,7 @@ def cases(folder: Path) -> list[Path]:
         "billion_laughs.yaml": BILLION_LAUGHS.encode(),
         "flow_9mb.yaml": b"x: [" + b"1," * 4_500_000 + b"1]\n",
         "nested_flow.yaml": b"x: [" + b"[1,[2]]," * 60_000 + b"1]\n",
+        "nodes_60k.yaml": b"x: [" + b"[1,[2]]," * 15_000 + b"1]\n",
         "long_scalar_9mb.yaml": b"model_name_or_path: " + b"a" * 9_000_000 + b"\n",
         "deep.yaml": b"x: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
         "deep.json": b'{"x": ' + b"[" * 1_000_000 + b"]" * 1_000_000 + b"}",
@@ -43,9 +44,28 @@ def cases(folder: Path) -> list[Path]:
     return paths
 
 
+def in_process(path: Path) -> float:
+    """Seconds to lint and render one file in a warm process (start-up excluded)."""
+    import io
+
+    from lorachecks.linter import lint_paths
+    from lorachecks.report import Run, renderer
+    from lorachecks.settings import Settings
+
+    start = time.perf_counter()
+    run = Run(files=list(lint_paths([path], Settings(path_checks=False))))
+    renderer("text")(run, io.StringIO())
+    return time.perf_counter() - start
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "lorachecks", "version"], capture_output=True, check=False)
+        print(f"start-up only (lorachecks version): {time.perf_counter() - start:.2f} s")
+        in_process(Path(tmp))  # warm the imports
         for path in cases(Path(tmp)):
+            warm = in_process(path)
             start = time.perf_counter()
             proc = subprocess.run(
                 [sys.executable, "-m", "lorachecks", "lint", "--no-path-checks", str(path)],
@@ -59,7 +79,8 @@ def main() -> int:
             message = first.split(": ", 1)[-1][:110]
             size = path.stat().st_size / 1e6
             print(
-                f"{path.name:<22} {size:7.1f} MB  {elapsed:5.2f} s  peak<= {peak_mb:6.0f} MB  exit {proc.returncode}  {message}"
+                f"{path.name:<22} {size:7.1f} MB  cli {elapsed:5.2f} s  in-process {warm:5.2f} s  "
+                f"max child RSS so far {peak_mb:4.0f} MB  exit {proc.returncode}  {message}"
             )
     return 0
 

@@ -24,10 +24,10 @@ CODE = "LC005"
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_nodes: int = 100_000  # values after alias expansion (the biggest real config: ~3,000)
+    max_nodes: int = 50_000  # values after alias expansion (the biggest real config: ~3,000)
     max_depth: int = 100  # nesting levels
     max_scalar_chars: int = 100_000  # one string value
-    max_lines: int = 200_000  # lines plus commas, checked on the raw text
+    max_lines: int = 50_000  # lines plus commas, checked on the raw text
 
 
 DEFAULT_LIMITS = Limits()
