@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.report import Run
+from lorachecks.secrets import printable
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -49,7 +50,7 @@ def render(run: Run, out: TextIO) -> None:
     for d in run.diagnostics:
         style = _STYLE[d.severity.value]
         console.print(
-            f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
+            f"[bold]{escape(printable(d.path))}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
         )
         snippet = _snippet(run, d)
         if snippet:
@@ -59,7 +60,7 @@ def render(run: Run, out: TextIO) -> None:
     for f in run.files:
         if f.status == "skipped" or run.verbose:
             what = f.reason or f"checked as {f.format}"
-            console.print(f"[dim]{f.status}: {escape(str(f.path))} ({escape(what)})[/]")
+            console.print(f"[dim]{f.status}: {escape(printable(str(f.path)))} ({escape(what)})[/]")
     summary = run.summary()
     formats = Counter(f.format for f in run.files if f.status == "checked")
     kinds = ", ".join(f"{n} {name}" for name, n in sorted(formats.items(), key=lambda kv: str(kv[0])))
