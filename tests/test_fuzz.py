@@ -7,7 +7,7 @@ has a position, and no token-shaped secret reaches the output. Time is bounded b
 loaders' resource limits (alias bombs, huge flows and long scalars are refused before they
 are built), not asserted here; ``tools/bench_hostile.py`` measures it.
 
-The CI run is short (``LORACHECKS_FUZZ_EXAMPLES``, default 40 examples per test, well under
+The CI run is short (``LORACHECKS_FUZZ_EXAMPLES``, default 100 examples per test, well under
 two minutes on one core). A longer run:
 
     LORACHECKS_FUZZ_EXAMPLES=5000 python -m pytest tests/test_fuzz.py -p no:randomly
@@ -35,7 +35,7 @@ from lorachecks.report import OUTPUT_FORMATS, Run, renderer  # noqa: E402
 from lorachecks.settings import Settings  # noqa: E402
 from tests.conftest import CORPUS, LF_CORPUS, ROOT  # noqa: E402
 
-EXAMPLES = int(os.environ.get("LORACHECKS_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("LORACHECKS_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
