@@ -102,6 +102,8 @@ def read_json(path: Path) -> tuple[Any, str | None]:
         info = path.stat()
     except OSError as exc:
         return None, exc.strerror or str(exc)
+    except ValueError as exc:  # an embedded NUL byte: no such file can exist
+        return None, str(exc)
     if not stat.S_ISREG(info.st_mode):  # a pipe or device would block the run
         return None, "not a regular file"
     return _read_json(path, info.st_mtime_ns)

@@ -211,6 +211,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u206
 MAX_PRINTED = 2000
 
 
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return "\\t" if code == 9 else f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def printable(text: str, values: Iterable[str] = (), limit: int = MAX_PRINTED) -> str:
     """What a reporter may print: secrets masked, control characters escaped, length capped.
 
@@ -218,7 +223,7 @@ def printable(text: str, values: Iterable[str] = (), limit: int = MAX_PRINTED) -
     or extra lines (which CI systems read as commands) into a log.
     """
     text = redact(text, values)
-    text = _CONTROL.sub(lambda m: "\\t" if m.group(0) == "\t" else f"\\u{ord(m.group(0)):04x}", text)
+    text = _CONTROL.sub(_escape_control, text)
     if len(text) > limit:
         text = f"{text[:limit]}... ({len(text) - limit:,} more characters)"
     return text

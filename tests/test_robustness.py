@@ -192,7 +192,7 @@ def test_control_characters_are_escaped_in_output(tmp_path: Path) -> None:
         renderer(name)(Run(files=[result]), out)
         assert "\x1b" not in out.getvalue()
         assert "\n::error::" not in out.getvalue()
-    assert any("\\u001b" in d.message for d in result.diagnostics)
+    assert any("\\x1b" in d.message for d in result.diagnostics)
 
 
 def test_cli_exit_codes_on_hostile_trees(tmp_path: Path) -> None:

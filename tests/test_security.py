@@ -103,7 +103,7 @@ def test_redaction_helpers() -> None:
     assert mask(HF) == "hf_****" and mask(AWS) == "AKIA****" and mask(GENERIC) == "****"
     assert redact(f"x {HF} y", ()) == "x hf_**** y"
     assert redact(f"k={GENERIC}", (GENERIC,)) == "k=****"
-    assert printable("a\x1b[31mred\nline") == "a\\u001b[31mred\\u000aline"
+    assert printable("a\x1b[31mred\nline\u202e") == "a\\x1b[31mred\\x0aline\\u202e"
     assert printable("x" * 5000).endswith("(3,000 more characters)")
 
 

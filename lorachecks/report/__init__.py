@@ -12,11 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from lorachecks.diagnostics import Diagnostic
+from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.linter import FileResult
 from lorachecks.secrets import printable
 
-OUTPUT_FORMATS = ("text", "json")
+OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
 
 
 @dataclass(slots=True)
@@ -26,6 +26,9 @@ class Run:
     files: list[FileResult] = field(default_factory=list)
     color: bool = False
     verbose: bool = False
+    strict: bool = False  # warnings fail the run (reporters that mark pass/fail follow it)
+    # Per-file strictness, when project configuration decides it (takes precedence over ``strict``).
+    strict_for: Callable[[Path], bool] | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -42,6 +45,14 @@ class Run:
             return None
         secrets = next((f.secrets for f in self.files if str(f.path) == path), ())
         return printable(lines[line - 1].rstrip(), secrets)
+
+    def fails(self, file: FileResult, d: Diagnostic) -> bool:
+        """Whether ``d`` fails the run: errors always, warnings in strict mode."""
+        if d.severity is Severity.ERROR:
+            return True
+        if d.severity is Severity.WARNING:
+            return self.strict_for(file.path) if self.strict_for is not None else self.strict
+        return False
 
     def counts(self) -> Counter[str]:
         return Counter(d.severity.value for d in self.diagnostics)
