@@ -251,6 +251,7 @@ toml_values = st.sampled_from(
         '"""multi"""',
         "nan",
         f'"{TOKEN}"',
+        "9" * 5000,
     ]
 ) | st.text(max_size=10)
 
