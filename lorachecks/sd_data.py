@@ -51,6 +51,16 @@ class MetadataCsv:
     rows: tuple[tuple[int, str, str], ...]  # (line, filename, caption)
 
 
+def _utf8_text(path: Path) -> tuple[str | None, str]:
+    """The file's text (a UTF-8 BOM dropped), or None and why it cannot be read."""
+    try:
+        return path.read_bytes().decode("utf-8-sig"), ""
+    except OSError as exc:
+        return None, f"cannot read it: {exc.strerror or exc}"
+    except UnicodeDecodeError as exc:
+        return None, f"it is not UTF-8 (byte {exc.start})"
+
+
 def read_metadata_csv(path: Path) -> MetadataCsv | str:
     """The rows of a ``filename,caption`` CSV, or why it cannot be used."""
     return _read_csv(path, _stamp(path))
@@ -58,12 +68,9 @@ def read_metadata_csv(path: Path) -> MetadataCsv | str:
 
 @lru_cache(maxsize=16)
 def _read_csv(path: Path, stamp: int) -> MetadataCsv | str:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        return f"cannot read it: {exc.strerror or exc}"
-    except UnicodeDecodeError as exc:
-        return f"it is not UTF-8 (byte {exc.start})"
+    text, problem = _utf8_text(path)
+    if text is None:
+        return problem
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -109,12 +116,9 @@ def read_jsonl(path: Path) -> JsonlReport | str:
 
 @lru_cache(maxsize=16)
 def _read_jsonl(path: Path, stamp: int) -> JsonlReport | str:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        return f"cannot read it: {exc.strerror or exc}"
-    except UnicodeDecodeError as exc:
-        return f"it is not UTF-8 (byte {exc.start})"
+    text, problem = _utf8_text(path)
+    if text is None:
+        return problem
     records = 0
     bad: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), 1):

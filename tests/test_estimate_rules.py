@@ -238,3 +238,18 @@ def test_lint_cli_budget_options(project: Path) -> None:
     assert runner.invoke(app, [*args, "--gpu-memory", "200GB", str(path)]).exit_code == 0
     assert runner.invoke(app, [*args, "--gpu-memory", "big", str(path)]).exit_code == 2
     assert runner.invoke(app, [*args, "--gpus", "0", str(path)]).exit_code == 2
+
+
+def test_lycoris_lokr_full_dimension_is_not_a_lora_scale(tmp_path: Path) -> None:
+    # LoKr with a huge network_dim trains full matrices and ignores alpha: no LC503; its
+    # learning rate is judged on the adapter range, not the full fine-tuning one.
+    config = tmp_path / "lokr.toml"
+    config.write_text(
+        'pretrained_model_name_or_path = "runwayml/stable-diffusion-v1-5"\n'
+        "network_dim = 100000\nnetwork_alpha = 1\nlearning_rate = 1e-3\n"
+        'network_module = "lycoris.kohya"\nnetwork_args = ["algo=lokr", "factor=6"]\n'
+    )
+    codes = {d.code for d in lint_file(config, Settings(path_checks=False)).diagnostics}
+    assert not {"LC503", "LC504"} & codes
+    config.write_text(config.read_text().replace("lycoris.kohya", "networks.lora").replace("100000", "128"))
+    assert "LC503" in {d.code for d in lint_file(config, Settings(path_checks=False)).diagnostics}

@@ -217,8 +217,21 @@ def _llm_plan(config: dict[str, Any], base: Path) -> Plan:
     return plan
 
 
+def _sd_method(config: dict[str, Any]) -> str:
+    """ "lora", or the LyCORIS algorithm (LoKr, LoHa, ... scale and rank differently)."""
+    from lorachecks.formats.kohya.network_args import split_items
+
+    args = config.get("network_args")
+    if config.get("network_module") != "lycoris.kohya" or not isinstance(args, list):
+        return "lora"
+    algo = next(
+        (v.strip().strip("'\"").lower() for _, k, v in split_items([str(a) for a in args]) if k == "algo"), "lora"
+    )
+    return "lora" if algo in ("lora", "locon") else algo
+
+
 def _sd_plan(config: dict[str, Any], base: Path) -> Plan:
-    plan = Plan(family="sd", method="lora")
+    plan = Plan(family="sd", method=_sd_method(config))
     kohya = "network_dim" in config or "pretrained_model_name_or_path" in config
     rank_key = "network_dim" if kohya else "lora_rank"
     alpha_key = "network_alpha" if kohya else "lora_alpha"
