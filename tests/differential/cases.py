@@ -1,0 +1,110 @@
+"""The config variants the differential tests feed to both LLaMA-Factory and lorachecks.
+
+Each case starts from a valid 1-step LoRA SFT config for the tiny local Llama and changes a
+few raw YAML values (so `1e-4`, `8.0`, `"ten"`, duplicate keys reach the trainer exactly as
+written). ``lf_fails`` records what LLaMA-Factory 0.9.5 was seen to do; ``known_difference``
+explains a case where lorachecks deliberately gives another verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import yaml
+
+# A valid 1-step LoRA SFT run: raw YAML values, placeholders filled in per case.
+BASE: dict[str, str] = {
+    "model_name_or_path": "{model}",
+    "stage": "sft",
+    "do_train": "true",
+    "finetuning_type": "lora",
+    "lora_rank": "8",
+    "lora_target": "all",
+    "dataset": "tiny_sft",
+    "dataset_dir": "{data}",
+    "template": "default",
+    "cutoff_len": "64",
+    "output_dir": "{out}",
+    "overwrite_output_dir": "true",
+    "per_device_train_batch_size": "2",
+    "gradient_accumulation_steps": "1",
+    "learning_rate": "1.0e-4",
+    "max_steps": "1",
+    "logging_steps": "1",
+    "save_strategy": "'no'",
+    "report_to": "none",
+    "dataloader_num_workers": "0",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    what: str  # one line for the result table
+    lf_fails: bool  # LLaMA-Factory 0.9.5 does not finish the 1-step run
+    set: dict[str, str | None] = field(default_factory=dict)  # key -> raw YAML value, None removes it
+    extra: str = ""  # raw lines appended (duplicate keys, unknown keys)
+    filename: str = "cfg.yaml"
+    env: dict[str, str] = field(default_factory=dict)  # placeholders allowed in values
+    known_difference: str = ""  # why lorachecks deliberately disagrees (empty: verdicts must agree)
+
+    def render(self, places: dict[str, str]) -> str:
+        """The config file text, with {model}, {data}, {out}, {empty}, {case} filled in."""
+        values = {**BASE, **self.set}
+        lines = [f"{k}: {v}" for k, v in values.items() if v is not None]
+        text = "\n".join(lines) + "\n" + self.extra
+        text = text.format(**places)
+        if self.filename.endswith(".json"):
+            return json.dumps(yaml.safe_load(text), indent=1) + "\n"
+        return text
+
+    def environment(self, places: dict[str, str]) -> dict[str, str]:
+        return {k: v.format(**places) for k, v in self.env.items()}
+
+
+CASES: list[Case] = [
+    Case("baseline", "valid 1-step LoRA SFT config", False),
+    Case("float_1e-4", "`learning_rate: 1e-4` (OmegaConf reads a float)", False, {"learning_rate": "1e-4"}),
+    Case("yaml11_bool", "`overwrite_cache: yes` (a YAML 1.1 boolean)", False, extra="overwrite_cache: yes\n"),
+    Case("val_size_count", "`val_size: 1.5` (a sample count above 1)", False, {"val_size": "1.5"}),
+    Case("typo_key", "typo `lora_rnak`", True, extra="lora_rnak: 8\n"),
+    Case("camelcase_key", "camelCase `loraAlpha`", True, extra="loraAlpha: 16\n"),
+    Case("renamed_key", "`evaluation_strategy` (renamed to eval_strategy)", True, extra="evaluation_strategy: 'no'\n"),
+    Case("duplicate_key", "`learning_rate` written twice", True, extra="learning_rate: 2.0e-4\n"),
+    Case("lora_rank_float", "`lora_rank: 8.0`", True, {"lora_rank": "8.0"}),
+    Case("max_steps_string", '`max_steps: "ten"`', True, {"max_steps": '"ten"'}),
+    Case(
+        "interp_model",
+        "`model_name_or_path: ${oc.env:TINY_MODEL}` with the variable set",
+        True,
+        {"model_name_or_path": "${{oc.env:TINY_MODEL}}"},
+        env={"TINY_MODEL": "{model}"},
+    ),
+    Case(
+        "interp_output_dir",
+        "`output_dir: ${oc.env:TINY_OUT}` with the variable set",
+        False,
+        {"output_dir": "${{oc.env:TINY_OUT}}"},
+        env={"TINY_OUT": "{out}"},
+        known_difference=(
+            "LLaMA-Factory trains, but into a folder literally named `${oc.env:TINY_OUT}` in the launch "
+            "directory; lorachecks reports LC108 as an error because the run's output is not where the user asked"
+        ),
+    ),
+    Case("quant_full", "`quantization_bit: 4` with `finetuning_type: full`", True, {"finetuning_type": "full", "quantization_bit": "4"}),
+    Case("fp16_bf16", "`fp16` and `bf16` both true", True, {"fp16": "true", "bf16": "true"}),
+    Case("eval_no_val", "`eval_strategy: steps` without `val_size`", True, {"eval_strategy": "steps", "eval_steps": "1"}),
+    Case("unknown_template", "`template: tiny_chat` (not registered)", True, {"template": "tiny_chat"}),
+    Case("unknown_dataset", "`dataset: alpaca_en_demo` (not in dataset_info.json)", True, {"dataset": "alpaca_en_demo"}),
+    Case("no_dataset", "`do_train` without `dataset`", True, {"dataset": None}),
+    Case("no_dataset_info", "`dataset_dir` without dataset_info.json", True, {"dataset_dir": "{empty}"}),
+    Case("missing_model", "`model_name_or_path` names a missing folder", True, {"model_name_or_path": "{case}/no_such_model"}),
+    Case("bad_stage", "`stage: sfft`", True, {"stage": "sfft"}),
+    Case("bad_lora_target", "`lora_target: query_key_value` (not a Llama module)", True, {"lora_target": "query_key_value"}),
+    Case("batch_zero", "`per_device_train_batch_size: 0`", True, {"per_device_train_batch_size": "0"}),
+    Case("bad_scheduler", "`lr_scheduler_type: cosine_annealing`", True, {"lr_scheduler_type": "cosine_annealing"}),
+    Case("negative_lr", "`learning_rate: -1.0e-4`", True, {"learning_rate": "-1.0e-4"}),
+    Case("json_config", "the baseline as a `.json` config", True, filename="cfg.json"),
+    Case("upper_ext", "the baseline named `cfg.YAML`", True, filename="cfg.YAML"),
+]
