@@ -5,6 +5,10 @@ reaches the optimizer or PEFT as text and fails deep inside training (`TypeError
 supported between instances of 'float' and 'str'`). PyYAML-based trainers read `2e-4` as
 text because YAML 1.1 needs a dot in a float.
 
+A quoted boolean (`do_train: "true"`) reaches the trainer as text, and any non-empty text
+counts as true: `"true"` works by accident (a warning), `"false"` turns the option on (an
+error). Both verified with LLaMA-Factory 0.9.5.
+
 Example, bad:
 
     lora_rank: "16"
@@ -17,6 +21,7 @@ Good:
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from lorachecks.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
@@ -28,6 +33,24 @@ SEVERITY = Severity.ERROR
 FORMATS = ("llamafactory",)
 
 
+_READS_TRUE = frozenset({"true", "yes", "on", "y", "1"})
+_READS_FALSE = frozenset({"false", "no", "off", "n", "0", ""})
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for key, value, errors in errors_of_kind(ctx, "type"):
-        yield finding_for(ctx, key, value, errors)
+        finding = finding_for(ctx, key, value, errors)
+        if isinstance(value, str) and any(e["type"] == "bool_type" for e in errors):
+            word = value.strip().lower()
+            if word in _READS_TRUE:  # the trainer tests truthiness: this text works as true
+                finding = replace(
+                    finding,
+                    message=f"{finding.message}: it works only because any non-empty text counts as true",
+                    severity=Severity.WARNING,
+                )
+            elif word in _READS_FALSE and word:
+                finding = replace(
+                    finding,
+                    message=f"{finding.message}: the trainer counts any non-empty text as true, so this turns `{key}` on",
+                )
+        yield finding

@@ -68,11 +68,30 @@ CASES: list[Case] = [
     Case("float_1e-4", "`learning_rate: 1e-4` (OmegaConf reads a float)", False, {"learning_rate": "1e-4"}),
     Case("yaml11_bool", "`overwrite_cache: yes` (a YAML 1.1 boolean)", False, extra="overwrite_cache: yes\n"),
     Case("val_size_count", "`val_size: 1.5` (a sample count above 1)", False, {"val_size": "1.5"}),
+    Case(
+        "int_for_float",
+        "`num_train_epochs: 1`, `lora_dropout: 0` (ints where floats are declared)",
+        False,
+        {"num_train_epochs": "1", "lora_dropout": "0"},
+    ),
+    Case("cutoff_beyond_model", "`cutoff_len: 4096` beyond the model's 256 positions", False, {"cutoff_len": "4096"}),
+    Case("quoted_true", '`do_train: "true"` (text, not a boolean)', False, {"do_train": '"true"'}),
+    Case(
+        "quoted_false",
+        '`do_train: "false"` (text, not a boolean)',
+        False,
+        {"do_train": '"false"'},
+        known_difference=(
+            "the trainer tests truthiness, so the text `false` switches training on and the run succeeds; "
+            "lorachecks reports LC104 as an error because the config says the opposite of what runs"
+        ),
+    ),
     Case("typo_key", "typo `lora_rnak`", True, extra="lora_rnak: 8\n"),
     Case("camelcase_key", "camelCase `loraAlpha`", True, extra="loraAlpha: 16\n"),
     Case("renamed_key", "`evaluation_strategy` (renamed to eval_strategy)", True, extra="evaluation_strategy: 'no'\n"),
     Case("duplicate_key", "`learning_rate` written twice", True, extra="learning_rate: 2.0e-4\n"),
     Case("lora_rank_float", "`lora_rank: 8.0`", True, {"lora_rank": "8.0"}),
+    Case("lora_alpha_string", "`lora_alpha: sixteen`", True, {"lora_alpha": "sixteen"}),
     Case("max_steps_string", '`max_steps: "ten"`', True, {"max_steps": '"ten"'}),
     Case(
         "interp_model",
@@ -92,17 +111,49 @@ CASES: list[Case] = [
             "directory; lorachecks reports LC108 as an error because the run's output is not where the user asked"
         ),
     ),
-    Case("quant_full", "`quantization_bit: 4` with `finetuning_type: full`", True, {"finetuning_type": "full", "quantization_bit": "4"}),
-    Case("fp16_bf16", "`fp16` and `bf16` both true", True, {"fp16": "true", "bf16": "true"}),
-    Case("eval_no_val", "`eval_strategy: steps` without `val_size`", True, {"eval_strategy": "steps", "eval_steps": "1"}),
+    Case(
+        "quant_full",
+        "`quantization_bit: 4` with `finetuning_type: full`",
+        True,
+        {"finetuning_type": "full", "quantization_bit": "4"},
+    ),
+    # use_cpu: on a CPU-only machine the trainer refuses bf16 before it looks at fp16.
+    Case("fp16_bf16", "`fp16` and `bf16` both true", True, {"fp16": "true", "bf16": "true", "use_cpu": "true"}),
+    Case(
+        "bf16_on_cpu",
+        "`bf16: true` on a machine without a bf16 GPU",
+        True,
+        {"bf16": "true"},
+        known_difference=(
+            "the trainer refuses bf16 on this CPU-only test machine; the config is right for the GPU it is "
+            "written for, and lorachecks cannot know where it will run"
+        ),
+    ),
+    Case(
+        "eval_no_val", "`eval_strategy: steps` without `val_size`", True, {"eval_strategy": "steps", "eval_steps": "1"}
+    ),
     Case("unknown_template", "`template: tiny_chat` (not registered)", True, {"template": "tiny_chat"}),
-    Case("unknown_dataset", "`dataset: alpaca_en_demo` (not in dataset_info.json)", True, {"dataset": "alpaca_en_demo"}),
+    Case(
+        "unknown_dataset", "`dataset: alpaca_en_demo` (not in dataset_info.json)", True, {"dataset": "alpaca_en_demo"}
+    ),
     Case("no_dataset", "`do_train` without `dataset`", True, {"dataset": None}),
     Case("no_dataset_info", "`dataset_dir` without dataset_info.json", True, {"dataset_dir": "{empty}"}),
-    Case("missing_model", "`model_name_or_path` names a missing folder", True, {"model_name_or_path": "{case}/no_such_model"}),
+    Case(
+        "missing_model",
+        "`model_name_or_path` names a missing folder",
+        True,
+        {"model_name_or_path": "{case}/no_such_model"},
+    ),
     Case("bad_stage", "`stage: sfft`", True, {"stage": "sfft"}),
-    Case("bad_lora_target", "`lora_target: query_key_value` (not a Llama module)", True, {"lora_target": "query_key_value"}),
+    Case(
+        "bad_lora_target",
+        "`lora_target: query_key_value` (not a Llama module)",
+        True,
+        {"lora_target": "query_key_value"},
+    ),
     Case("batch_zero", "`per_device_train_batch_size: 0`", True, {"per_device_train_batch_size": "0"}),
+    Case("grad_accum_zero", "`gradient_accumulation_steps: 0`", True, {"gradient_accumulation_steps": "0"}),
+    Case("lora_rank_zero", "`lora_rank: 0`", True, {"lora_rank": "0"}),
     Case("bad_scheduler", "`lr_scheduler_type: cosine_annealing`", True, {"lr_scheduler_type": "cosine_annealing"}),
     Case("negative_lr", "`learning_rate: -1.0e-4`", True, {"learning_rate": "-1.0e-4"}),
     Case("json_config", "the baseline as a `.json` config", True, filename="cfg.json"),

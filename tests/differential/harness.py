@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -114,11 +115,67 @@ def run_lf(venv: Path, config: Path, env: dict[str, str]) -> LfResult:
         )
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else ""
-        return LfResult(TIMEOUT, None, time.monotonic() - started, "", out[-3000:])
+        return _result(None, out, time.monotonic() - started)
     output = proc.stdout.decode("utf-8", "replace")
     (config.parent / "lf_output.txt").write_text(output, encoding="utf-8")
-    outcome, error = classify(proc.returncode, output)
-    return LfResult(outcome, proc.returncode, time.monotonic() - started, error, output[-3000:])
+    return _result(proc.returncode, output, time.monotonic() - started)
+
+
+def _result(returncode: int | None, output: str, seconds: float) -> LfResult:
+    if returncode is None:
+        return LfResult(TIMEOUT, None, seconds, "", output[-3000:])
+    outcome, error = classify(returncode, output)
+    return LfResult(outcome, returncode, seconds, error, output[-3000:])
+
+
+class LfServer:
+    """One lf_server.py process: LLaMA-Factory imported once, one forked child per run."""
+
+    def __init__(self, venv: Path, home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.home = home
+        self.proc = subprocess.Popen(
+            [str(venv / "bin" / "python"), str(Path(__file__).with_name("lf_server.py"))],
+            cwd=home,
+            env=lf_environment(venv, home, {}),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=(home / "server.log").open("wb"),
+            text=True,
+        )
+        ready = self._answer()
+        if not ready.get("ready"):
+            raise RuntimeError(f"lf_server did not start: {(home / 'server.log').read_text(errors='replace')[-3000:]}")
+
+    def _answer(self) -> dict[str, object]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"lf_server exited: {(self.home / 'server.log').read_text(errors='replace')[-3000:]}")
+        answer: dict[str, object] = json.loads(line)
+        return answer
+
+    def run(self, config: Path, env: dict[str, str]) -> LfResult:
+        assert self.proc.stdin is not None
+        output = config.parent / "lf_output.txt"
+        request = {"config": config.name, "cwd": str(config.parent), "env": env, "output": str(output)}
+        request["timeout"] = LF_TIMEOUT  # type: ignore[assignment]
+        started = time.monotonic()
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        code = self._answer()["returncode"]
+        seconds = time.monotonic() - started
+        text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
+        return _result(code if isinstance(code, int) else None, text, seconds)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def run_lint(config: Path, version: str) -> LintVerdict:
