@@ -13,16 +13,14 @@ import queue
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.differential.cases import CASES, Case
 from tests.differential.harness import (
-    LfResult,
     LfServer,
-    LintVerdict,
+    Outcome,
     lf_environment,
     lf_version,
     run_lf,
@@ -32,14 +30,6 @@ from tests.differential.harness import (
 
 HERE = Path(__file__).resolve().parent
 _VENV_ENV = "LORACHECKS_LF_VENV"
-
-
-@dataclass
-class Outcome:
-    case: Case
-    config: Path
-    lf: LfResult
-    lint: LintVerdict
 
 
 def _venv() -> Path | None:

@@ -58,6 +58,16 @@ class LintVerdict:
         return sorted({item.split(" ", 1)[0] for item in getattr(self, which)})
 
 
+@dataclass
+class Outcome:
+    """One case seen by both tools."""
+
+    case: Case
+    config: Path
+    lf: LfResult
+    lint: LintVerdict
+
+
 def lf_version(venv: Path) -> str:
     found = sorted(venv.glob("lib/python*/site-packages/llamafactory-*.dist-info"))
     if not found:

@@ -19,6 +19,9 @@ import traceback
 
 
 def _child(request: dict[str, object]) -> None:
+    devnull = os.open(os.devnull, os.O_RDONLY)  # like the console script run with stdin closed
+    os.dup2(devnull, 0)
+    os.close(devnull)
     fd = os.open(str(request["output"]), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)

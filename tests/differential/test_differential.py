@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.differential.cases import CASES, Case
-from tests.differential.conftest import Outcome
+from tests.differential.harness import Outcome
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
