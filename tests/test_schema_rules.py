@@ -168,3 +168,12 @@ def test_quoted_boolean_severity_follows_the_trainer(lint_text: LintText) -> Non
     inverted = [d for d in lint_text(BASE + 'plot_loss: "false"\n').diagnostics if d.code == "LC104"]
     assert [d.severity.value for d in inverted] == ["error"]
     assert "turns `plot_loss` on" in inverted[0].message
+
+
+def test_yaml_lists_and_float_alpha_are_accepted(lint_text: LintText) -> None:
+    """LLaMA-Factory 0.9.5 trains with these (tests/differential): split_arg keeps lists, peft divides by alpha."""
+    result = lint_text(
+        BASE.replace("dataset: alpaca_en_demo", "dataset: [alpaca_en_demo]")
+        + "lora_target: [q_proj, v_proj]\nlora_alpha: 16.0\n"
+    )
+    assert not [d for d in result.diagnostics if d.code in {"LC104", "LC105"}]

@@ -1,10 +1,12 @@
-"""A local model or adapter folder that does not exist or is not a model.
+"""A local model, adapter or checkpoint folder that does not exist or is not a model.
 
 Why it matters: the trainer only finds out after the job starts ("Failed to load
 tokenizer", "Can't find adapter_config.json"). A hub id such as `Qwen/Qwen3-4B` is not a
 path and is not checked here; a value written as a path (`/models/x`, `./x`, `a/b/c`) must
 be a folder with `config.json` (a model) or `adapter_config.json` (an adapter). Relative
 paths resolve from the directory the trainer is launched in (`--launch-dir`).
+`resume_from_checkpoint` is always a local folder: a missing one stops the run when
+training starts ("Can't find a valid checkpoint", verified with LLaMA-Factory 0.9.5).
 
 Example, bad:
 
@@ -59,3 +61,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     f"point at the folder that holds {marker}",
                     at="value",
                 )
+    resume = config.resume_from_checkpoint
+    if config.do_train and isinstance(resume, str) and resume and not is_placeholder(resume):
+        path = local_path(ctx, resume)
+        if path is not None and not path.is_dir():
+            what = "is a file, not a checkpoint folder" if path.exists() else "not found"
+            yield Finding(
+                f"`resume_from_checkpoint` folder {what}: {path}",
+                "resume_from_checkpoint",
+                launch_note(ctx),
+                at="value",
+            )

@@ -86,6 +86,13 @@ CASES: list[Case] = [
             "lorachecks reports LC104 as an error because the config says the opposite of what runs"
         ),
     ),
+    Case(
+        "yaml_lists",
+        "`dataset: [tiny_sft]`, `lora_target: [q_proj, v_proj]` (YAML lists)",
+        False,
+        {"dataset": "[tiny_sft]", "lora_target": "[q_proj, v_proj]"},
+    ),
+    Case("lora_alpha_float", "`lora_alpha: 12.5`", False, {"lora_alpha": "12.5"}),
     Case("typo_key", "typo `lora_rnak`", True, extra="lora_rnak: 8\n"),
     Case("camelcase_key", "camelCase `loraAlpha`", True, extra="loraAlpha: 16\n"),
     Case("renamed_key", "`evaluation_strategy` (renamed to eval_strategy)", True, extra="evaluation_strategy: 'no'\n"),
@@ -143,6 +150,23 @@ CASES: list[Case] = [
         "`model_name_or_path` names a missing folder",
         True,
         {"model_name_or_path": "{case}/no_such_model"},
+    ),
+    Case(
+        "resume_missing",
+        "`resume_from_checkpoint` names a missing folder",
+        True,
+        {"resume_from_checkpoint": "{case}/no_such_checkpoint"},
+    ),
+    Case("kto_untagged", "`stage: kto` with a dataset without a `kto_tag` column", True, {"stage": "kto"}),
+    Case(
+        "quant_no_bitsandbytes",
+        "`quantization_bit: 4` (QLoRA) where bitsandbytes is not installed",
+        True,
+        {"quantization_bit": "4"},
+        known_difference=(
+            "the trainer stops because an optional package (bitsandbytes) is missing on this machine; "
+            "lorachecks checks the config, not the packages of the machine that will run it"
+        ),
     ),
     Case("bad_stage", "`stage: sfft`", True, {"stage": "sfft"}),
     Case(
