@@ -144,3 +144,15 @@ def test_missing_resume_checkpoint_is_an_error(tmp_path: Path) -> None:
     assert [d.key for d in result.diagnostics if d.code == "LC201"] == ["resume_from_checkpoint"]
     config.write_text(base + "resume_from_checkpoint: ckpt\n", encoding="utf-8")
     assert "LC201" not in [d.code for d in lint_file(config, Settings(launch_dir=tmp_path)).diagnostics]
+
+
+def test_resume_true_needs_a_checkpoint_in_output_dir(tmp_path: Path) -> None:
+    """transformers resumes from output_dir's last checkpoint-N; none: "No valid checkpoint found"."""
+    config = tmp_path / "c.yaml"
+    base = "model_name_or_path: Qwen/Qwen3-4B\nstage: sft\ndo_train: true\ndataset_dir: ONLINE\ndataset: x/y\ntemplate: qwen3\n"
+    config.write_text(base + "output_dir: out\nresume_from_checkpoint: true\n", encoding="utf-8")
+    result = lint_file(config, Settings(launch_dir=tmp_path))
+    assert [d.code for d in result.diagnostics if d.key == "resume_from_checkpoint"] == ["LC201"]
+    (tmp_path / "out" / "checkpoint-10").mkdir(parents=True)
+    result = lint_file(config, Settings(launch_dir=tmp_path))
+    assert [d.code for d in result.diagnostics if d.key == "resume_from_checkpoint"] == []

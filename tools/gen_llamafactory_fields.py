@@ -73,6 +73,8 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "apollo_target": {"type": "str | list[str]"},
     "freeze_trainable_modules": {"type": "str | list[str]"},
     "freeze_extra_modules": {"type": "str | list[str]"},
+    # transformers' Trainer.train also takes true: resume from the last checkpoint-N in output_dir;
+    "resume_from_checkpoint": {"type": "str | bool"},
     # and peft only divides by lora_alpha, so a float trains (a float lora_rank crashes).
     "lora_alpha": {"type": "int | float"},
 }

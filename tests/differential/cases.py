@@ -157,6 +157,12 @@ CASES: list[Case] = [
         True,
         {"resume_from_checkpoint": "{case}/no_such_checkpoint"},
     ),
+    Case(
+        "resume_true_empty",
+        "`resume_from_checkpoint: true` with no checkpoint in `output_dir`",
+        True,
+        {"resume_from_checkpoint": "true"},
+    ),
     Case("kto_untagged", "`stage: kto` with a dataset without a `kto_tag` column", True, {"stage": "kto"}),
     Case(
         "quant_no_bitsandbytes",
