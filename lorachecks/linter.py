@@ -6,10 +6,11 @@ Parsing (``loader``), recognising (``formats``), checking (``rules``) and report
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lorachecks import suppress
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
@@ -29,22 +30,23 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def lint_paths(paths: Iterable[Path], settings: Settings) -> Iterator[FileResult]:
+def lint_paths(
+    paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
+) -> Iterator[FileResult]:
+    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config)."""
     for path, explicit in discover(list(paths)):
-        yield lint_file(path, settings, explicit)
+        yield lint_file(path, settings_for(path) if settings_for else settings, explicit)
 
 
-def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
+def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | None = None) -> FileResult:
+    """Lint one file; ``text`` is its content when the caller has read it already (fixes)."""
     forced = by_name(settings.format) if settings.format else None
     syntax = syntax_of(path) or (forced.syntaxes[0] if forced else None)
     if syntax is None:
         return FileResult(path, "skipped", reason="not a YAML, JSON or TOML file")
     if path.is_dir():
         return FileResult(path, "skipped", reason="a directory named like a config")
-    doc = _load(path, syntax, forced, settings)
-    fmt = forced or (detect(doc) if doc.ok else None)
-    if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
-        doc = _load(path, syntax, fmt, settings)
+    doc, fmt = read_config(path, syntax, settings, text)
     if not doc.ok:
         return FileResult(path, "failed", fmt.name if fmt else None, diagnostics=_run(doc, fmt, settings))
     if fmt is None:
@@ -52,6 +54,16 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResu
     if not fmt.lintable:
         return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
     return FileResult(path, "checked", fmt.name, diagnostics=_run(doc, fmt, settings))
+
+
+def read_config(path: Path, syntax: str, settings: Settings, text: str | None = None) -> tuple[Document, Format | None]:
+    """Load ``path`` the way its trainer reads it: the dialect of its forced or detected format."""
+    forced = by_name(settings.format) if settings.format else None
+    doc = _load(path, syntax, forced, settings, text)
+    fmt = forced or (detect(doc) if doc.ok else None)
+    if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
+        doc = _load(path, syntax, fmt, settings, text)
+    return doc, fmt
 
 
 def _unrecognised(data: object) -> str:
@@ -62,9 +74,9 @@ def _unrecognised(data: object) -> str:
     return "not recognised as a training config"
 
 
-def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings) -> Document:
+def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings, given: str | None = None) -> Document:
     dialect = fmt.dialect(syntax, settings) if fmt else {"yaml": "omegaconf"}.get(syntax, syntax)
-    text, problem = read_text(path, settings.max_file_bytes)
+    text, problem = (given, None) if given is not None else read_text(path, settings.max_file_bytes)
     if problem is not None:
         return Document(path=path, text="", syntax=syntax, dialect=dialect, problems=[problem])
     assert text is not None
@@ -82,13 +94,13 @@ def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnost
         if rule.formats is not None and not (isinstance(doc.data, dict) and doc.data):
             continue  # format rules need a mapping of options; LC001-LC005 explain why not
         try:
-            out.extend(_diagnostic(doc, rule, f) for f in rule.check(ctx))
+            out.extend(_diagnostic(doc, rule, f, settings) for f in rule.check(ctx))
         except Exception as exc:  # one broken rule must not hide the others
             out.append(_internal_error(doc, rule, exc))
-    return sorted(out, key=Diagnostic.sort_key)
+    return sorted(suppress.apply(doc.text, doc.syntax, out), key=Diagnostic.sort_key)
 
 
-def _diagnostic(doc: Document, rule: Rule, finding: Finding) -> Diagnostic:
+def _diagnostic(doc: Document, rule: Rule, finding: Finding, settings: Settings) -> Diagnostic:
     key = (finding.key,) if isinstance(finding.key, str) else finding.key
     if finding.position is not None:
         where = finding.position
@@ -101,10 +113,11 @@ def _diagnostic(doc: Document, rule: Rule, finding: Finding) -> Diagnostic:
         line=where.line,
         column=where.column,
         code=rule.code,
-        severity=finding.severity or rule.severity,
+        severity=settings.severity_for(rule.code, finding.severity or rule.severity),
         message=finding.message,
         key=dotted(key) if key else None,
         hint=finding.hint,
+        fix=finding.fix,
     )
 
 

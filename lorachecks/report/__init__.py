@@ -6,12 +6,13 @@ import importlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
-from lorachecks.diagnostics import Diagnostic
+from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.linter import FileResult
 
-OUTPUT_FORMATS = ("text", "json")
+OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
 
 
 @dataclass(slots=True)
@@ -21,10 +22,21 @@ class Run:
     files: list[FileResult] = field(default_factory=list)
     color: bool = False
     verbose: bool = False
+    strict: bool = False  # warnings fail the run (reporters that mark pass/fail follow it)
+    # Per-file strictness, when project configuration decides it (takes precedence over ``strict``).
+    strict_for: Callable[[Path], bool] | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [d for f in self.files for d in f.diagnostics]
+
+    def fails(self, file: FileResult, d: Diagnostic) -> bool:
+        """Whether ``d`` fails the run: errors always, warnings in strict mode."""
+        if d.severity is Severity.ERROR:
+            return True
+        if d.severity is Severity.WARNING:
+            return self.strict_for(file.path) if self.strict_for is not None else self.strict
+        return False
 
     def counts(self) -> Counter[str]:
         return Counter(d.severity.value for d in self.diagnostics)

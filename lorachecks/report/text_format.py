@@ -36,7 +36,7 @@ def _snippet(d: Diagnostic) -> str | None:
 class _Plain:
     """Writes rich-style markup as plain text: importing rich costs a pre-commit hook ~20 ms."""
 
-    _TAG = re.compile(r"\[/?[a-z ]*\]")
+    _TAG = re.compile(r"(?<!\\)\[/?[a-z ]*\]")
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -82,3 +82,6 @@ def render(run: Run, out: TextIO) -> None:
         f"[{_STYLE['error'] if summary['errors'] else 'green'}]{summary['errors']} error(s)[/], "
         f"{summary['warnings']} warning(s), {summary['infos']} note(s)."
     )
+    fixable = sum(d.fix is not None for d in run.diagnostics)
+    if fixable:
+        console.print(f"{fixable} of them can be fixed safely: `lorachecks fix PATH` (`--diff` to preview).")

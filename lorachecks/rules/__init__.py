@@ -4,7 +4,8 @@ A rule module holds one check. Its docstring is the user documentation shown by
 ``lorachecks explain`` (first line: summary; then "Why it matters" and an example), and it
 defines ``CODE`` (stable, e.g. ``LC101``), ``NAME``, ``SEVERITY`` (the default level),
 ``FORMATS`` (format names it applies to, or ``None`` for all) and ``check(ctx)``, which
-yields :class:`~lorachecks.rules.context.Finding` objects.
+yields :class:`~lorachecks.rules.context.Finding` objects. ``FIXABLE = True`` marks a rule
+whose findings may carry a safe fix (built with :mod:`lorachecks.edits`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Rule:
     formats: frozenset[str] | None
     check: Callable[[RuleContext], Iterable[Finding]]
     doc: str
+    fixable: bool = False  # the rule attaches safe fixes to (some of) its findings
 
     @property
     def summary(self) -> str:
@@ -46,6 +48,7 @@ def _rule_from(module: ModuleType) -> Rule:
         formats=frozenset(formats) if formats is not None else None,
         check=module.check,
         doc=module.__doc__ or "",
+        fixable=bool(getattr(module, "FIXABLE", False)),
     )
 
 

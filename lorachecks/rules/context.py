@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.diagnostics import Fix, Severity
 from lorachecks.loader import Document, KeyPath, Position
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class Finding:
     at: str = "key"  # anchor on the "key" or on its "value"
     severity: Severity | None = None
     position: Position | None = None  # explicit position (else derived from key)
+    fix: Fix | None = None  # a safe text edit that resolves the finding (see lorachecks.edits)
 
 
 @dataclass(slots=True)
@@ -74,9 +75,20 @@ class RuleContext:
         return result
 
     def load_problems(self, code: str) -> list[Finding]:
-        return [Finding(p.message, p.key, p.hint, position=p.position) for p in self.doc.problems if p.code == code]
+        return [
+            Finding(p.message, p.key, p.hint, position=p.position, severity=p.severity)
+            for p in self.doc.problems
+            if p.code == code
+        ]
 
     def schema_findings(self, code: str) -> list[Finding]:
         return [
-            Finding(f.message, f.key, f.hint, severity=f.severity) for f in self.validation.findings if f.code == code
+            Finding(f.message, f.key, f.hint, at=_anchor(f.key), severity=f.severity)
+            for f in self.validation.findings
+            if f.code == code
         ]
+
+
+def _anchor(key: KeyPath | str) -> str:
+    """List items (``network_args[1]``) are pointed at on their value, everything else on the key."""
+    return "value" if isinstance(key, tuple) and key and isinstance(key[-1], int) else "key"
