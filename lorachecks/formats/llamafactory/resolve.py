@@ -57,8 +57,10 @@ def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
     return DatasetInfo(directory, data)
 
 
-def names(value: str | None) -> list[str]:
-    return [n.strip() for n in (value or "").split(",") if n.strip()]
+def names(value: str | list[str] | None) -> list[str]:
+    """The items of a comma-separated option; a YAML list passes through (LLaMA-Factory's split_arg)."""
+    items = value.split(",") if isinstance(value, str) else (value or [])
+    return [n.strip() for n in items if isinstance(n, str) and n.strip()]
 
 
 def used_datasets(config: LlamaFactoryConfig) -> list[tuple[str, str]]:
