@@ -66,6 +66,9 @@ def lint(
         Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    max_file_bytes: Annotated[
+        Optional[int], typer.Option("--max-file-bytes", min=1, help="Refuse larger files (LC005); default 10 MiB.")
+    ] = None,
     gpu_memory: Annotated[
         Optional[str], typer.Option("--gpu-memory", help="Memory per GPU for the VRAM check (LC501), e.g. 24GB.")
     ] = None,
@@ -110,6 +113,7 @@ def lint(
             select=select,
             ignore=ignore,
             strict=strict,
+            max_file_bytes=max_file_bytes,
             gpu_memory=gpu_memory,
             gpus=gpus,
             verbose=verbose,

@@ -31,6 +31,7 @@ VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     "--config": ("config", "path"),
     "--gpu-memory": ("gpu_memory", "value"),
     "--gpus": ("gpus", "anyint"),
+    "--max-file-bytes": ("max_file_bytes", "int"),
 }
 FLAGS: dict[str, tuple[str, bool]] = {
     "--path-checks": ("path_checks", True),

@@ -23,7 +23,8 @@ from typing import TextIO
 
 from lorachecks.diagnostics import Fix
 from lorachecks.discovery import discover
-from lorachecks.linter import FileResult, lint_file
+from lorachecks.linter import FileResult, lint_file, lint_file_safely
+from lorachecks.secrets import redact
 from lorachecks.settings import Settings
 
 MAX_PASSES = 10
@@ -175,11 +176,14 @@ def write_atomic(path: Path, expected: bytes, data: bytes) -> None:
 def fix_paths(paths: Iterable[Path], settings_for: Callable[[Path], Settings], write: bool) -> Iterator[FixOutcome]:
     for path, explicit in discover(list(paths)):
         settings = settings_for(path)
-        first = lint_file(path, settings, explicit)
+        first = lint_file_safely(path, settings, explicit)
         if first.status != "checked" or not any(d.fix for d in first.diagnostics):
             yield FixOutcome(path, first)
             continue
-        yield fix_file(path, settings, write)
+        try:
+            yield fix_file(path, settings, write)
+        except Exception as exc:  # a linter bug leaves this file as it was, and the run goes on
+            yield FixOutcome(path, first, error=f"not fixed: internal error {type(exc).__name__}: {exc}")
 
 
 def report_fixes(outcomes: list[FixOutcome], diff: bool, out: TextIO, err: TextIO) -> bool:
@@ -190,7 +194,7 @@ def report_fixes(outcomes: list[FixOutcome], diff: bool, out: TextIO, err: TextI
             err.write(f"{outcome.path}: {outcome.error}\n")
     if diff:
         for outcome in changed:
-            out.write(outcome.diff)
+            out.write(redact(outcome.diff, outcome.result.secrets))  # a diff shows source lines
         count = sum(len(o.applied) for o in changed)
         err.write(f"Would fix {count} problem(s) in {len(changed)} file(s).\n")
     else:

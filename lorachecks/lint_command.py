@@ -69,6 +69,7 @@ def run_lint(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     strict: bool = False,
+    max_file_bytes: int | None = None,
     gpu_memory: str | None = None,
     gpus: int | None = None,
     verbose: bool = False,
@@ -115,6 +116,8 @@ def run_lint(
         jobs=jobs,
         cache_dir=cache_dir if use_cache else None,
     )
+    if max_file_bytes is not None:
+        settings.max_file_bytes = max_file_bytes
     given = {
         "format": input_format is not None,
         "path_checks": path_checks is not None,

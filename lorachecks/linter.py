@@ -7,8 +7,9 @@ Parsing (``loader``), recognising (``formats``), checking (``rules``) and report
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from lorachecks import suppress
 from lorachecks.diagnostics import Diagnostic, Severity
@@ -18,6 +19,7 @@ from lorachecks.formats.base import Format
 from lorachecks.loader import Document, LoadProblem, Position, dotted, load_text, read_text, syntax_of
 from lorachecks.rules import Rule, rules_for
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.secrets import printable, secret_values
 from lorachecks.settings import Settings
 
 
@@ -28,14 +30,85 @@ class FileResult:
     format: str | None = None
     reason: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Secret values found in the file: reporters mask them in anything they print from it.
+    secrets: tuple[str, ...] = ()
+    # What rules recorded for the run-wide checks (e.g. the output_dir), by rule code.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def lint_paths(
     paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
 ) -> Iterator[FileResult]:
-    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config)."""
-    for path, explicit in discover(list(paths)):
-        yield lint_file(path, settings_for(path) if settings_for else settings, explicit)
+    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config).
+
+    Run-wide rules (a rule's ``check_run``) see every file, so results come after all files.
+    """
+    results = [
+        lint_file_safely(path, settings_for(path) if settings_for else settings, explicit)
+        for path, explicit in discover(list(paths))
+    ]
+    _run_checks(results, settings)
+    yield from results
+
+
+def lint_file_safely(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
+    """One file's result; a crash in the linter itself fails that file, not the run."""
+    try:
+        return lint_file(path, settings, explicit)
+    except Exception as exc:
+        message = f"internal error while linting this file: {type(exc).__name__}: {exc}"
+        return FileResult(
+            path,
+            "failed",
+            diagnostics=[Diagnostic(str(path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT)],
+        )
+
+
+def _run_rules(results: list[FileResult]) -> list[Rule]:
+    """The run-wide rules some file recorded facts for, in code order. Only rules that ran
+    can have recorded facts, and they were loaded by ``rules_for``: a run over LLaMA-Factory
+    configs does not import the other formats' rules (a rule without facts has nothing to say)."""
+    codes = {code for result in results for code in result.facts}
+    if not codes:
+        return []
+    formats = {result.format for result in results if result.status == "checked"}
+    loaded = {rule.code: rule for name in (None, *formats) for rule in rules_for(name)}
+    return [loaded[code] for code in sorted(codes) if code in loaded]
+
+
+def _run_checks(results: list[FileResult], settings: Settings) -> None:
+    """Run-wide rules: they see the facts every file recorded and report on any of them."""
+    for rule in _run_rules(results):
+        if rule.check_run is None:
+            continue  # a file whose settings disable the rule recorded no facts for it
+        try:
+            findings = list(rule.check_run([r.facts.get(rule.code) for r in results], settings))
+        except Exception as exc:
+            findings = []
+            for result in results:
+                if result.status == "checked":
+                    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}"
+                    result.diagnostics.append(
+                        Diagnostic(
+                            str(result.path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT
+                        )
+                    )
+                    break
+        for index, finding in findings:
+            result = results[index]
+            where = finding.position or Position(1, 1)
+            diagnostic = Diagnostic(
+                path=str(result.path),
+                line=where.line,
+                column=where.column,
+                code=rule.code,
+                severity=settings.severity_for(rule.code, finding.severity or rule.severity),
+                message=printable(finding.message, result.secrets),
+                key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
+                hint=printable(finding.hint, result.secrets) if finding.hint else None,
+            )
+            result.diagnostics.append(diagnostic)
+            result.diagnostics.sort(key=Diagnostic.sort_key)
 
 
 def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | None = None) -> FileResult:
@@ -47,13 +120,32 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str |
     if path.is_dir():
         return FileResult(path, "skipped", reason="a directory named like a config")
     doc, fmt = read_config(path, syntax, settings, text)
+    if not doc.ok and not explicit and syntax == "json" and any(p.code == "LC005" for p in doc.problems):
+        return FileResult(path, "skipped", reason="JSON too large for a config (data?)")
     if not doc.ok:
-        return FileResult(path, "failed", fmt.name if fmt else None, diagnostics=_run(doc, fmt, settings))
+        return _result(path, "failed", fmt, doc, settings)
     if fmt is None:
         return FileResult(path, "skipped", reason=_unrecognised(doc.data))
     if not fmt.lintable:
         return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
-    return FileResult(path, "checked", fmt.name, diagnostics=_run(doc, fmt, settings))
+    return _result(path, "checked", fmt, doc, settings)
+
+
+def _result(path: Path, status: str, fmt: Format | None, doc: Document, settings: Settings) -> FileResult:
+    ctx = RuleContext(doc, fmt, settings)
+    secrets = secret_values(ctx.secrets)  # masked in everything printed, whichever rules run
+    diagnostics = [
+        replace(
+            d,
+            message=printable(d.message, secrets),
+            hint=printable(d.hint, secrets) if d.hint else None,
+            key=printable(d.key, secrets) if d.key else None,
+        )
+        for d in _run(ctx)
+    ]
+    return FileResult(
+        path, status, fmt.name if fmt else None, diagnostics=diagnostics, secrets=secrets, facts=ctx.facts
+    )
 
 
 def read_config(path: Path, syntax: str, settings: Settings, text: str | None = None) -> tuple[Document, Format | None]:
@@ -83,8 +175,8 @@ def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings, given
     return load_text(path, text, syntax, dialect)
 
 
-def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnostic]:
-    ctx = RuleContext(doc, fmt, settings)
+def _run(ctx: RuleContext) -> list[Diagnostic]:
+    doc, fmt, settings = ctx.doc, ctx.format, ctx.settings
     out: list[Diagnostic] = []
     for rule in rules_for(fmt.name if fmt is not None else None):
         if not settings.enabled(rule.code) or (fmt is None and rule.formats is not None):
@@ -133,4 +225,7 @@ def _internal_error(doc: Document, rule: Rule, exc: Exception) -> Diagnostic:
     )
 
 
-__all__ = ["FileResult", "LoadProblem", "lint_file", "lint_paths"]
+_REPORT_HINT = "please report this with the file attached (mask any secrets in it first)"
+
+
+__all__ = ["FileResult", "LoadProblem", "lint_file", "lint_file_safely", "lint_paths"]

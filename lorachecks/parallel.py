@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lorachecks.discovery import discover
-from lorachecks.linter import FileResult, lint_file
+from lorachecks.linter import FileResult, _run_checks, lint_file_safely
 from lorachecks.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,7 +36,11 @@ def worker_count(settings: Settings, files: int) -> int:
 def lint_many(
     paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
 ) -> Iterator[FileResult]:
-    """Like :func:`lorachecks.linter.lint_paths`, using the cache and worker processes."""
+    """Like :func:`lorachecks.linter.lint_paths`, using the cache and worker processes.
+
+    Run-wide rules (``check_run``) see every file's facts, so results are held until the
+    last file is linted (they are small: parsed documents never leave ``lint_file``)."""
+    results: list[FileResult] = []
     cache = _cache(settings)
     pool = None
     try:
@@ -59,12 +63,14 @@ def lint_many(
                 result = hit if hit is not None else next(fresh)
                 if cache is not None and hit is None and key is not None:
                     cache.put(key, result)
-                yield result
+                results.append(result)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         if cache is not None:
             cache.close()
+    _run_checks(results, settings)
+    yield from results
 
 
 def _cache(settings: Settings) -> ResultCache | None:
@@ -106,7 +112,7 @@ Item = tuple[Path, bool, Settings]  # a file, whether it was named explicitly, i
 def _lint(items: list[Item], pool) -> Iterator[FileResult]:  # type: ignore[no-untyped-def]
     if pool is None or len(items) <= CHUNK:
         for path, explicit, settings in items:
-            yield lint_file(path, settings, explicit)
+            yield lint_file_safely(path, settings, explicit)
         return
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     for results in pool.map(_lint_chunk, chunks):
@@ -114,4 +120,4 @@ def _lint(items: list[Item], pool) -> Iterator[FileResult]:  # type: ignore[no-u
 
 
 def _lint_chunk(items: list[Item]) -> list[FileResult]:
-    return [lint_file(path, settings, explicit) for path, explicit, settings in items]
+    return [lint_file_safely(path, settings, explicit) for path, explicit, settings in items]

@@ -83,7 +83,12 @@ def test_per_path_overrides(tmp_path: Path) -> None:
     old = write(tmp_path / "legacy" / "x" / "c.yaml", TYPO + "learning_rate: 2e-4\n")
     short = write(tmp_path / "deep" / "er" / "c.yml", TYPO)
     _, diags = lint_json(str(new), str(old), str(short))
-    by_file = {(Path(str(d["path"])).relative_to(tmp_path).as_posix(), d["code"], d["severity"]) for d in diags}
+    # the three configs share one output_dir: LC607 is beside the point here
+    by_file = {
+        (Path(str(d["path"])).relative_to(tmp_path).as_posix(), d["code"], d["severity"])
+        for d in diags
+        if d["code"] != "LC607"
+    }
     assert by_file == {
         ("new/c.yaml", "LC101", "error"),
         ("legacy/x/c.yaml", "LC101", "info"),

@@ -186,7 +186,7 @@ ARGVS = [
     ["--select", "LC1", "--select=LC2,LC3", "--ignore", "LC302", "x.yaml"],
     ["--launch-dir", "/tmp", "--llamafactory-version", "0.9.3", "x.yaml"],
     ["--input-format", "llamafactory", "x.yaml"],
-    ["--gpu-memory", "24GB", "--gpus", "2", "x.yaml"],
+    ["--gpu-memory", "24GB", "--gpus", "2", "--max-file-bytes", "2048", "x.yaml"],
     ["--path-checks", "--config", "p.toml", "--isolated", "x.yaml"],
     ["--no-path-checks", "--path-checks", "--fix", "--diff", "x.yaml"],
     ["--jobs", "2", "--cache", "x.yaml"],
@@ -287,16 +287,16 @@ def test_worker_count_follows_the_file_count() -> None:
 def _cached_run(paths: list[Path], settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
     """Results of a run and how many files were actually linted (not served by the cache)."""
     linted = 0
-    real = parallel.lint_file
+    real = parallel.lint_file_safely
 
     def counting(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
         nonlocal linted
         linted += 1
         return real(path, settings, explicit)
 
-    monkeypatch.setattr(parallel, "lint_file", counting)
+    monkeypatch.setattr(parallel, "lint_file_safely", counting)
     results = _results(list(lint_many(paths, settings)))
-    monkeypatch.setattr(parallel, "lint_file", real)
+    monkeypatch.setattr(parallel, "lint_file_safely", real)
     return results, linted
 
 
@@ -391,7 +391,7 @@ def test_rules_for_a_format_are_the_applicable_rules() -> None:
             static = rules._static_formats(info.name)
             rule = next(r for r in rules.all_rules() if r.check.__module__.endswith(info.name))
             assert static is ... or static == rule.formats, info.name
-    rules.rules_for.cache_clear()
+    rules._modules_for.cache_clear()
     for name in [None, *(f.name for f in FORMATS)]:
         expected = [r.code for r in rules.all_rules() if r.formats is None or name in r.formats]
         assert [r.code for r in rules.rules_for(name)] == expected, name

@@ -41,8 +41,9 @@ def project(tmp_path: Path) -> Path:
     """A repository with a good config, a broken one (typo on a line holding a secret) and a warning."""
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "good.yaml").write_text(BASE)
-    (tmp_path / "configs" / "bad, odd: name%.yaml").write_text(BASE + f"lora_rnak: 8  # token {SECRET}\n")
-    (tmp_path / "configs" / "warn.yaml").write_text(BASE + "resize_vocab: true\n")
+    bad, warn = BASE.replace("saves/x", "saves/bad"), BASE.replace("saves/x", "saves/warn")  # no shared output (LC607)
+    (tmp_path / "configs" / "bad, odd: name%.yaml").write_text(bad + f"lora_rnak: 8  # token {SECRET}\n")
+    (tmp_path / "configs" / "warn.yaml").write_text(warn + "resize_vocab: true\n")
     (tmp_path / "configs" / "notes.yaml").write_text("title: not a config\n")
     return tmp_path
 

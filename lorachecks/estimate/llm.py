@@ -16,7 +16,7 @@ from typing import Any
 from lorachecks.estimate.architecture import LLMArch, llm_from_config_json, llm_from_safetensors
 from lorachecks.estimate.catalogue import lookup_llm
 from lorachecks.estimate.result import GIB, Estimate
-from lorachecks.paths import read_json, resolve
+from lorachecks.paths import can_be_path, read_json, resolve
 
 # CUDA context, cuBLAS/cuDNN workspaces and kernels, resident whatever the model.
 CONTEXT_BYTES = 0.5 * GIB
@@ -37,7 +37,7 @@ def resolve_llm(value: object, base: Path) -> ResolvedLLM:
     if not isinstance(value, str) or not value.strip():
         return ResolvedLLM(None, "unknown (no model_name_or_path)")
     name = value.strip()
-    path = resolve(name, base) if "${" not in name else None
+    path = resolve(name, base) if "${" not in name and can_be_path(name) else None
     if path is not None and path.exists():
         config_file = path / "config.json" if path.is_dir() else None
         if config_file is not None and config_file.is_file():

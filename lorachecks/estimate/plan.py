@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks.estimate.sd import flatten
-from lorachecks.paths import read_json, resolve
+from lorachecks.paths import can_be_path, read_json, resolve
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".avif", ".jxl"})
 _COUNT_LIMIT = 50 * 1024 * 1024  # do not parse data files above this size
@@ -153,6 +153,8 @@ def _kohya_samples(config: dict[str, Any], base: Path) -> tuple[int | None, int 
     """(images x repeats, distinct images) under a kohya `<repeats>_<name>` train_data_dir."""
     value = config.get("train_data_dir")
     if not isinstance(value, str) or not value.strip():
+        return None, None, ""
+    if not can_be_path(value):
         return None, None, ""
     root = resolve(value, base)
     if not root.is_dir():

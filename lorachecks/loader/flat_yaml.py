@@ -35,9 +35,19 @@ _MAX_CACHE = 50_000
 _values: dict[tuple[str, str], tuple[str, Any]] = {}  # (dialect, plain text) -> (tag, value)
 
 
-def load_flat(path: Path, text: str, dialect: str, loader_class: type[Any]) -> Document | None:
-    """The document for a flat config, or None when the full YAML loader is needed."""
+def load_flat(
+    path: Path,
+    text: str,
+    dialect: str,
+    loader_class: type[Any],
+    max_scalar_chars: int = 100_000,
+    max_nodes: int = 20_000,
+) -> Document | None:
+    """The document for a flat config, or None when the full YAML loader is needed (also
+    whenever a resource limit could be reached: the full loader reports those)."""
     if not text.isascii() or text.startswith(("%", "---")) or _CONTROL.search(text.replace("\n", " ")):
+        return None
+    if len(text) > max_scalar_chars or text.count("\n") + 1 >= max_nodes:
         return None
     doc = Document(path=path, text=text, syntax="yaml", dialect=dialect)
     data: dict[str, Any] = {}

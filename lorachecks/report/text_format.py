@@ -5,32 +5,23 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic
+from lorachecks.report import Run, _source_lines
+from lorachecks.secrets import printable
 
-if TYPE_CHECKING:  # the text report streams without building a Run (and its imports)
+if TYPE_CHECKING:
     from lorachecks.linter import FileResult
-    from lorachecks.report import Run
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-@lru_cache(maxsize=64)
-def _lines(path: str) -> list[str]:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
-    except OSError:
-        return []
-
-
-def _snippet(d: Diagnostic) -> str | None:
-    lines = _lines(d.path)
+def _snippet(d: Diagnostic, secrets: tuple[str, ...]) -> str | None:
+    lines = _source_lines(d.path)  # the line as Run.source_line gives it: secrets masked
     if not 0 < d.line <= len(lines):
         return None
-    text = lines[d.line - 1].rstrip()
+    text = printable(lines[d.line - 1].rstrip(), secrets)
     if not text.strip() or len(text) > 200:
         return None
     return f"{d.line:>5} | {text}\n      | {' ' * (d.column - 1)}^"
@@ -76,15 +67,17 @@ def render_stream(files: Iterable[FileResult], out: TextIO, color: bool, verbose
     statuses: Counter[str] = Counter()
     formats: Counter[str | None] = Counter()
     listed: list[tuple[str, str, str]] = []
+    secrets_of: dict[str, tuple[str, ...]] = {}  # the first result for a path, as Run.source_line
     for f in files:
+        secrets_of.setdefault(str(f.path), f.secrets)
         for d in f.diagnostics:
             severities[d.severity.value] += 1
             fixable += d.fix is not None
             style = _STYLE[d.severity.value]
             console.print(
-                f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
+                f"[bold]{escape(printable(d.path))}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
             )
-            snippet = _snippet(d)
+            snippet = _snippet(d, secrets_of.get(d.path, ()))
             if snippet:
                 console.print(f"[dim]{escape(snippet)}[/]")
             if d.hint:
@@ -93,7 +86,7 @@ def render_stream(files: Iterable[FileResult], out: TextIO, color: bool, verbose
         if f.status == "checked":
             formats[f.format] += 1
         if f.status == "skipped" or verbose:
-            listed.append((f.status, str(f.path), f.reason or f"checked as {f.format}"))
+            listed.append((f.status, printable(str(f.path)), f.reason or f"checked as {f.format}"))
     for status, path, what in listed:
         console.print(f"[dim]{status}: {escape(path)} ({escape(what)})[/]")
     kinds = ", ".join(f"{n} {name}" for name, n in sorted(formats.items(), key=lambda kv: str(kv[0])))

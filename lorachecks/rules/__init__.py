@@ -6,6 +6,12 @@ defines ``CODE`` (stable, e.g. ``LC101``), ``NAME``, ``SEVERITY`` (the default l
 ``FORMATS`` (format names it applies to, or ``None`` for all) and ``check(ctx)``, which
 yields :class:`~lorachecks.rules.context.Finding` objects. ``FIXABLE = True`` marks a rule
 whose findings may carry a safe fix (built with :mod:`lorachecks.edits`).
+
+A rule that compares files (one ``output_dir`` used by several configs) also defines
+``check_run(facts, settings)``: ``check(ctx)`` records what it needs in
+``ctx.facts[CODE]``, and after every file is linted ``check_run`` receives one entry per
+file (``None`` where nothing was recorded) and yields ``(file index, Finding)`` pairs; the
+finding needs an explicit ``position``.
 """
 
 from __future__ import annotations
@@ -14,15 +20,21 @@ import ast
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
+
+if TYPE_CHECKING:
+    from lorachecks.settings import Settings
+
+RunCheck = Callable[[Sequence[Any], "Settings"], Iterable[tuple[int, Finding]]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class Rule:
     check: Callable[[RuleContext], Iterable[Finding]]
     doc: str
     fixable: bool = False  # the rule attaches safe fixes to (some of) its findings
+    check_run: RunCheck | None = None
 
     @property
     def summary(self) -> str:
@@ -53,6 +66,7 @@ def _rule_from(module: ModuleType) -> Rule:
         check=module.check,
         doc=module.__doc__ or "",
         fixable=bool(getattr(module, "FIXABLE", False)),
+        check_run=getattr(module, "check_run", None),
     )
 
 
@@ -68,14 +82,27 @@ def all_rules() -> tuple[Rule, ...]:
 _STATIC = re.compile(r"^(CODE|FORMATS)\s*(?::[^=]*)?=\s*(.+)$", re.M)
 
 
-@cache
 def rules_for(format_name: str | None) -> tuple[Rule, ...]:
     """The rules that can apply to a file of this format (None: unrecognised files), in
     code order, importing only their modules: a pre-commit hook on one LLaMA-Factory config
     need not load the kohya or lora-scripts rules. ``CODE`` and ``FORMATS`` are read from
-    the module source when they are literals; otherwise the module is imported to know."""
-    if all_rules.cache_info().currsize:  # everything is loaded already
-        return tuple(r for r in all_rules() if r.formats is None or format_name in r.formats)
+    the module source when they are literals; otherwise the module is imported to know.
+    A module whose ``check`` was replaced (tests) gets a fresh Rule."""
+    out = []
+    for name in _modules_for(format_name):
+        module = sys.modules.get(name) or importlib.import_module(name)
+        rule = _built.get(name)
+        if rule is None or rule.check is not module.check:
+            rule = _built[name] = _rule_from(module)
+        out.append(rule)
+    return tuple(out)
+
+
+_built: dict[str, Rule] = {}
+
+
+@cache
+def _modules_for(format_name: str | None) -> tuple[str, ...]:
     found = []
     for info in pkgutil.iter_modules(__path__):
         if not info.name.startswith("lc"):
@@ -83,10 +110,11 @@ def rules_for(format_name: str | None) -> tuple[Rule, ...]:
         formats = _static_formats(info.name)
         if formats is not None and formats is not ... and format_name not in formats:
             continue  # declared for other formats: not imported
-        rule = _rule_from(importlib.import_module(f"{__name__}.{info.name}"))
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        rule = _rule_from(module)
         if rule.formats is None or format_name in rule.formats:
-            found.append(rule)
-    return tuple(sorted(found, key=lambda r: r.code))
+            found.append((rule.code, module.__name__))
+    return tuple(name for _, name in sorted(found))
 
 
 def _static_formats(module: str) -> Any:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from lorachecks.formats.base import Format
     from lorachecks.formats.validation import SchemaFinding
+    from lorachecks.secrets import Secret
     from lorachecks.settings import Settings
 
 
@@ -45,6 +46,8 @@ class RuleContext:
     doc: Document
     format: Format | None  # None: the file was not recognised (only loader rules run)
     settings: Settings
+    # Facts a rule records for its run-wide check (``check_run``), keyed by rule code.
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -77,6 +80,13 @@ class RuleContext:
         except ValidationError:  # pragma: no cover - clean data passes field validation
             result.config = None
         return result
+
+    @cached_property
+    def secrets(self) -> list[Secret]:
+        """Credentials written in the file (LC60x rules report them; reporters mask them)."""
+        from lorachecks.secrets import find_secrets
+
+        return find_secrets(self.doc) if self.doc.ok else []
 
     def load_problems(self, code: str) -> list[Finding]:
         return [

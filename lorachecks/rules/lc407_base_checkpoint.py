@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lorachecks.checkpoints import CHECKPOINT_SUFFIXES, LORA, billions, inspect
 from lorachecks.diagnostics import Severity
-from lorachecks.paths import is_placeholder, looks_local, resolve
+from lorachecks.paths import can_be_path, is_placeholder, looks_local, resolve
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC407"
@@ -63,7 +63,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             at="value",
         )
         return
-    if not ctx.settings.path_checks or is_placeholder(value):
+    if not ctx.settings.path_checks or is_placeholder(value) or not can_be_path(value):
         return
     path = resolve(value, ctx.settings.launch_dir)
     if not path.exists():

@@ -10,7 +10,7 @@ from typing import Any
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.validation import report
 
-SOURCE_HASH = "crc32:0d9ad837"
+SOURCE_HASH = "crc32:54b3f54d"
 
 # name: (accepted types, ("value", default) or ("factory", name), release introduced)
 FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
@@ -60,18 +60,18 @@ FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
     "length_penalty": (("float",), ("value", 1.0), "<=v0.6.0"),
     "skip_special_tokens": (("bool",), ("value", True), "v0.9.2"),
     "freeze_trainable_layers": (("int",), ("value", 2), "v0.7.1"),
-    "freeze_trainable_modules": (("str",), ("value", "all"), "v0.7.1"),
-    "freeze_extra_modules": (("union", (("str",), ("none",))), ("value", None), "v0.7.1"),
-    "additional_target": (("union", (("str",), ("none",))), ("value", None), "<=v0.6.0"),
+    "freeze_trainable_modules": (("union", (("str",), ("list", ("str",)))), ("value", "all"), "v0.7.1"),
+    "freeze_extra_modules": (("union", (("str",), ("list", ("str",)), ("none",))), ("value", None), "v0.7.1"),
+    "additional_target": (("union", (("str",), ("list", ("str",)), ("none",))), ("value", None), "<=v0.6.0"),
     "module_dropout": (("float",), ("value", 0.0), "v0.9.4"),
     "oft_rank": (("con", ("int",), (("ge", 0),)), ("value", 0), "v0.9.4"),
     "oft_block_size": (("con", ("int",), (("ge", 1),)), ("value", 32), "v0.9.4"),
-    "oft_target": (("str",), ("value", "all"), "v0.9.4"),
+    "oft_target": (("union", (("str",), ("list", ("str",)))), ("value", "all"), "v0.9.4"),
     "create_new_adapter": (("bool",), ("value", False), "<=v0.6.0"),
-    "lora_alpha": (("union", (("int",), ("none",))), ("value", None), "<=v0.6.0"),
+    "lora_alpha": (("union", (("int",), ("float",), ("none",))), ("value", None), "<=v0.6.0"),
     "lora_dropout": (("con", ("float",), (("ge", 0), ("lt", 1))), ("value", 0.0), "<=v0.6.0"),
     "lora_rank": (("con", ("int",), (("ge", 1),)), ("value", 8), "<=v0.6.0"),
-    "lora_target": (("str",), ("value", "all"), "<=v0.6.0"),
+    "lora_target": (("union", (("str",), ("list", ("str",)))), ("value", "all"), "<=v0.6.0"),
     "loraplus_lr_ratio": (("union", (("float",), ("none",))), ("value", None), "<=v0.6.0"),
     "loraplus_lr_embedding": (("float",), ("value", 1e-06), "<=v0.6.0"),
     "use_rslora": (("bool",), ("value", False), "<=v0.6.0"),
@@ -123,7 +123,7 @@ FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
     "reward_model_type": (("lit", (("str", "lora"), ("str", "full"), ("str", "api"))), ("value", "lora"), "<=v0.6.0"),
     "ld_alpha": (("union", (("float",), ("none",))), ("value", None), "v0.9.3"),
     "use_galore": (("bool",), ("value", False), "<=v0.6.0"),
-    "galore_target": (("str",), ("value", "all"), "<=v0.6.0"),
+    "galore_target": (("union", (("str",), ("list", ("str",)))), ("value", "all"), "<=v0.6.0"),
     "galore_rank": (("int",), ("value", 16), "<=v0.6.0"),
     "galore_update_interval": (("int",), ("value", 200), "<=v0.6.0"),
     "galore_scale": (("float",), ("value", 2.0), "<=v0.6.0"),
@@ -134,7 +134,7 @@ FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
     ),
     "galore_layerwise": (("bool",), ("value", False), "<=v0.6.0"),
     "use_apollo": (("bool",), ("value", False), "v0.9.2"),
-    "apollo_target": (("str",), ("value", "all"), "v0.9.2"),
+    "apollo_target": (("union", (("str",), ("list", ("str",)))), ("value", "all"), "v0.9.2"),
     "apollo_rank": (("int",), ("value", 16), "v0.9.2"),
     "apollo_update_interval": (("int",), ("value", 200), "v0.9.2"),
     "apollo_scale": (("float",), ("value", 32.0), "v0.9.2"),
@@ -465,7 +465,7 @@ FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
     "do_train": (("bool",), ("value", False), "transformers"),
     "do_eval": (("bool",), ("value", False), "transformers"),
     "do_predict": (("bool",), ("value", False), "transformers"),
-    "resume_from_checkpoint": (("union", (("str",), ("none",))), ("value", None), "transformers"),
+    "resume_from_checkpoint": (("union", (("str",), ("bool",), ("none",))), ("value", None), "transformers"),
     "warmup_ratio": (
         ("con", ("union", (("float",), ("none",))), (("ge", 0), ("le", 1))),
         ("value", None),
@@ -639,8 +639,8 @@ FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
         ("value", None),
         "<=v0.6.0",
     ),
-    "dataset": (("union", (("str",), ("none",))), ("value", None), "<=v0.6.0"),
-    "eval_dataset": (("union", (("str",), ("none",))), ("value", None), "v0.8.3"),
+    "dataset": (("union", (("str",), ("list", ("str",)), ("none",))), ("value", None), "<=v0.6.0"),
+    "eval_dataset": (("union", (("str",), ("list", ("str",)), ("none",))), ("value", None), "v0.8.3"),
     "dataset_dir": (("str",), ("value", "data"), "<=v0.6.0"),
     "media_dir": (("union", (("str",), ("none",))), ("value", None), "v0.9.2"),
     "cutoff_len": (("con", ("int",), (("ge", 1),)), ("value", 2048), "<=v0.6.0"),
@@ -1257,7 +1257,8 @@ class CompiledConfig:
 
     @property
     def datasets(self) -> list[str]:
-        return [d.strip() for d in (self.dataset or "").split(",") if d.strip()]
+        items = self.dataset.split(",") if isinstance(self.dataset, str) else (self.dataset or [])
+        return [d.strip() for d in items if d.strip()]
 
     def _required(self, info: ValidationInfo) -> Self:
         if self.model_name_or_path is None:
