@@ -165,7 +165,15 @@ def measure(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[str,
     for _ in range(repeat):
         for name, cmd in commands.items():
             runs[name].append(timed(cmd, cwd))
-    return {name: (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2]) for name, rs in runs.items()}
+    return {
+        name: (
+            statistics.median(r[0] for r in rs),
+            max(r[1] for r in rs),
+            rs[-1][2],
+            statistics.median(r[3] for r in rs),
+        )
+        for name, rs in runs.items()
+    }
 
 
 def lorachecks_cmd(*args: str) -> list[str]:
