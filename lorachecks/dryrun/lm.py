@@ -1,0 +1,231 @@
+"""Language models (LLaMA-Factory, lora-scripts text-generation): load, adapt, batch.
+
+Imports torch, transformers and peft; only `lorachecks dry-run` reaches this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from torch import nn
+
+from lorachecks.architectures import HEADS
+from lorachecks.dryrun.config import DryRunError, Plan
+from lorachecks.dryrun.step import LossFn
+
+
+def model_source(plan: Plan, launch_dir: Path, allow_download: bool) -> str:
+    """A local folder or a cached hub id; DR101 / DR102 otherwise."""
+    from lorachecks.paths import looks_like_hub_id, resolve
+
+    path = resolve(plan.model, launch_dir).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise DryRunError("DR101", f"{plan.model} is a file; the trainer loads a model folder", plan.model_key)
+        if not (path / "config.json").is_file():
+            raise DryRunError("DR103", f"{path} has no config.json", plan.model_key)
+        return str(path)
+    if not looks_like_hub_id(plan.model):
+        raise DryRunError("DR101", f"model folder {path} does not exist", plan.model_key)
+    if allow_download:
+        return plan.model
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(plan.model, "config.json")
+    if isinstance(cached, str):
+        return plan.model
+    raise DryRunError(
+        "DR102",
+        f"{plan.model} is a hub id that is not in the local Hugging Face cache, and the dry-run is offline",
+        plan.model_key,
+        "pass --allow-download, or point at a local folder; --device meta needs only its config.json",
+    )
+
+
+def load_config(source: str, plan: Plan, trust_flag: bool) -> Any:
+    trust = plan.trust_remote_code and trust_flag
+    try:
+        return transformers.AutoConfig.from_pretrained(source, trust_remote_code=trust)
+    except ValueError as exc:
+        text = str(exc)
+        if "trust_remote_code" in text or "custom code" in text:
+            hint = (
+                "also pass --trust-remote-code (the config alone is not enough)"
+                if plan.trust_remote_code
+                else "set `trust_remote_code: true` in the config and pass --trust-remote-code, after reading the code"
+            )
+            raise DryRunError("DR104", "the model needs its own code to load", "trust_remote_code" if plan.trust_remote_code else plan.model_key, hint) from None
+        raise DryRunError("DR103", f"transformers cannot read the model config: {_line(exc)}", plan.model_key) from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DryRunError("DR103", f"cannot read the model config: {_line(exc)}", plan.model_key) from None
+
+
+def build(source: str, config: Any, plan: Plan, device: str, dtype: torch.dtype, trust_flag: bool) -> nn.Module:
+    """The causal LM: on meta from the config alone, else with its weights."""
+    trust = plan.trust_remote_code and trust_flag
+    try:
+        if device == "meta":
+            with torch.device("meta"):
+                model = transformers.AutoModelForCausalLM.from_config(config, dtype=dtype, trust_remote_code=trust)
+        else:
+            model = transformers.AutoModelForCausalLM.from_pretrained(
+                source, config=config, dtype=dtype, trust_remote_code=trust, low_cpu_mem_usage=True
+            )
+            model.to(device)
+    except torch.OutOfMemoryError as exc:
+        raise DryRunError("DR106", f"out of memory loading the model: {_line(exc)}", plan.model_key, "try --device meta") from None
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        raise DryRunError("DR105", f"loading the model failed: {type(exc).__name__}: {_line(exc)}", plan.model_key) from None
+    if hasattr(model.config, "use_cache"):
+        model.config.use_cache = False
+    return model  # type: ignore[no-any-return]
+
+
+def _line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:400] if lines else type(exc).__name__
+
+
+def linear_names(model: nn.Module) -> list[str]:
+    """Leaf names of the LoRA-able linear layers, the output head excluded (LLaMA-Factory's `all`)."""
+    head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    names: set[str] = set()
+    for name, module in model.named_modules():
+        if module is head or name.rsplit(".", 1)[-1] in HEADS:
+            continue
+        if isinstance(module, nn.Linear) or type(module).__name__ == "Conv1D":
+            names.add(name.rsplit(".", 1)[-1])
+    return sorted(names)
+
+
+def _matches(model: nn.Module, target: str) -> bool:
+    return any(name == target or name.endswith("." + target) for name, _ in model.named_modules())
+
+
+def apply_finetuning(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
+    """Make the trainable set the trainer makes; returns the model and the adapted module names."""
+    if plan.finetuning_type == "full":
+        for param in model.parameters():
+            param.requires_grad_(True)
+        return model, []
+    if plan.finetuning_type == "freeze":
+        return _freeze(model, plan), []
+    return _lora(model, plan)
+
+
+def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
+    import peft
+
+    available = linear_names(model)
+    if "all" in plan.targets:
+        targets = available
+    else:
+        targets = plan.targets
+        missing = [t for t in targets if not _matches(model, t)]
+        if missing:
+            raise DryRunError(
+                "DR201",
+                f"`{plan.target_key}` names {', '.join(missing)}, which this model does not have",
+                plan.target_key,
+                f"use `all`, or some of: {', '.join(available)}",
+            )
+    extra_missing = [m for m in plan.extra_modules if not _matches(model, m)]
+    if extra_missing:
+        children = sorted({n.rsplit(".", 1)[-1] for n, _ in model.named_modules() if n and "." not in n.split(".", 2)[-1]})
+        raise DryRunError(
+            "DR203",
+            f"`additional_target` names {', '.join(extra_missing)}, which this model does not have",
+            "additional_target",
+            f"top-level modules include: {', '.join(children[:12])}",
+        )
+    try:
+        config = peft.LoraConfig(
+            r=plan.rank,
+            lora_alpha=plan.alpha if plan.alpha is not None else plan.rank * 2,  # type: ignore[arg-type]
+            lora_dropout=plan.dropout,
+            target_modules=targets,
+            use_dora=plan.use_dora,
+            use_rslora=plan.use_rslora,
+            modules_to_save=plan.extra_modules or None,
+            task_type="CAUSAL_LM",
+        )
+        adapted = peft.get_peft_model(model, config)  # type: ignore[arg-type]
+    except ValueError as exc:
+        text = _line(exc)
+        if "Target modules" in text or "not found in the base model" in text:
+            raise DryRunError("DR201", f"peft: {text}", plan.target_key, f"choose from: {', '.join(available)}") from None
+        key = "lora_dropout" if "dropout" in text else "lora_alpha" if "alpha" in text else "lora_rank"
+        raise DryRunError("DR202", f"peft refuses the adapter: {text}", key) from None
+    if plan.precision_key != "pure_bf16":
+        for param in adapted.parameters():
+            if param.requires_grad and param.dtype != torch.float32:
+                param.data = param.data.float()
+    names = sorted(n for n, m in adapted.named_modules() if hasattr(m, "lora_A") and isinstance(m.lora_A, nn.ModuleDict))
+    return adapted, names
+
+
+def _layer_count(model: nn.Module) -> int:
+    config = getattr(model, "config", None)
+    for attr in ("num_hidden_layers", "num_layers", "n_layer"):
+        value = getattr(config, attr, None)
+        if isinstance(value, int):
+            return value
+    raise DryRunError("DR002", "cannot tell how many layers the model has for freeze tuning", "finetuning_type")
+
+
+def _freeze(model: nn.Module, plan: Plan) -> nn.Module:
+    layers = _layer_count(model)
+    k = plan.freeze_layers
+    ids = range(max(0, layers - k), layers) if k > 0 else range(min(-k, layers))
+    leafs = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+    unknown = [m for m in plan.freeze_modules if m != "all" and m not in leafs]
+    if unknown:
+        raise DryRunError(
+            "DR201", f"`freeze_trainable_modules` names {', '.join(unknown)}, which this model does not have", "freeze_trainable_modules"
+        )
+    if "all" in plan.freeze_modules:
+        patterns = [f".{i}." for i in ids]
+    else:
+        patterns = [f".{i}.{m}" for i in ids for m in plan.freeze_modules]
+    patterns += [f"{m}." for m in plan.freeze_extra]
+    for name, param in model.named_parameters():
+        trainable = any(p in name or name.startswith(p) for p in patterns)
+        param.requires_grad_(trainable)
+        if trainable and plan.precision_key != "pure_bf16":
+            param.data = param.data.float()
+    return model
+
+
+def make_batch(model: nn.Module, plan: Plan, device: str) -> tuple[dict[str, torch.Tensor], str]:
+    """Synthetic token ids of the trainer's batch shape (the real dataset is not tokenized)."""
+    vocab = int(getattr(model.config, "vocab_size", 0) or 0)
+    if vocab <= 0:
+        raise DryRunError("DR103", "the model config has no vocab_size", plan.model_key)
+    shape = (plan.batch_size, plan.seq_len)
+    if plan.batch_size <= 0 or plan.seq_len <= 0:
+        key = plan.batch_key if plan.batch_size <= 0 else plan.seq_key
+        raise DryRunError("DR002", f"batch shape {shape} is empty", key)
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, vocab, shape, generator=generator).to(device)
+    batch = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids}
+    return batch, f"{plan.batch_size} x {plan.seq_len} synthetic token ids"
+
+
+def loss_fn(batch: dict[str, torch.Tensor]) -> LossFn:
+    def compute(model: nn.Module) -> torch.Tensor:
+        output = model(**batch)
+        loss = getattr(output, "loss", None)
+        if not isinstance(loss, torch.Tensor):
+            raise ValueError("the model returned no loss")
+        return loss
+
+    return compute
+
+
+def enable_checkpointing(model: nn.Module, plan: Plan) -> None:
+    if plan.gradient_checkpointing and getattr(model, "supports_gradient_checkpointing", False):
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})  # type: ignore[operator]
