@@ -200,7 +200,7 @@ def _freeze(model: nn.Module, plan: Plan) -> nn.Module:
     return model
 
 
-def make_batch(model: nn.Module, plan: Plan, device: str) -> tuple[dict[str, torch.Tensor], str]:
+def make_batch(model: nn.Module, plan: Plan, device: str) -> tuple[dict[str, Any], str]:
     """Synthetic token ids of the trainer's batch shape (the real dataset is not tokenized)."""
     vocab = int(getattr(model.config, "vocab_size", 0) or 0)
     if vocab <= 0:
@@ -211,11 +211,15 @@ def make_batch(model: nn.Module, plan: Plan, device: str) -> tuple[dict[str, tor
         raise DryRunError("DR002", f"batch shape {shape} is empty", key)
     generator = torch.Generator().manual_seed(0)
     ids = torch.randint(0, vocab, shape, generator=generator).to(device)
-    batch = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids}
+    # No padding, so no attention mask. On meta, transformers' mask code inspects mask and
+    # position values unless a cache is passed (use_cache=True), which it cannot do on meta.
+    batch: dict[str, Any] = {"input_ids": ids, "labels": ids}
+    if device == "meta":
+        batch["use_cache"] = True
     return batch, f"{plan.batch_size} x {plan.seq_len} synthetic token ids"
 
 
-def loss_fn(batch: dict[str, torch.Tensor]) -> LossFn:
+def loss_fn(batch: dict[str, Any]) -> LossFn:
     def compute(model: nn.Module) -> torch.Tensor:
         output = model(**batch)
         loss = getattr(output, "loss", None)

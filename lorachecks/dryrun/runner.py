@@ -41,6 +41,7 @@ def dry_run(path: Path, options: Options) -> Report:
         os.environ["HF_HUB_OFFLINE"] = "1"  # read by huggingface_hub at import: set before importing it
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # library deprecation notices are not findings

@@ -158,7 +158,7 @@ def train_steps(model: torch.nn.Module, plan: Plan, device: str, steps: int, los
     if not trainable:
         key = "freeze_trainable_layers" if plan.finetuning_type == "freeze" else plan.target_key
         raise DryRunError("DR204", "no parameter is trainable: the optimizer would have nothing to update", key)
-    optimizer = torch.optim.AdamW(trainable, lr=plan.learning_rate, weight_decay=plan.weight_decay, foreach=False)
+    optimizer = torch.optim.AdamW(trainable, lr=plan.learning_rate, weight_decay=plan.weight_decay)
     model.train()
     result = StepResult()
     for step in range(steps):
@@ -184,7 +184,7 @@ def train_steps(model: torch.nn.Module, plan: Plan, device: str, steps: int, los
 
 def _grad_norm(params: list[torch.nn.Parameter], max_norm: float) -> float | None:
     grads = [p for p in params if p.grad is not None]
-    if not grads:
+    if not grads or grads[0].device.type == "meta":
         return None
     if max_norm > 0:
         norm = torch.nn.utils.clip_grad_norm_(grads, max_norm)
