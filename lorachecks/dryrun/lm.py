@@ -67,6 +67,8 @@ def load_config(source: str, plan: Plan, trust_flag: bool) -> Any:
 def build(source: str, config: Any, plan: Plan, device: str, dtype: torch.dtype, trust_flag: bool) -> nn.Module:
     """The causal LM: on meta from the config alone, else with its weights."""
     trust = plan.trust_remote_code and trust_flag
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
     try:
         if device == "meta":
             with torch.device("meta"):

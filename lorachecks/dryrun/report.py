@@ -139,6 +139,7 @@ def rows(report: Report) -> list[tuple[str, str]]:
         ("dtype", report.dtype),
         ("fine-tuning", report.finetuning_type),
     ]
+    out = [(label, value) for label, value in out if value and not value.startswith((" - ", " ("))]
     if report.total_params is not None:
         share = report.trainable_share
         out += [

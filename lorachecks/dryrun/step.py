@@ -236,8 +236,8 @@ def verdicts(report: Report, plan: Plan, result: StepResult) -> None:
             )
     last = result.final_loss
     if first is not None and last is not None and math.isfinite(first) and not last < first:
-        rose = last > first
-        severity_error = rose or plan.learning_rate <= 0
+        # A flat loss in bf16/fp16 can be rounding of tiny updates: a warning there, an error in fp32.
+        severity_error = last > first or plan.learning_rate <= 0 or plan.precision == "fp32"
         report.fail(
             "DR305",
             f"the loss did not fall over {len(result.losses)} step(s) on the same batch ({first:.5f} -> {last:.5f})",
