@@ -14,12 +14,12 @@ pytest.importorskip("transformers")
 pytest.importorskip("peft")
 pytest.importorskip("tokenizers")
 
-import torch  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
+import torch
+from typer.testing import CliRunner
 
-from lorachecks.cli import app  # noqa: E402
-from lorachecks.dryrun import Options, dry_run  # noqa: E402
-from lorachecks.dryrun.report import Report  # noqa: E402
+from lorachecks.cli import app
+from lorachecks.dryrun import Options, dry_run
+from lorachecks.dryrun.report import Report
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -59,7 +59,9 @@ def tiny_llama(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()  # type: ignore[assignment]
     trainer = trainers.BpeTrainer(vocab_size=96, special_tokens=["<unk>", "<s>", "</s>"])  # type: ignore[call-arg]
     tokenizer.train_from_iterator(["a tiny corpus for a tiny model, trained right here"] * 20, trainer)
-    PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", unk_token="<unk>").save_pretrained(folder)
+    PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", unk_token="<unk>"
+    ).save_pretrained(folder)
     torch.manual_seed(0)
     config = LlamaConfig(
         vocab_size=tokenizer.get_vocab_size(),
@@ -300,7 +302,9 @@ def test_lora_scripts_text_generation(tmp_path: Path, tiny_llama: Path) -> None:
 def test_cli_json_and_exit_codes(tmp_path: Path, tiny_llama: Path) -> None:
     cli = CliRunner()
     good = lf_config(tmp_path, tiny_llama)
-    result = cli.invoke(app, ["dry-run", str(good), "--device", "cpu", "--format", "json", "--launch-dir", str(tmp_path)])
+    result = cli.invoke(
+        app, ["dry-run", str(good), "--device", "cpu", "--format", "json", "--launch-dir", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["ok"] and data["trainable_params"] == 1792 and data["gradients"]["passed"]
@@ -329,7 +333,9 @@ def test_missing_extra_is_a_diagnostic(tmp_path: Path, tiny_llama: Path, monkeyp
 
     monkeypatch.setattr(runner, "_missing_extra", lambda plan: ["peft"])
     report = run(lf_config(tmp_path, tiny_llama))
-    assert codes(report) == ["DR003"] and report.diagnostics[0].hint and "lorachecks[dryrun]" in report.diagnostics[0].hint
+    assert (
+        codes(report) == ["DR003"] and report.diagnostics[0].hint and "lorachecks[dryrun]" in report.diagnostics[0].hint
+    )
 
 
 @pytest.fixture(scope="module")
@@ -375,7 +381,9 @@ def test_kohya_toml_with_conv_lora(tmp_path: Path, tiny_unet: Path) -> None:
     assert any("resnets" in n for n in with_conv.adapter_module_names)
     assert any(n.endswith("attn1.to_q") for n in with_conv.adapter_module_names)
     assert with_conv.saved and "lora_weights.safetensors" in with_conv.saved
-    plain = run(write(tmp_path, path.read_text().replace('network_args = ["conv_dim=2", "conv_alpha=1"]', ""), "plain.toml"))
+    plain = run(
+        write(tmp_path, path.read_text().replace('network_args = ["conv_dim=2", "conv_alpha=1"]', ""), "plain.toml")
+    )
     assert plain.ok and plain.adapter_modules is not None and with_conv.adapter_modules is not None
     assert plain.adapter_modules < with_conv.adapter_modules
     assert not any("resnets" in n for n in plain.adapter_module_names)

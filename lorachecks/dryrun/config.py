@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks.diagnostics import Diagnostic, Severity
-from lorachecks.loader import Document, Position, load_text, read_text, syntax_of
+from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
 from lorachecks.settings import Settings
 
 LM_KINDS = ("llamafactory", "lora-scripts-text")
@@ -82,12 +82,15 @@ class LoadedConfig:
     diagnostics: list[Diagnostic]
 
 
-def diagnostic(doc: Document | None, path: Path, code: str, message: str, key: str | None, hint: str | None) -> Diagnostic:
+def diagnostic(
+    doc: Document | None, path: Path, code: str, message: str, key: str | None, hint: str | None
+) -> Diagnostic:
     """A dry-run failure located at ``key``'s value (or line 1 when the key is absent)."""
     where = Position(1, 1)
     if doc is not None and key is not None:
         # Flattened formats (kohya TOML) keep the table in the path: match on the last part.
-        paths = [p for p in doc.key_positions if p == (key,)] or [p for p in doc.key_positions if p[-1:] == (key,)]
+        paths: list[KeyPath] = [p for p in doc.key_positions if p[-1:] == (key,)]
+        paths.sort(key=len, reverse=True)
         if paths:
             where = doc.value_position(paths[-1])
     return Diagnostic(
@@ -203,12 +206,16 @@ def _load_toml(path: Path, text: str) -> Document:
     if toml_loader is not None:
         document: Document = toml_loader.load_toml(path, text, "toml")
         return document
-    import tomllib
+    import importlib
 
+    try:
+        toml: Any = importlib.import_module("tomllib")  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10 with tomli
+        toml = importlib.import_module("tomli")
     doc = Document(path=path, text=text, syntax="toml", dialect="toml")
     try:
-        doc.data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc.data = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise DryRunError("DR001", f"TOML syntax error: {exc}", None) from None
     # Positions: the line where each top-level or table key is assigned (last one wins).
     for number, line in enumerate(text.splitlines(), start=1):
@@ -357,7 +364,9 @@ def _kohya(path: Path, data: dict[str, Any], kind: str) -> Plan:
     model = data.get("pretrained_model_name_or_path")
     if not isinstance(model, str) or not model:
         raise DryRunError(
-            "DR001", "no `pretrained_model_name_or_path`: sd-scripts has nothing to load", "pretrained_model_name_or_path"
+            "DR001",
+            "no `pretrained_model_name_or_path`: sd-scripts has nothing to load",
+            "pretrained_model_name_or_path",
         )
     plan = Plan(path=path, kind=kind, model=model, model_key="pretrained_model_name_or_path")
     _precision(data, plan)

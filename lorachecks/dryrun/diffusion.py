@@ -18,7 +18,16 @@ import torch
 from torch import nn
 
 from lorachecks.dryrun.config import DryRunError, Plan
-from lorachecks.dryrun.step import DTYPES, LossFn, choose_device, count, cpu_peak_bytes, needed_bytes, train_steps, verdicts
+from lorachecks.dryrun.step import (
+    DTYPES,
+    LossFn,
+    choose_device,
+    count,
+    cpu_peak_bytes,
+    needed_bytes,
+    train_steps,
+    verdicts,
+)
 
 if TYPE_CHECKING:
     from lorachecks.dryrun.report import Report
@@ -61,10 +70,14 @@ def build(folder: Path, plan: Plan, device: str, dtype: torch.dtype) -> nn.Modul
         model = UNet2DConditionModel.from_pretrained(str(folder), torch_dtype=dtype)
         return model.to(device)  # type: ignore[no-any-return]
     except torch.OutOfMemoryError as exc:
-        raise DryRunError("DR106", f"out of memory loading the U-Net: {exc}", plan.model_key, "try --device meta") from None
+        raise DryRunError(
+            "DR106", f"out of memory loading the U-Net: {exc}", plan.model_key, "try --device meta"
+        ) from None
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
         text = str(exc).strip().splitlines()
-        raise DryRunError("DR105", f"loading the U-Net failed: {type(exc).__name__}: {text[0][:300] if text else ''}", plan.model_key) from None
+        raise DryRunError(
+            "DR105", f"loading the U-Net failed: {type(exc).__name__}: {text[0][:300] if text else ''}", plan.model_key
+        ) from None
 
 
 def targets(model: nn.Module, with_conv: bool) -> tuple[list[str], list[str]]:
@@ -93,7 +106,10 @@ def adapt(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     linear, conv = targets(model, plan.conv_rank is not None and plan.conv_rank > 0)
     if not linear:
         raise DryRunError(
-            "DR201", "the U-Net has no transformer blocks for LoRA to adapt", plan.target_key, "is this a U-Net with cross-attention?"
+            "DR201",
+            "the U-Net has no transformer blocks for LoRA to adapt",
+            plan.target_key,
+            "is this a U-Net with cross-attention?",
         )
     model.requires_grad_(False)
     rank_pattern = {re.escape(n): plan.conv_rank for n in conv}
@@ -109,7 +125,9 @@ def adapt(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
         )
         peft.inject_adapter_in_model(config, model)
     except ValueError as exc:
-        raise DryRunError("DR202", f"peft refuses the adapter: {str(exc).splitlines()[0][:300]}", _rank_key(plan)) from None
+        raise DryRunError(
+            "DR202", f"peft refuses the adapter: {str(exc).splitlines()[0][:300]}", _rank_key(plan)
+        ) from None
     for name, param in model.named_parameters():
         param.requires_grad_("lora_" in name)
         if "lora_" in name and param.dtype != torch.float32:
@@ -192,9 +210,15 @@ def run_diffusion(plan: Plan, options: Options, settings: Settings, report: Repo
     report.losses, report.final_loss, report.grad_norm = result.losses, result.final_loss, result.grad_norm
     report.grads, report.step_times = result.grads, result.step_times
     if choice.device == "cuda":
-        report.peak_memory, report.peak_memory_source = torch.cuda.max_memory_allocated(), "torch.cuda.max_memory_allocated"
+        report.peak_memory, report.peak_memory_source = (
+            torch.cuda.max_memory_allocated(),
+            "torch.cuda.max_memory_allocated",
+        )
     elif choice.device == "cpu":
-        report.peak_memory, report.peak_memory_source = cpu_peak_bytes(), "process peak RSS (includes Python and libraries)"
+        report.peak_memory, report.peak_memory_source = (
+            cpu_peak_bytes(),
+            "process peak RSS (includes Python and libraries)",
+        )
     else:
         report.peak_memory_source = "meta tensors use no memory"
     verdicts(report, plan, result)
@@ -220,5 +244,7 @@ def _save(model: nn.Module, report: Report, device: str, plan: Plan) -> None:
             raise DryRunError("DR401", f"saving failed: {type(exc).__name__}: {str(exc)[:300]}", "output_dir") from None
         differ = [k for k, v in state.items() if k not in loaded or not torch.equal(loaded[k], v)]
         if differ:
-            raise DryRunError("DR402", f"{len(differ)} tensor(s) differ after reloading, e.g. {differ[0]}", "output_dir")
+            raise DryRunError(
+                "DR402", f"{len(differ)} tensor(s) differ after reloading, e.g. {differ[0]}", "output_dir"
+            )
         report.saved = f"ok: {file.name} ({file.stat().st_size:,} bytes, {len(state)} tensors) in a temporary folder, reloaded, identical"

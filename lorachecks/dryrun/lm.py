@@ -58,7 +58,12 @@ def load_config(source: str, plan: Plan, trust_flag: bool) -> Any:
                 if plan.trust_remote_code
                 else "set `trust_remote_code: true` in the config and pass --trust-remote-code, after reading the code"
             )
-            raise DryRunError("DR104", "the model needs its own code to load", "trust_remote_code" if plan.trust_remote_code else plan.model_key, hint) from None
+            raise DryRunError(
+                "DR104",
+                "the model needs its own code to load",
+                "trust_remote_code" if plan.trust_remote_code else plan.model_key,
+                hint,
+            ) from None
         raise DryRunError("DR103", f"transformers cannot read the model config: {_line(exc)}", plan.model_key) from None
     except (OSError, json.JSONDecodeError) as exc:
         raise DryRunError("DR103", f"cannot read the model config: {_line(exc)}", plan.model_key) from None
@@ -74,14 +79,17 @@ def build(source: str, config: Any, plan: Plan, device: str, dtype: torch.dtype,
             with torch.device("meta"):
                 model = transformers.AutoModelForCausalLM.from_config(config, dtype=dtype, trust_remote_code=trust)
         else:
-            model = transformers.AutoModelForCausalLM.from_pretrained(
-                source, config=config, dtype=dtype, trust_remote_code=trust, low_cpu_mem_usage=True
-            )
+            auto: Any = transformers.AutoModelForCausalLM
+            model = auto.from_pretrained(source, config=config, dtype=dtype, trust_remote_code=trust)
             model.to(device)
     except torch.OutOfMemoryError as exc:
-        raise DryRunError("DR106", f"out of memory loading the model: {_line(exc)}", plan.model_key, "try --device meta") from None
+        raise DryRunError(
+            "DR106", f"out of memory loading the model: {_line(exc)}", plan.model_key, "try --device meta"
+        ) from None
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
-        raise DryRunError("DR105", f"loading the model failed: {type(exc).__name__}: {_line(exc)}", plan.model_key) from None
+        raise DryRunError(
+            "DR105", f"loading the model failed: {type(exc).__name__}: {_line(exc)}", plan.model_key
+        ) from None
     if hasattr(model.config, "use_cache"):
         model.config.use_cache = False
     return model  # type: ignore[no-any-return]
@@ -94,7 +102,8 @@ def _line(exc: BaseException) -> str:
 
 def linear_names(model: nn.Module) -> list[str]:
     """Leaf names of the LoRA-able linear layers, the output head excluded (LLaMA-Factory's `all`)."""
-    head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    getter: Any = getattr(model, "get_output_embeddings", None)
+    head = getter() if callable(getter) else None
     names: set[str] = set()
     for name, module in model.named_modules():
         if module is head or name.rsplit(".", 1)[-1] in HEADS:
@@ -137,7 +146,9 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
             )
     extra_missing = [m for m in plan.extra_modules if not _matches(model, m)]
     if extra_missing:
-        children = sorted({n.rsplit(".", 1)[-1] for n, _ in model.named_modules() if n and "." not in n.split(".", 2)[-1]})
+        children = sorted(
+            {n.rsplit(".", 1)[-1] for n, _ in model.named_modules() if n and "." not in n.split(".", 2)[-1]}
+        )
         raise DryRunError(
             "DR203",
             f"`additional_target` names {', '.join(extra_missing)}, which this model does not have",
@@ -159,14 +170,18 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     except ValueError as exc:
         text = _line(exc)
         if "Target modules" in text or "not found in the base model" in text:
-            raise DryRunError("DR201", f"peft: {text}", plan.target_key, f"choose from: {', '.join(available)}") from None
+            raise DryRunError(
+                "DR201", f"peft: {text}", plan.target_key, f"choose from: {', '.join(available)}"
+            ) from None
         key = "lora_dropout" if "dropout" in text else "lora_alpha" if "alpha" in text else "lora_rank"
         raise DryRunError("DR202", f"peft refuses the adapter: {text}", key) from None
     if plan.precision_key != "pure_bf16":
         for param in adapted.parameters():
             if param.requires_grad and param.dtype != torch.float32:
                 param.data = param.data.float()
-    names = sorted(n for n, m in adapted.named_modules() if hasattr(m, "lora_A") and isinstance(m.lora_A, nn.ModuleDict))
+    names = sorted(
+        n for n, m in adapted.named_modules() if hasattr(m, "lora_A") and isinstance(m.lora_A, nn.ModuleDict)
+    )
     return adapted, names
 
 
@@ -187,7 +202,9 @@ def _freeze(model: nn.Module, plan: Plan) -> nn.Module:
     unknown = [m for m in plan.freeze_modules if m != "all" and m not in leafs]
     if unknown:
         raise DryRunError(
-            "DR201", f"`freeze_trainable_modules` names {', '.join(unknown)}, which this model does not have", "freeze_trainable_modules"
+            "DR201",
+            f"`freeze_trainable_modules` names {', '.join(unknown)}, which this model does not have",
+            "freeze_trainable_modules",
         )
     if "all" in plan.freeze_modules:
         patterns = [f".{i}." for i in ids]

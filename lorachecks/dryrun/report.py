@@ -210,7 +210,9 @@ def render_text(report: Report, out: TextIO, color: bool = False) -> None:
     if report.diagnostics:
         from lorachecks.linter import FileResult
 
-        result = FileResult(path=report_path(report), status="checked", diagnostics=sorted(report.diagnostics, key=Diagnostic.sort_key))
+        result = FileResult(
+            path=report_path(report), status="checked", diagnostics=sorted(report.diagnostics, key=Diagnostic.sort_key)
+        )
         _render_only_diagnostics(render_diagnostics, Run(files=[result], color=color), out)
     out.write(f"dry-run {'passed' if report.ok else 'FAILED'}\n")
 

@@ -117,7 +117,9 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report) ->
         model, _ = lm.apply_finetuning(base, plan)
         report.load_time = time.perf_counter() - start
     if plan.finetuning_type == "lora":
-        names = sorted(n for n, m in model.named_modules() if isinstance(getattr(m, "lora_A", None), torch.nn.ModuleDict))
+        names = sorted(
+            n for n, m in model.named_modules() if isinstance(getattr(m, "lora_A", None), torch.nn.ModuleDict)
+        )
         report.adapter_modules, report.adapter_module_names = len(names), names
     report.total_params, report.trainable_params = count(model)
     batch, report.batch = lm.make_batch(model, plan, choice.device)
@@ -134,7 +136,10 @@ def _peak(report: Report, device: str, cpu_peak: object) -> None:
     import torch
 
     if device == "cuda":
-        report.peak_memory, report.peak_memory_source = torch.cuda.max_memory_allocated(), "torch.cuda.max_memory_allocated"
+        report.peak_memory, report.peak_memory_source = (
+            torch.cuda.max_memory_allocated(),
+            "torch.cuda.max_memory_allocated",
+        )
     elif device == "cpu":
         assert callable(cpu_peak)
         report.peak_memory, report.peak_memory_source = cpu_peak(), "process peak RSS (includes Python and libraries)"
@@ -159,7 +164,9 @@ def _save(model: object, plan: Plan, report: Report, device: str) -> None:
             files = sorted(p.name for p in Path(folder).iterdir())
             weights = [Path(folder) / f for f in files if f.endswith(".safetensors")]
             if not weights:
-                raise DryRunError("DR401", f"saving wrote no .safetensors file (wrote: {', '.join(files)})", "output_dir")
+                raise DryRunError(
+                    "DR401", f"saving wrote no .safetensors file (wrote: {', '.join(files)})", "output_dir"
+                )
             state = {}
             for file in weights:
                 state.update(load_file(str(file)))

@@ -204,7 +204,9 @@ def _guarded(call: Callable[[], Any], plan: Plan) -> Any:
             "lower the batch size or sequence length, enable gradient checkpointing, or check with --device meta",
         ) from None
     except (RuntimeError, ValueError, TypeError, IndexError) as exc:
-        raise DryRunError("DR301", f"the step failed: {type(exc).__name__}: {_first_line(exc)}", plan.precision_key or plan.model_key) from None
+        raise DryRunError(
+            "DR301", f"the step failed: {type(exc).__name__}: {_first_line(exc)}", plan.precision_key or plan.model_key
+        ) from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -217,7 +219,9 @@ def verdicts(report: Report, plan: Plan, result: StepResult) -> None:
     grads = result.grads
     first = result.losses[0] if result.losses else None
     if first is not None and not math.isfinite(first):
-        report.fail("DR302", f"the loss is {first}", plan.precision_key or plan.lr_key, "check precision and learning rate")
+        report.fail(
+            "DR302", f"the loss is {first}", plan.precision_key or plan.lr_key, "check precision and learning rate"
+        )
     if grads is not None:
         bad = grads.missing + grads.non_finite + grads.zero
         if bad:
