@@ -213,6 +213,29 @@ def test_missing_output_dir_is_not_created(tmp_path: Path, tiny_llama: Path) -> 
     assert not (tmp_path / "saves").exists()
 
 
+def test_batch_from_the_real_dataset(tmp_path: Path, tiny_llama: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dataset_info.json").write_text(json.dumps({"mine": {"file_name": "mine.json"}}))
+    records = [{"instruction": "a tiny corpus", "input": "", "output": "for a tiny model"}] * 3
+    (data / "mine.json").write_text(json.dumps(records))
+    report = run(lf_config(tmp_path, tiny_llama, dataset="mine"))
+    assert report.ok, report.diagnostics
+    assert "3 real sample(s)" in report.batch and "mine.json" in report.batch
+
+
+def test_model_without_tokenizer(tmp_path: Path, tiny_llama: Path) -> None:
+    import shutil
+
+    model = tmp_path / "no-tokenizer"
+    model.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(tiny_llama / name, model / name)
+    path = lf_config(tmp_path, model)
+    report = run(path)
+    assert codes(report) == ["DR107"] and report.diagnostics[0].line == line_of(path, "model_name_or_path")
+
+
 def test_missing_model_folder(tmp_path: Path) -> None:
     path = lf_config(tmp_path, "./models/nope")
     report = run(path)

@@ -18,6 +18,7 @@ CODES: dict[str, str] = {
     "DR104": "the model needs custom code: both `trust_remote_code: true` and --trust-remote-code are required",
     "DR105": "loading the model weights failed",
     "DR106": "the model would not fit in memory on the chosen device",
+    "DR107": "the tokenizer cannot be loaded (the trainer loads it first and stops)",
     "DR201": "`lora_target` (or another target list) names modules the model does not have",
     "DR202": "the adapter settings are refused by peft (rank, alpha, dropout, ...)",
     "DR203": "`additional_target` / `modules_to_save` names modules the model does not have",

@@ -219,8 +219,26 @@ def _freeze(model: nn.Module, plan: Plan) -> nn.Module:
     return model
 
 
-def make_batch(model: nn.Module, plan: Plan, device: str) -> tuple[dict[str, Any], str]:
-    """Synthetic token ids of the trainer's batch shape (the real dataset is not tokenized)."""
+def load_tokenizer(source: str, plan: Plan, device: str, trust_flag: bool) -> Any:
+    """The trainer loads the tokenizer first and stops when it cannot (DR107); meta may go without."""
+    name = plan.tokenizer or source
+    try:
+        return transformers.AutoTokenizer.from_pretrained(name, trust_remote_code=plan.trust_remote_code and trust_flag)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        if device == "meta":
+            return None
+        raise DryRunError(
+            "DR107",
+            f"the tokenizer cannot be loaded from {name}: {type(exc).__name__}: {_line(exc)}",
+            "tokenizer" if plan.tokenizer else plan.model_key,
+            "the model folder needs tokenizer files (tokenizer.json or tokenizer.model with tokenizer_config.json)",
+        ) from None
+
+
+def make_batch(
+    model: nn.Module, plan: Plan, device: str, tokenizer: Any = None, texts: list[str] | None = None
+) -> tuple[dict[str, Any], str]:
+    """A batch of the trainer's shape: real token ids from ``texts`` when given, else synthetic ids."""
     vocab = int(getattr(model.config, "vocab_size", 0) or 0)
     if vocab <= 0:
         raise DryRunError("DR103", "the model config has no vocab_size", plan.model_key)
@@ -228,14 +246,41 @@ def make_batch(model: nn.Module, plan: Plan, device: str) -> tuple[dict[str, Any
     if plan.batch_size <= 0 or plan.seq_len <= 0:
         key = plan.batch_key if plan.batch_size <= 0 else plan.seq_key
         raise DryRunError("DR002", f"batch shape {shape} is empty", key)
-    generator = torch.Generator().manual_seed(0)
-    ids = torch.randint(0, vocab, shape, generator=generator).to(device)
+    if tokenizer is not None and texts:
+        ids, what = _real_ids(tokenizer, texts, shape, vocab, plan)
+    else:
+        generator = torch.Generator().manual_seed(0)
+        ids, what = torch.randint(0, vocab, shape, generator=generator), "synthetic token ids"
+    ids = ids.to(device)
     # No padding, so no attention mask. On meta, transformers' mask code inspects mask and
     # position values unless a cache is passed (use_cache=True), which it cannot do on meta.
     batch: dict[str, Any] = {"input_ids": ids, "labels": ids}
     if device == "meta":
         batch["use_cache"] = True
-    return batch, f"{plan.batch_size} x {plan.seq_len} synthetic token ids"
+    return batch, f"{plan.batch_size} x {plan.seq_len} {what}"
+
+
+def _real_ids(tokenizer: Any, texts: list[str], shape: tuple[int, int], vocab: int, plan: Plan) -> tuple[torch.Tensor, str]:
+    """Tokenize, join with EOS and repeat to fill the batch (packed, as `packing` would)."""
+    eos = tokenizer.eos_token_id
+    stream: list[int] = []
+    for text in texts:
+        stream.extend(tokenizer(text, add_special_tokens=True)["input_ids"])
+        if isinstance(eos, int):
+            stream.append(eos)
+    if not stream:
+        raise DryRunError("DR107", "the tokenizer turns the dataset into no tokens", plan.model_key)
+    top = max(stream)
+    if top >= vocab:
+        raise DryRunError(
+            "DR301",
+            f"the tokenizer produces id {top}, beyond the model's vocab_size {vocab}: the embedding lookup fails",
+            plan.tokenizer and "tokenizer" or plan.model_key,
+            "use the tokenizer that belongs to the model",
+        )
+    need = shape[0] * shape[1]
+    repeated = (stream * (need // len(stream) + 1))[:need]
+    return torch.tensor(repeated, dtype=torch.long).view(shape), f"token ids of {len(texts)} real sample(s)"
 
 
 def loss_fn(batch: dict[str, Any]) -> LossFn:

@@ -90,6 +90,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report) ->
     import torch
 
     from lorachecks.dryrun import lm
+    from lorachecks.dryrun.data import sample_texts
     from lorachecks.dryrun.step import DTYPES, choose_device, count, cpu_peak_bytes, needed_bytes, train_steps, verdicts
 
     dtype = DTYPES[plan.precision]
@@ -104,6 +105,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report) ->
     report.estimate, report.estimate_source = need, "weights + fp32 gradients + AdamW states, activations excluded"
     choice = choose_device(options.device, need)
     report.device, report.device_reason = choice.device, choice.reason
+    tokenizer = lm.load_tokenizer(source, plan, choice.device, options.trust_remote_code)
     if choice.device == "meta":
         model = shape_model
         report.load_time = 0.0
@@ -122,7 +124,9 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report) ->
         )
         report.adapter_modules, report.adapter_module_names = len(names), names
     report.total_params, report.trainable_params = count(model)
-    batch, report.batch = lm.make_batch(model, plan, choice.device)
+    texts, origin = sample_texts(plan, settings.launch_dir) if tokenizer is not None else ([], "no tokenizer")
+    batch, report.batch = lm.make_batch(model, plan, choice.device, tokenizer, texts)
+    report.batch += f" from {origin}" if texts else f" ({origin})"
     result = train_steps(model, plan, choice.device, max(1, options.steps), lm.loss_fn(batch))
     report.losses, report.final_loss, report.grad_norm = result.losses, result.final_loss, result.grad_norm
     report.grads, report.step_times = result.grads, result.step_times
