@@ -9,6 +9,7 @@ Imports torch, diffusers and peft; only `lorachecks dry-run` reaches this module
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from pathlib import Path
@@ -123,7 +124,9 @@ def adapt(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
             rank_pattern=rank_pattern,
             alpha_pattern=alpha_pattern,
         )
-        peft.inject_adapter_in_model(config, model)
+        on_meta = next(model.parameters()).device.type == "meta"
+        with torch.device("meta") if on_meta else contextlib.nullcontext():
+            peft.inject_adapter_in_model(config, model)
     except ValueError as exc:
         raise DryRunError(
             "DR202", f"peft refuses the adapter: {str(exc).splitlines()[0][:300]}", _rank_key(plan)

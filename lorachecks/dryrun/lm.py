@@ -5,6 +5,7 @@ Imports torch, transformers and peft; only `lorachecks dry-run` reaches this mod
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,10 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
             modules_to_save=plan.extra_modules or None,
             task_type="CAUSAL_LM",
         )
-        adapted = peft.get_peft_model(model, config)  # type: ignore[arg-type]
+        on_meta = next(model.parameters()).device.type == "meta"
+        # On meta, create the adapter weights there too: no CPU allocation, no init cost.
+        with torch.device("meta") if on_meta else contextlib.nullcontext():
+            adapted = peft.get_peft_model(model, config)  # type: ignore[arg-type]
     except ValueError as exc:
         text = _line(exc)
         if "Target modules" in text or "not found in the base model" in text:
