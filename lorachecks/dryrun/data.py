@@ -68,6 +68,11 @@ def _text(record: Any, entry: dict[str, Any]) -> str:
         return "\n".join(str(m.get(content, "")) for m in messages if isinstance(m, dict))
     parts = [
         record.get(columns.get(role, default))
-        for role, default in (("system", "system"), ("prompt", "instruction"), ("query", "input"), ("response", "output"))
+        for role, default in (
+            ("system", "system"),
+            ("prompt", "instruction"),
+            ("query", "input"),
+            ("response", "output"),
+        )
     ]
     return "\n".join(str(p) for p in parts if isinstance(p, str) and p)

@@ -264,7 +264,9 @@ def make_batch(
     return batch, f"{plan.batch_size} x {plan.seq_len} {what}"
 
 
-def _real_ids(tokenizer: Any, texts: list[str], shape: tuple[int, int], vocab: int, plan: Plan) -> tuple[torch.Tensor, str]:
+def _real_ids(
+    tokenizer: Any, texts: list[str], shape: tuple[int, int], vocab: int, plan: Plan
+) -> tuple[torch.Tensor, str]:
     """Tokenize, join with EOS and repeat to fill the batch (packed, as `packing` would)."""
     eos = tokenizer.eos_token_id
     stream: list[int] = []
@@ -279,7 +281,7 @@ def _real_ids(tokenizer: Any, texts: list[str], shape: tuple[int, int], vocab: i
         raise DryRunError(
             "DR301",
             f"the tokenizer produces id {top}, beyond the model's vocab_size {vocab}: the embedding lookup fails",
-            plan.tokenizer and "tokenizer" or plan.model_key,
+            "tokenizer" if plan.tokenizer else plan.model_key,
             "use the tokenizer that belongs to the model",
         )
     need = shape[0] * shape[1]
