@@ -236,6 +236,28 @@ def test_model_without_tokenizer(tmp_path: Path, tiny_llama: Path) -> None:
     assert codes(report) == ["DR107"] and report.diagnostics[0].line == line_of(path, "model_name_or_path")
 
 
+def test_auto_picks_cpu_for_a_small_model(tmp_path: Path, tiny_llama: Path) -> None:
+    report = run(lf_config(tmp_path, tiny_llama), device="auto")
+    assert report.ok, report.diagnostics
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert report.device == expected and report.device_reason.startswith("auto")
+    assert report.adapter_module_names[0] == "model.layers.0.self_attn.q_proj"
+
+
+def test_custom_code_needs_both_switches(tmp_path: Path) -> None:
+    model = tmp_path / "custom"
+    model.mkdir()
+    config = {"model_type": "lorachecks_custom", "auto_map": {"AutoConfig": "configuration_custom.CustomConfig"}}
+    (model / "config.json").write_text(json.dumps(config))
+    path = lf_config(tmp_path, model)
+    report = run(path, device="meta")
+    assert codes(report) == ["DR104"]
+    assert report.diagnostics[0].line == line_of(path, "model_name_or_path")
+    assert report.diagnostics[0].hint and "--trust-remote-code" in report.diagnostics[0].hint
+    with_key = run(lf_config(tmp_path, model, trust_remote_code=True), device="meta")
+    assert codes(with_key) == ["DR104"] and with_key.diagnostics[0].key == "trust_remote_code"
+
+
 def test_missing_model_folder(tmp_path: Path) -> None:
     path = lf_config(tmp_path, "./models/nope")
     report = run(path)
@@ -410,6 +432,22 @@ def test_kohya_toml_with_conv_lora(tmp_path: Path, tiny_unet: Path) -> None:
     assert plain.ok and plain.adapter_modules is not None and with_conv.adapter_modules is not None
     assert plain.adapter_modules < with_conv.adapter_modules
     assert not any("resnets" in n for n in plain.adapter_module_names)
+
+
+def test_kohya_missing_model_points_into_its_table(tmp_path: Path) -> None:
+    pytest.importorskip("diffusers")
+    path = write(
+        tmp_path,
+        """\
+        [model]
+        pretrained_model_name_or_path = "./sd-models/missing"
+        [network]
+        network_dim = 4
+        """,
+        "kohya.toml",
+    )
+    report = run(path)
+    assert codes(report) == ["DR101"] and report.diagnostics[0].line == 2
 
 
 def test_lora_scripts_text_to_image_on_meta(tmp_path: Path, tiny_unet: Path) -> None:

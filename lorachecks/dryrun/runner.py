@@ -120,7 +120,9 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report) ->
         report.load_time = time.perf_counter() - start
     if plan.finetuning_type == "lora":
         names = sorted(
-            n for n, m in model.named_modules() if isinstance(getattr(m, "lora_A", None), torch.nn.ModuleDict)
+            n.removeprefix("base_model.model.")
+            for n, m in model.named_modules()
+            if isinstance(getattr(m, "lora_A", None), torch.nn.ModuleDict)
         )
         report.adapter_modules, report.adapter_module_names = len(names), names
     report.total_params, report.trainable_params = count(model)
@@ -194,7 +196,7 @@ def _same(saved: object, current: object) -> bool:
     import torch
 
     assert isinstance(saved, torch.Tensor) and isinstance(current, torch.Tensor)
-    return torch.equal(saved.cpu(), current.detach().cpu().to(saved.dtype))
+    return bool(torch.equal(saved.cpu(), current.detach().cpu().to(saved.dtype)))
 
 
 def _saved_state(model: object, plan: Plan) -> dict[str, object]:

@@ -46,7 +46,7 @@ def available_ram() -> int:
 
 def needed_bytes(total: int, trainable: int, dtype: torch.dtype) -> int:
     """Weights in ``dtype`` plus fp32 gradients and two AdamW states per trainable parameter."""
-    width = torch.tensor([], dtype=dtype).element_size()
+    width = int(torch.tensor([], dtype=dtype).element_size())
     return total * width + trainable * (4 + 8)
 
 

@@ -36,7 +36,7 @@ def _snippet(d: Diagnostic) -> str | None:
 class _Plain:
     """Writes rich-style markup as plain text: importing rich costs a pre-commit hook ~20 ms."""
 
-    _TAG = re.compile(r"\[/?[a-z ]*\]")
+    _TAG = re.compile(r"(?<!\\)\[/?[a-z ]*\]")  # an escaped `\[` is text, not a tag
 
     def __init__(self, out: TextIO) -> None:
         self.out = out

@@ -1,0 +1,116 @@
+"""The dry-run's config reading and reporting: no torch needed, runs without the extras."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lorachecks.dryrun import CODES, Options, dry_run
+from lorachecks.dryrun.config import read_config
+from lorachecks.dryrun.report import Report, render_json, render_text
+from lorachecks.settings import Settings
+from tests.conftest import ROOT
+
+
+def write(tmp_path: Path, text: str, name: str = "train.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_llamafactory_plan_uses_trainer_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        model_name_or_path: ./models/tiny
+        stage: sft
+        do_train: true
+        dataset: alpaca_en_demo
+        template: llama3
+        output_dir: saves/x
+        bf16: true
+        """,
+    )
+    plan = read_config(path, Settings(launch_dir=tmp_path)).plan
+    assert plan is not None and plan.kind == "llamafactory"
+    assert (plan.finetuning_type, plan.rank, plan.alpha, plan.targets) == ("lora", 8, 16.0, ["all"])
+    assert (plan.batch_size, plan.seq_len, plan.learning_rate, plan.precision) == (8, 2048, 5e-5, "bf16")
+    assert plan.gradient_checkpointing
+
+
+def test_lora_scripts_plan(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        task_type: text-to-image
+        base_model: ./sd
+        lora_rank: 16
+        conv_lora_rank: 4
+        resolution: "768,512"
+        batch_size: 2
+        learning_rate: 2e-4
+        """,
+    )
+    plan = read_config(path, Settings(launch_dir=tmp_path)).plan
+    assert plan is not None and plan.kind == "lora-scripts-image"
+    # lora-scripts reads with yaml.safe_load: "2e-4" is a string there, and a usable number here.
+    assert (plan.rank, plan.alpha, plan.conv_rank, plan.resolution) == (16, 16.0, 4, (768, 512))
+    assert plan.learning_rate == pytest.approx(2e-4)
+
+
+def test_kohya_plan_flattens_tables_and_reads_network_args(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        [model]
+        pretrained_model_name_or_path = "./sd"
+        [network]
+        network_dim = 32
+        network_args = ["conv_dim=8", "conv_alpha=4"]
+        [training]
+        unet_lr = 1e-4
+        mixed_precision = "fp16"
+        resolution = "1024"
+        """,
+        "kohya.toml",
+    )
+    plan = read_config(path, Settings(launch_dir=tmp_path)).plan
+    assert plan is not None and plan.kind == "kohya"
+    assert (plan.rank, plan.alpha, plan.conv_rank, plan.conv_alpha) == (32, 1.0, 8, 4.0)
+    assert (plan.lr_key, plan.precision, plan.resolution) == ("unet_lr", "fp16", (1024, 1024))
+
+
+def test_gguf_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "task_type: text-generation\nbase_model: ./m.gguf\n")
+    loaded = read_config(path, Settings(launch_dir=tmp_path))
+    assert loaded.plan is None and [(d.code, d.line) for d in loaded.diagnostics] == [("DR002", 2)]
+
+
+def test_missing_extra_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lorachecks.dryrun import runner
+
+    monkeypatch.setattr(runner, "_missing_extra", lambda plan: ["torch"])
+    path = write(tmp_path, "task_type: text-generation\nbase_model: ./m\n")
+    report = dry_run(path, Options(launch_dir=tmp_path))
+    assert [d.code for d in report.diagnostics] == ["DR003"]
+    out = io.StringIO()
+    render_text(report, out)
+    assert "pip install 'lorachecks[dryrun]'" in out.getvalue() and "dry-run FAILED" in out.getvalue()
+    out = io.StringIO()
+    render_json(report, out)
+    data = json.loads(out.getvalue())
+    assert data["ok"] is False and data["diagnostics"][0]["code"] == "DR003"
+
+
+def test_report_share() -> None:
+    report = Report(config="x", total_params=1000, trainable_params=25)
+    assert report.trainable_share == 0.025 and report.ok
+
+
+def test_every_code_is_documented() -> None:
+    doc = (ROOT / "docs" / "dryrun.md").read_text(encoding="utf-8")
+    assert all(f"| {code} |" in doc for code in CODES)
