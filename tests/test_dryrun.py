@@ -467,8 +467,65 @@ def test_lora_scripts_text_to_image_on_meta(tmp_path: Path, tiny_unet: Path) -> 
     assert report.dtype == "bfloat16" and report.batch.startswith("2 x latents (4, 8, 8)")
 
 
-def test_single_file_checkpoint_is_reported(tmp_path: Path, tiny_unet: Path) -> None:
+def fake_checkpoint(path: Path, marker: str, unet_params: int) -> Path:
+    """A sparse single-file checkpoint: a real safetensors header, no data written."""
+    header: dict[str, object] = {marker: {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}
+    header["model.diffusion_model.all"] = {
+        "dtype": "F16",
+        "shape": [unet_params],
+        "data_offsets": [2, 2 + 2 * unet_params],
+    }
+    raw = json.dumps(header).encode()
+    with path.open("wb") as handle:
+        handle.write(len(raw).to_bytes(8, "little") + raw)
+        handle.truncate(8 + len(raw) + 2 + 2 * unet_params)
+    return path
+
+
+SD15_UNET_PARAMS = 859_520_964
+
+
+def test_single_file_sd1_on_meta(tmp_path: Path) -> None:
+    pytest.importorskip("diffusers")
+    fake_checkpoint(tmp_path / "sd15.safetensors", "cond_stage_model.transformer.x", SD15_UNET_PARAMS)
+    path = write(
+        tmp_path,
+        """\
+        [model]
+        pretrained_model_name_or_path = "./sd15.safetensors"
+        model_train_type = "sd-lora"
+        [network]
+        network_dim = 8
+        network_args = ["conv_dim=4"]
+        """,
+        "sd15.toml",
+    )
+    report = run(path, device="auto")
+    assert report.ok, report.diagnostics
+    assert report.device == "meta" and report.device_reason.startswith("auto: single-file")
+    # The SD 1.x U-Net built from the published configuration matches the checkpoint exactly.
+    assert report.total_params is not None and report.trainable_params is not None
+    assert report.total_params - report.trainable_params == SD15_UNET_PARAMS
+    assert not any("parameters, the checkpoint" in n for n in report.notes)
+    assert any(".resnets." in n and n.endswith("conv1") for n in report.adapter_module_names)
+    forced = run(path, device="cpu")
+    assert [d.code for d in forced.diagnostics] == ["DR002"] and forced.diagnostics[0].line == 2
+
+
+def test_single_file_family_mismatch(tmp_path: Path) -> None:
+    pytest.importorskip("diffusers")
+    fake_checkpoint(tmp_path / "sd15.safetensors", "cond_stage_model.transformer.x", SD15_UNET_PARAMS)
+    path = write(
+        tmp_path,
+        '[model]\npretrained_model_name_or_path = "./sd15.safetensors"\nmodel_train_type = "sdxl-lora"\n',
+        "xl.toml",
+    )
+    report = run(path, device="meta")
+    assert codes(report) == ["DR108"] and report.diagnostics[0].line == 3
+
+
+def test_unreadable_single_file_checkpoint(tmp_path: Path, tiny_unet: Path) -> None:
     (tmp_path / "model.safetensors").write_bytes(b"\0" * 16)
     path = write(tmp_path, "task_type: text-to-image\nbase_model: ./model.safetensors\n")
     report = run(path)
-    assert codes(report) == ["DR002"] and report.diagnostics[0].line == 2
+    assert codes(report) == ["DR103"] and report.diagnostics[0].line == 2

@@ -19,6 +19,7 @@ CODES: dict[str, str] = {
     "DR105": "loading the model weights failed",
     "DR106": "the model would not fit in memory on the chosen device",
     "DR107": "the tokenizer cannot be loaded (the trainer loads it first and stops)",
+    "DR108": "the checkpoint's family (SD 1.x / 2.x / SDXL) differs from the one the config trains",
     "DR201": "`lora_target` (or another target list) names modules the model does not have",
     "DR202": "the adapter settings are refused by peft (rank, alpha, dropout, ...)",
     "DR203": "`additional_target` / `modules_to_save` names modules the model does not have",

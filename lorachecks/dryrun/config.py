@@ -71,7 +71,8 @@ class Plan:
     dataset: list[str] = field(default_factory=list)
     dataset_dir: str = "data"
     template: str | None = None
-    model_family: str | None = None  # diffusion: "sdxl" / "sd2" / "sd1" hints from the config
+    model_family: str | None = None  # diffusion: "sdxl" / "sd2" / "sd1" as the config says
+    family_key: str | None = None  # the key that says so (model_train_type, v2)
     notes: list[str] = field(default_factory=list)
 
 
@@ -394,10 +395,13 @@ def _kohya(path: Path, data: dict[str, Any], kind: str) -> Plan:
     plan.gradient_checkpointing = _flag(data, "gradient_checkpointing")
     output_dir = data.get("output_dir")
     plan.output_dir = output_dir if isinstance(output_dir, str) else None
-    if data.get("sdxl") is True or "sdxl" in str(data.get("model_train_type", "")):
-        plan.model_family = "sdxl"
+    train_type = str(data.get("model_train_type", ""))
+    if "sdxl" in train_type:
+        plan.model_family, plan.family_key = "sdxl", "model_train_type"
     elif data.get("v2") is True:
-        plan.model_family = "sd2"
+        plan.model_family, plan.family_key = "sd2", "v2"
+    elif train_type == "sd-lora":
+        plan.model_family, plan.family_key = "sd1", "model_train_type"
     if data.get("network_train_unet_only") is not True:
         plan.notes.append("text-encoder LoRA is not dry-run: only the U-Net adapter is trained")
     return plan

@@ -21,6 +21,7 @@ from torch import nn
 from lorachecks.dryrun.config import DryRunError, Plan
 from lorachecks.dryrun.step import (
     DTYPES,
+    Choice,
     LossFn,
     choose_device,
     count,
@@ -39,30 +40,104 @@ ATTENTION_BLOCKS = ("Transformer2DModel",)
 CONV_BLOCKS = ("ResnetBlock2D", "Downsample2D", "Upsample2D")
 
 
+_SD1_BLOCKS: dict[str, Any] = {
+    "block_out_channels": (320, 640, 1280, 1280),
+    "down_block_types": ("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+    "up_block_types": ("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+    "layers_per_block": 2,
+}
+# U-Net configurations of the single-file checkpoint families (the published architectures).
+SINGLE_FILE_CONFIGS: dict[str, dict[str, Any]] = {
+    "sd1": {**_SD1_BLOCKS, "sample_size": 64, "cross_attention_dim": 768, "attention_head_dim": 8},
+    "sd2": {
+        **_SD1_BLOCKS,
+        "sample_size": 96,
+        "cross_attention_dim": 1024,
+        "attention_head_dim": (5, 10, 20, 20),
+        "use_linear_projection": True,
+    },
+    "sdxl": {
+        "sample_size": 128,
+        "block_out_channels": (320, 640, 1280),
+        "down_block_types": ("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        "up_block_types": ("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+        "layers_per_block": 2,
+        "transformer_layers_per_block": (1, 2, 10),
+        "attention_head_dim": (5, 10, 20),
+        "cross_attention_dim": 2048,
+        "use_linear_projection": True,
+        "addition_embed_type": "text_time",
+        "addition_time_embed_dim": 256,
+        "projection_class_embeddings_input_dim": 2816,
+    },
+}
+_FAMILY_NAMES = {"sd1": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL"}
+
+
 def unet_folder(plan: Plan, launch_dir: Path) -> Path:
-    """The folder holding the U-Net's config.json (a diffusers pipeline or a bare U-Net)."""
+    """The folder holding the U-Net's config.json, or a single-file checkpoint."""
     from lorachecks.paths import resolve
 
     path = resolve(plan.model, launch_dir).expanduser()
     if not path.exists():
         raise DryRunError("DR101", f"base model {path} does not exist", plan.model_key)
     if path.is_file():
-        raise DryRunError(
-            "DR002",
-            f"{path.name} is a single-file checkpoint; the dry-run needs a diffusers folder (with unet/config.json)",
-            plan.model_key,
-            "convert it with diffusers' conversion scripts, or point at the diffusers folder of the same model",
-        )
+        return path
     for candidate in (path / "unet", path):
         if (candidate / "config.json").is_file():
             return candidate
     raise DryRunError("DR103", f"{path} has neither unet/config.json nor config.json", plan.model_key)
 
 
+def single_file_family(path: Path, plan: Plan) -> tuple[str, int]:
+    """(family, U-Net parameter count) of a single-file SD checkpoint, read from its header."""
+    from lorachecks.safetensors_header import NotSafetensors, read_header
+
+    if path.suffix.lower() != ".safetensors":
+        raise DryRunError(
+            "DR002",
+            f"{path.name} is not a .safetensors file; the dry-run does not unpickle checkpoints",
+            plan.model_key,
+            "convert it to .safetensors (or a diffusers folder)",
+        )
+    try:
+        header = read_header(path)
+    except (NotSafetensors, OSError) as exc:
+        raise DryRunError(
+            "DR103", f"{path.name} is not a readable safetensors checkpoint: {exc}", plan.model_key
+        ) from None
+    names = header.tensors
+    unet = sum(t.numel for n, t in names.items() if n.startswith("model.diffusion_model."))
+    if any(".double_blocks." in n or n.startswith("double_blocks.") or ".joint_blocks." in n for n in names):
+        raise DryRunError("DR002", f"{path.name} is a FLUX / SD3 transformer: not dry-run yet", plan.model_key)
+    if not unet:
+        raise DryRunError("DR103", f"{path.name} holds no U-Net (`model.diffusion_model.*`) tensors", plan.model_key)
+    if any(n.startswith("conditioner.") or n.startswith("model.diffusion_model.label_emb.") for n in names):
+        family = "sdxl"
+    elif any(n.startswith("cond_stage_model.model.") for n in names):
+        family = "sd2"
+    else:
+        family = "sd1"
+    wanted = plan.model_family
+    if wanted is not None and wanted != family:
+        raise DryRunError(
+            "DR108",
+            f"the config trains {_FAMILY_NAMES[wanted]} but {path.name} is an {_FAMILY_NAMES[family]} checkpoint",
+            plan.family_key,
+            "use the model_train_type / v2 setting (and script) of the checkpoint's family",
+        )
+    return family, unet
+
+
 def build(folder: Path, plan: Plan, device: str, dtype: torch.dtype) -> nn.Module:
     from diffusers import UNet2DConditionModel
 
     try:
+        if folder.is_file():
+            family, _ = single_file_family(folder, plan)
+            with torch.device("meta"):
+                model = UNet2DConditionModel(**SINGLE_FILE_CONFIGS[family])
+            return model.to(dtype)
         config = UNet2DConditionModel.load_config(str(folder))
         if device == "meta":
             with torch.device("meta"):
@@ -189,7 +264,26 @@ def run_diffusion(plan: Plan, options: Options, settings: Settings, report: Repo
     total, trainable = count(shape_model)
     need = needed_bytes(total, trainable, dtype)
     report.estimate, report.estimate_source = need, "weights + fp32 gradients + AdamW states, activations excluded"
-    choice = choose_device(options.device, need)
+    if folder.is_file():
+        family, in_file = single_file_family(folder, plan)
+        built = sum(p.numel() for n, p in shape_model.named_parameters() if "lora_" not in n)
+        if built != in_file:
+            report.notes.append(
+                f"the {_FAMILY_NAMES[family]} U-Net built here has {built:,} parameters, the checkpoint {in_file:,}"
+            )
+        if options.device in ("cpu", "cuda"):
+            raise DryRunError(
+                "DR002",
+                f"{folder.name} is a single-file checkpoint: only --device meta runs it (no weights are converted)",
+                plan.model_key,
+                "use --device meta, or point at a diffusers folder of the same model for a real step",
+            )
+        report.notes.append(
+            f"single-file {_FAMILY_NAMES[family]} checkpoint: the U-Net is built on meta, weights unread"
+        )
+        choice = Choice("meta", f"{options.device}: single-file checkpoint, architecture from its header")
+    else:
+        choice = choose_device(options.device, need)
     report.device, report.device_reason = choice.device, choice.reason
     if choice.device == "meta":
         model, names = shape_model, targets(shape_model, False)[0]
