@@ -136,8 +136,8 @@ def build(folder: Path, plan: Plan, device: str, dtype: torch.dtype) -> nn.Modul
         if folder.is_file():
             family, _ = single_file_family(folder, plan)
             with torch.device("meta"):
-                built: nn.Module = UNet2DConditionModel(**SINGLE_FILE_CONFIGS[family])
-            return built.to(dtype)
+                built: Any = UNet2DConditionModel(**SINGLE_FILE_CONFIGS[family])
+            return built.to(dtype)  # type: ignore[no-any-return]
         config = UNet2DConditionModel.load_config(str(folder))
         if device == "meta":
             with torch.device("meta"):
