@@ -114,3 +114,17 @@ def test_report_share() -> None:
 def test_every_code_is_documented() -> None:
     doc = (ROOT / "docs" / "dryrun.md").read_text(encoding="utf-8")
     assert all(f"| {code} |" in doc for code in CODES)
+
+
+def test_missing_model_fails_before_importing_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path, "model_name_or_path: ./models/nope\nstage: sft\nfinetuning_type: lora\n")
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom lorachecks.dryrun import Options, dry_run\n"
+        f"report = dry_run(Path({str(path)!r}), Options(launch_dir=Path({str(tmp_path)!r})))\n"
+        "print([d.code for d in report.diagnostics], 'torch' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "['DR101'] False", proc.stdout + proc.stderr[-500:]

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from lorachecks.dryrun.config import DryRunError, Plan
+from lorachecks.dryrun.source import FAMILY_NAMES, single_file_family
 from lorachecks.dryrun.step import (
     DTYPES,
     Choice,
@@ -34,7 +35,6 @@ from lorachecks.dryrun.step import (
 if TYPE_CHECKING:
     from lorachecks.dryrun.report import Report
     from lorachecks.dryrun.runner import Options
-    from lorachecks.settings import Settings
 
 ATTENTION_BLOCKS = ("Transformer2DModel",)
 CONV_BLOCKS = ("ResnetBlock2D", "Downsample2D", "Upsample2D")
@@ -71,62 +71,6 @@ SINGLE_FILE_CONFIGS: dict[str, dict[str, Any]] = {
         "projection_class_embeddings_input_dim": 2816,
     },
 }
-_FAMILY_NAMES = {"sd1": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL"}
-
-
-def unet_folder(plan: Plan, launch_dir: Path) -> Path:
-    """The folder holding the U-Net's config.json, or a single-file checkpoint."""
-    from lorachecks.paths import resolve
-
-    path = resolve(plan.model, launch_dir).expanduser()
-    if not path.exists():
-        raise DryRunError("DR101", f"base model {path} does not exist", plan.model_key)
-    if path.is_file():
-        return path
-    for candidate in (path / "unet", path):
-        if (candidate / "config.json").is_file():
-            return candidate
-    raise DryRunError("DR103", f"{path} has neither unet/config.json nor config.json", plan.model_key)
-
-
-def single_file_family(path: Path, plan: Plan) -> tuple[str, int]:
-    """(family, U-Net parameter count) of a single-file SD checkpoint, read from its header."""
-    from lorachecks.safetensors_header import NotSafetensors, read_header
-
-    if path.suffix.lower() != ".safetensors":
-        raise DryRunError(
-            "DR002",
-            f"{path.name} is not a .safetensors file; the dry-run does not unpickle checkpoints",
-            plan.model_key,
-            "convert it to .safetensors (or a diffusers folder)",
-        )
-    try:
-        header = read_header(path)
-    except (NotSafetensors, OSError) as exc:
-        raise DryRunError(
-            "DR103", f"{path.name} is not a readable safetensors checkpoint: {exc}", plan.model_key
-        ) from None
-    names = header.tensors
-    unet = sum(t.numel for n, t in names.items() if n.startswith("model.diffusion_model."))
-    if any(".double_blocks." in n or n.startswith("double_blocks.") or ".joint_blocks." in n for n in names):
-        raise DryRunError("DR002", f"{path.name} is a FLUX / SD3 transformer: not dry-run yet", plan.model_key)
-    if not unet:
-        raise DryRunError("DR103", f"{path.name} holds no U-Net (`model.diffusion_model.*`) tensors", plan.model_key)
-    if any(n.startswith("conditioner.") or n.startswith("model.diffusion_model.label_emb.") for n in names):
-        family = "sdxl"
-    elif any(n.startswith("cond_stage_model.model.") for n in names):
-        family = "sd2"
-    else:
-        family = "sd1"
-    wanted = plan.model_family
-    if wanted is not None and wanted != family:
-        raise DryRunError(
-            "DR108",
-            f"the config trains {_FAMILY_NAMES[wanted]} but {path.name} is an {_FAMILY_NAMES[family]} checkpoint",
-            plan.family_key,
-            "use the model_train_type / v2 setting (and script) of the checkpoint's family",
-        )
-    return family, unet
 
 
 def build(folder: Path, plan: Plan, device: str, dtype: torch.dtype) -> nn.Module:
@@ -256,10 +200,9 @@ def loss_fn(batch: dict[str, Any]) -> LossFn:
     return compute
 
 
-def run_diffusion(plan: Plan, options: Options, settings: Settings, report: Report) -> None:
+def run_diffusion(plan: Plan, options: Options, folder: Path, report: Report) -> None:
     dtype = DTYPES[plan.precision]
     report.dtype = str(dtype).removeprefix("torch.")
-    folder = unet_folder(plan, settings.launch_dir)
     shape_model, _ = adapt(build(folder, plan, "meta", dtype), plan)
     total, trainable = count(shape_model)
     need = needed_bytes(total, trainable, dtype)
@@ -269,7 +212,7 @@ def run_diffusion(plan: Plan, options: Options, settings: Settings, report: Repo
         built = sum(p.numel() for n, p in shape_model.named_parameters() if "lora_" not in n)
         if built != in_file:
             report.notes.append(
-                f"the {_FAMILY_NAMES[family]} U-Net built here has {built:,} parameters, the checkpoint {in_file:,}"
+                f"the {FAMILY_NAMES[family]} U-Net built here has {built:,} parameters, the checkpoint {in_file:,}"
             )
         if options.device in ("cpu", "cuda"):
             raise DryRunError(
@@ -279,7 +222,7 @@ def run_diffusion(plan: Plan, options: Options, settings: Settings, report: Repo
                 "use --device meta, or point at a diffusers folder of the same model for a real step",
             )
         report.notes.append(
-            f"single-file {_FAMILY_NAMES[family]} checkpoint: the U-Net is built on meta, weights unread"
+            f"single-file {FAMILY_NAMES[family]} checkpoint: the U-Net is built on meta, weights unread"
         )
         choice = Choice("meta", f"{options.device}: single-file checkpoint, architecture from its header")
     else:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -17,34 +16,6 @@ from torch import nn
 from lorachecks.architectures import HEADS
 from lorachecks.dryrun.config import DryRunError, Plan
 from lorachecks.dryrun.step import LossFn
-
-
-def model_source(plan: Plan, launch_dir: Path, allow_download: bool) -> str:
-    """A local folder or a cached hub id; DR101 / DR102 otherwise."""
-    from lorachecks.paths import looks_like_hub_id, resolve
-
-    path = resolve(plan.model, launch_dir).expanduser()
-    if path.exists():
-        if not path.is_dir():
-            raise DryRunError("DR101", f"{plan.model} is a file; the trainer loads a model folder", plan.model_key)
-        if not (path / "config.json").is_file():
-            raise DryRunError("DR103", f"{path} has no config.json", plan.model_key)
-        return str(path)
-    if not looks_like_hub_id(plan.model):
-        raise DryRunError("DR101", f"model folder {path} does not exist", plan.model_key)
-    if allow_download:
-        return plan.model
-    from huggingface_hub import try_to_load_from_cache
-
-    cached = try_to_load_from_cache(plan.model, "config.json")
-    if isinstance(cached, str):
-        return plan.model
-    raise DryRunError(
-        "DR102",
-        f"{plan.model} is a hub id that is not in the local Hugging Face cache, and the dry-run is offline",
-        plan.model_key,
-        "pass --allow-download, or point at a local folder; --device meta needs only its config.json",
-    )
 
 
 def load_config(source: str, plan: Plan, trust_flag: bool) -> Any:

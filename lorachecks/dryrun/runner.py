@@ -11,6 +11,7 @@ from pathlib import Path
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.dryrun.config import LM_KINDS, DryRunError, LoadedConfig, Plan, diagnostic, read_config
 from lorachecks.dryrun.report import Locate, Report
+from lorachecks.dryrun.source import model_source, single_file_family, unet_folder
 from lorachecks.settings import Settings
 
 DEVICES = ("auto", "cpu", "cuda", "meta")
@@ -62,12 +63,17 @@ def _run(plan: Plan, options: Options, settings: Settings, report: Report) -> No
         )
     if plan.trust_remote_code and not options.trust_remote_code:
         report.notes.append("`trust_remote_code: true` in the config is ignored without --trust-remote-code")
+    # Where the model is, checked before torch is imported: a wrong path fails in a blink.
     if plan.kind in LM_KINDS:
-        _run_lm(plan, options, settings, report)
+        source = model_source(plan, settings.launch_dir, options.allow_download)
+        _run_lm(plan, options, settings, report, source)
     else:
+        folder = unet_folder(plan, settings.launch_dir)
+        if folder.is_file():
+            single_file_family(folder, plan)
         from lorachecks.dryrun.diffusion import run_diffusion
 
-        run_diffusion(plan, options, settings, report)
+        run_diffusion(plan, options, folder, report)
 
 
 def _missing_extra(plan: Plan) -> list[str]:
@@ -86,7 +92,7 @@ def _locator(loaded: LoadedConfig, path: Path) -> Locate:
     return locate
 
 
-def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report) -> None:
+def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, source: str) -> None:
     import torch
 
     from lorachecks.dryrun import lm
@@ -95,7 +101,6 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report) ->
 
     dtype = DTYPES[plan.precision]
     report.dtype = str(dtype).removeprefix("torch.")
-    source = lm.model_source(plan, settings.launch_dir, options.allow_download)
     config = lm.load_config(source, plan, options.trust_remote_code)
     # The architecture on meta first: free, and it sizes the real load before it starts.
     shape_model = lm.build(source, config, plan, "meta", dtype, options.trust_remote_code)
