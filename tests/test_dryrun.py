@@ -22,6 +22,8 @@ from lorachecks.dryrun import Options, dry_run
 from lorachecks.dryrun.report import Report
 
 os.environ["HF_HUB_OFFLINE"] = "1"
+# The device real steps run on: cpu here; set LORACHECKS_DRYRUN_TEST_DEVICE=cuda on a GPU machine.
+DEVICE = os.environ.get("LORACHECKS_DRYRUN_TEST_DEVICE", "cpu")
 
 LLAMA_70B = {
     "architectures": ["LlamaForCausalLM"],
@@ -102,7 +104,7 @@ def lf_config(tmp_path: Path, model: Path | str, **extra: object) -> Path:
 
 
 def run(path: Path, **options: object) -> Report:
-    options.setdefault("device", "cpu")
+    options.setdefault("device", DEVICE)
     options.setdefault("launch_dir", path.parent)
     return dry_run(path, Options(**options))  # type: ignore[arg-type]
 
@@ -118,7 +120,7 @@ def line_of(path: Path, key: str) -> int:
 def test_lora_step_on_cpu_reports_everything(tmp_path: Path, tiny_llama: Path) -> None:
     report = run(lf_config(tmp_path, tiny_llama))
     assert report.ok, report.diagnostics
-    assert report.device == "cpu" and report.dtype == "float32" and report.kind == "llamafactory"
+    assert report.device == DEVICE and report.dtype == "float32" and report.kind == "llamafactory"
     # q_proj 32->32 and v_proj 32->16 (2 KV heads of 8) at r=8, in 2 layers.
     assert report.trainable_params == 2 * (8 * (32 + 32) + 8 * (32 + 16))
     assert report.total_params is not None and report.trainable_share is not None

@@ -52,7 +52,9 @@ def build(source: str, config: Any, plan: Plan, device: str, dtype: torch.dtype,
                 model = transformers.AutoModelForCausalLM.from_config(config, dtype=dtype, trust_remote_code=trust)
         else:
             auto: Any = transformers.AutoModelForCausalLM
-            model = auto.from_pretrained(source, config=config, dtype=dtype, trust_remote_code=trust)
+            # On CUDA the weights go straight to the GPU, never through a full copy in RAM.
+            placement = {"device_map": device} if device == "cuda" else {}
+            model = auto.from_pretrained(source, config=config, dtype=dtype, trust_remote_code=trust, **placement)
             model.to(device)
     except torch.OutOfMemoryError as exc:
         raise DryRunError(

@@ -56,10 +56,18 @@ def choose_device(requested: str, need: int) -> Choice:
     ram = available_ram()
     if requested == "meta":
         return Choice("meta", "requested: shapes, dtypes and parameter counts only, no weights loaded")
+    gpu_free = torch.cuda.mem_get_info()[0] if cuda else 0
     if requested == "cuda":
         if not cuda:
             raise DryRunError("DR004", "--device cuda, but torch sees no CUDA device", None, "use --device cpu or meta")
-        return Choice("cuda", f"requested ({torch.cuda.get_device_name(0)})")
+        if need > 0.9 * gpu_free:
+            raise DryRunError(
+                "DR106",
+                f"the model needs about {gib(need)} on the GPU but {gib(gpu_free)} is free",
+                None,
+                "use --device meta to check shapes and targets without loading weights",
+            )
+        return Choice("cuda", f"requested ({torch.cuda.get_device_name(0)}, {gib(gpu_free)} free)")
     if requested == "cpu":
         if ram and need > 0.9 * ram:
             raise DryRunError(
@@ -69,13 +77,15 @@ def choose_device(requested: str, need: int) -> Choice:
                 "use --device meta to check shapes and targets without loading weights",
             )
         return Choice("cpu", "requested")
-    if cuda:
-        return Choice("cuda", f"auto: CUDA device present ({torch.cuda.get_device_name(0)})")
+    if cuda and need <= 0.8 * gpu_free:
+        return Choice("cuda", f"auto: {torch.cuda.get_device_name(0)} with {gib(gpu_free)} free for about {gib(need)}")
     if ram and need <= 0.5 * ram:
-        return Choice("cpu", f"auto: no CUDA device; the step needs about {gib(need)} of {gib(ram)} free RAM")
+        why = f"the GPU has only {gib(gpu_free)} free" if cuda else "no CUDA device"
+        return Choice("cpu", f"auto: {why}; the step needs about {gib(need)} of {gib(ram)} free RAM")
+    gpu = f"the GPU has {gib(gpu_free)} free" if cuda else "no CUDA device"
     return Choice(
         "meta",
-        f"auto: no CUDA device and the step needs about {gib(need)}, more than half of {gib(ram)} free RAM; "
+        f"auto: the step needs about {gib(need)}: {gpu}, and that is more than half of {gib(ram)} free RAM; "
         "meta checks shapes and targets without loading weights",
     )
 
