@@ -94,6 +94,8 @@ def test_missing_extra_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     from lorachecks.dryrun import runner
 
     monkeypatch.setattr(runner, "_missing_extra", lambda plan: ["torch"])
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")
     path = write(tmp_path, "task_type: text-generation\nbase_model: ./m\n")
     report = dry_run(path, Options(launch_dir=tmp_path))
     assert [d.code for d in report.diagnostics] == ["DR003"]

@@ -55,22 +55,24 @@ def dry_run(path: Path, options: Options) -> Report:
 
 
 def _run(plan: Plan, options: Options, settings: Settings, report: Report) -> None:
+    if plan.trust_remote_code and not options.trust_remote_code:
+        report.notes.append("`trust_remote_code: true` in the config is ignored without --trust-remote-code")
+    # Where the model is, checked before torch is imported: a wrong path fails in a blink.
+    if plan.kind in LM_KINDS:
+        source = model_source(plan, settings.launch_dir, options.allow_download)
+    else:
+        folder = unet_folder(plan, settings.launch_dir)
+        if folder.is_file():
+            single_file_family(folder, plan)
     missing = _missing_extra(plan)
     if missing:
         extra = "dryrun" if plan.kind in LM_KINDS else "dryrun-diffusion"
         raise DryRunError(
             "DR003", f"the dry-run needs {', '.join(missing)}", None, f"pip install 'lorachecks[{extra}]'"
         )
-    if plan.trust_remote_code and not options.trust_remote_code:
-        report.notes.append("`trust_remote_code: true` in the config is ignored without --trust-remote-code")
-    # Where the model is, checked before torch is imported: a wrong path fails in a blink.
     if plan.kind in LM_KINDS:
-        source = model_source(plan, settings.launch_dir, options.allow_download)
         _run_lm(plan, options, settings, report, source)
     else:
-        folder = unet_folder(plan, settings.launch_dir)
-        if folder.is_file():
-            single_file_family(folder, plan)
         from lorachecks.dryrun.diffusion import run_diffusion
 
         run_diffusion(plan, options, folder, report)

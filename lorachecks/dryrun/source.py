@@ -25,8 +25,10 @@ def model_source(plan: Plan, launch_dir: Path, allow_download: bool) -> str:
         raise DryRunError("DR101", f"model folder {path} does not exist", plan.model_key)
     if allow_download:
         return plan.model
-    from huggingface_hub import try_to_load_from_cache
-
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # the extras are missing: DR003 says so next
+        return plan.model
     cached = try_to_load_from_cache(plan.model, "config.json")
     if isinstance(cached, str):
         return plan.model
