@@ -305,6 +305,9 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str) -> Plan:
             f"`finetuning_type: {plan.finetuning_type}` is not dry-run yet (lora, freeze and full are)",
             "finetuning_type",
         )
+    stage = data.get("stage", "sft")
+    if stage not in ("sft", "pt"):
+        plan.notes.append(f"stage {stage} is dry-run as a causal-LM step (its own loss and extra models are not built)")
     if data.get("quantization_bit") is not None:
         plan.notes.append("quantization_bit is ignored: the dry-run loads unquantized weights")
     plan.rank = _int(data, "lora_rank", 8)
