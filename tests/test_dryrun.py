@@ -531,3 +531,28 @@ def test_unreadable_single_file_checkpoint(tmp_path: Path, tiny_unet: Path) -> N
     path = write(tmp_path, "task_type: text-to-image\nbase_model: ./model.safetensors\n")
     report = run(path)
     assert codes(report) == ["DR103"] and report.diagnostics[0].line == 2
+
+
+@pytest.mark.parametrize(
+    ("precision", "losses", "final", "expected"),
+    [
+        ("fp32", [float("nan")], None, [("DR302", "error")]),
+        ("fp32", [2.0, 2.0], 2.0, [("DR305", "error")]),
+        ("bf16", [2.0, 2.0], 2.0, [("DR305", "warning")]),
+        ("bf16", [2.0, 2.5], 2.5, [("DR305", "error")]),
+        ("fp32", [2.0, 1.9], 1.8, []),
+    ],
+)
+def test_loss_verdicts(
+    tmp_path: Path, precision: str, losses: list[float], final: float | None, expected: list[tuple[str, str]]
+) -> None:
+    from lorachecks.dryrun.config import Plan, diagnostic
+    from lorachecks.dryrun.step import StepResult, verdicts
+
+    plan = Plan(path=tmp_path / "x.yaml", kind="llamafactory", model="m", model_key="model_name_or_path")
+    plan.precision = precision
+    report = Report(
+        config="x.yaml", locate=lambda code, msg, key, hint: diagnostic(None, plan.path, code, msg, key, hint)
+    )
+    verdicts(report, plan, StepResult(losses=list(losses), final_loss=final))
+    assert [(d.code, d.severity.value) for d in report.diagnostics] == expected
