@@ -1,10 +1,12 @@
 """Time-to-verdict: `lorachecks dry-run` against the real trainer's first step.
 
 For each LLaMA-Factory config, runs `lorachecks dry-run` and `llamafactory-cli train CONFIG
-max_steps=1 output_dir=<temporary> save_strategy=no report_to=none` and prints both wall
+max_steps=1 output_dir=<temporary> report_to=none` and prints both wall
 times, both verdicts (exit status 0 = the run starts) and the ratio trainer / dry-run.
 The trainer side needs LLaMA-Factory (PyPI `llamafactory`, which pins its own transformers:
-install it in a separate environment and pass `--trainer /that/env/bin/llamafactory-cli`).
+install it in a separate environment and pass `--trainer /that/env/bin/llamafactory-cli`;
+install torch first there, with a constraint keeping it, so no CUDA build is pulled in).
+Results measured so far are in docs/dryrun.md.
 
     python benchmarks/dryrun_vs_trainer.py configs/*.yaml [--device cpu] [--trainer PATH]
 """
@@ -43,7 +45,7 @@ def main() -> int:
         row = f"{config.name:<40} {dry_s:>8.2f}s {'starts' if dry_rc == 0 else 'fails':>8}"
         if args.trainer:
             with tempfile.TemporaryDirectory(prefix="lorachecks-bench-") as out:
-                overrides = ["max_steps=1", f"output_dir={out}", "save_strategy=no", "report_to=none"]
+                overrides = ["max_steps=1", f"output_dir={out}", "report_to=none"]
                 train_s, train_rc, _ = timed(
                     [args.trainer, "train", str(config.resolve()), *overrides], args.launch_dir
                 )
