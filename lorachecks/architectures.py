@@ -10,6 +10,23 @@ from __future__ import annotations
 _LLAMA = frozenset({"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"})
 _MOE_ROUTER = frozenset({"gate"})
 _GLM = frozenset({"query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"})
+# DeepSeek V2/V3: multi-head latent attention projections, gated MLP, MoE router.
+_DEEPSEEK = (
+    frozenset(
+        {
+            "q_proj",
+            "q_a_proj",
+            "q_b_proj",
+            "kv_a_proj_with_mqa",
+            "kv_b_proj",
+            "o_proj",
+            "gate_proj",
+            "up_proj",
+            "down_proj",
+        }
+    )
+    | _MOE_ROUTER
+)
 
 LINEAR_MODULES: dict[str, frozenset[str]] = {
     "llama": _LLAMA,
@@ -27,34 +44,8 @@ LINEAR_MODULES: dict[str, frozenset[str]] = {
     "mixtral": frozenset({"q_proj", "k_proj", "v_proj", "o_proj", "w1", "w2", "w3"}) | _MOE_ROUTER,
     "qwen2_moe": _LLAMA | _MOE_ROUTER | frozenset({"shared_expert_gate"}),
     "qwen3_moe": _LLAMA | _MOE_ROUTER,
-    "deepseek_v2": frozenset(
-        {
-            "q_proj",
-            "q_a_proj",
-            "q_b_proj",
-            "kv_a_proj_with_mqa",
-            "kv_b_proj",
-            "o_proj",
-            "gate_proj",
-            "up_proj",
-            "down_proj",
-        }
-    )
-    | _MOE_ROUTER,
-    "deepseek_v3": frozenset(
-        {
-            "q_proj",
-            "q_a_proj",
-            "q_b_proj",
-            "kv_a_proj_with_mqa",
-            "kv_b_proj",
-            "o_proj",
-            "gate_proj",
-            "up_proj",
-            "down_proj",
-        }
-    )
-    | _MOE_ROUTER,
+    "deepseek_v2": _DEEPSEEK,
+    "deepseek_v3": _DEEPSEEK,
     "phi": frozenset({"q_proj", "k_proj", "v_proj", "dense", "fc1", "fc2"}),
     "phi3": frozenset({"qkv_proj", "o_proj", "gate_up_proj", "down_proj"}),
     "gpt2": frozenset({"c_attn", "c_proj", "c_fc"}),

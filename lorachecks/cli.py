@@ -35,15 +35,19 @@ def _codes(values: list[str] | None) -> frozenset[str]:
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Config files or folders to lint.")],
     output_format: Annotated[
-        str, typer.Option("--format", "--output-format", "-f", help="Output: text or json.")
+        str,
+        typer.Option("--format", "--output-format", "-f", help="Output: text, json, github, sarif, junit or gitlab."),
     ] = "text",
     input_format: Annotated[
         Optional[str],
         typer.Option("--input-format", help="Treat every file as this config format instead of detecting it."),
     ] = None,
-    no_path_checks: Annotated[
-        bool, typer.Option("--no-path-checks", help="Skip checks that need models, data or folders on this machine.")
-    ] = False,
+    path_checks: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--path-checks/--no-path-checks", help="Run (or skip) checks that need models, data or folders here."
+        ),
+    ] = None,
     launch_dir: Annotated[
         Optional[Path],
         typer.Option(
@@ -52,9 +56,9 @@ def lint(
         ),
     ] = None,
     llamafactory_version: Annotated[
-        str,
+        Optional[str],
         typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against, e.g. 0.9.5, or latest."),
-    ] = "latest",
+    ] = None,
     select: Annotated[
         Optional[list[str]], typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")
     ] = None,
@@ -62,9 +66,27 @@ def lint(
         Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    max_file_bytes: Annotated[
+        Optional[int], typer.Option("--max-file-bytes", min=1, help="Refuse larger files (LC005); default 10 MiB.")
+    ] = None,
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU for the VRAM check (LC501), e.g. 24GB.")
+    ] = None,
+    gpus: Annotated[
+        Optional[int], typer.Option("--gpus", help="GPUs the run uses (memory and batch heuristics).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe fixes in place, then report what is left.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the safe fixes as a diff; change nothing.")] = False,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", help="Use this lorachecks.toml / pyproject.toml for every file.")
+    ] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
 ) -> None:
     """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
+    from lorachecks.config import ConfigError, project_settings
     from lorachecks.formats import FORMATS, LINTABLE
     from lorachecks.linter import lint_paths
     from lorachecks.report import OUTPUT_FORMATS, Run, renderer
@@ -77,44 +99,171 @@ def lint(
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise _usage_error(f"no such file or directory: {', '.join(missing)}")
+    budget = _memory(gpu_memory)
+    if gpus is not None and gpus < 1:
+        raise _usage_error("--gpus must be at least 1")
     settings = Settings(
         format=input_format,
-        path_checks=not no_path_checks,
+        path_checks=path_checks is not False,
         strict=strict,
         select=_codes(select),
         ignore=_codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
-        llamafactory_version=llamafactory_version,
+        llamafactory_version=llamafactory_version or "latest",
+        gpu_memory_gib=budget,
+        gpus=gpus or 1,
     )
-    run = Run(files=list(lint_paths(paths, settings)), color=sys.stdout.isatty(), verbose=verbose)
+    if max_file_bytes is not None:
+        settings.max_file_bytes = max_file_bytes
+    given = {
+        "format": input_format is not None,
+        "path_checks": path_checks is not None,
+        "launch_dir": launch_dir is not None,
+        "llamafactory_version": llamafactory_version is not None,
+        "select": bool(select),
+        "strict": strict,
+        "gpu_memory_gib": gpu_memory is not None,
+        "gpus": gpus is not None,
+    }
+    try:
+        resolver = project_settings(settings, [k for k, v in given.items() if v], config, isolated)
+        if fix or diff:
+            from lorachecks.fix import run_fixes
+
+            files, exit_code = run_fixes(paths, resolver, diff, sys.stdout, sys.stderr)
+            if exit_code is not None:
+                raise typer.Exit(exit_code)  # --diff prints the diff only
+        else:
+            files = list(lint_paths(paths, settings, resolver))
+    except ConfigError as exc:
+        raise _usage_error(str(exc)) from None
+    run = Run(
+        files=files, color=sys.stdout.isatty(), verbose=verbose, strict=strict, strict_for=lambda p: resolver(p).strict
+    )
     renderer(output_format)(run, sys.stdout)
-    counts = run.counts()
-    failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if resolver.failed(files) else EXIT_OK)
+
+
+@app.command(name="fix")
+def fix_command(
+    paths: Annotated[list[Path], typer.Argument(help="Config files or folders to fix.")],
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a diff; change nothing.")] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", "--output-format", "-f", help="Output for what is left: text or json.")
+    ] = "text",
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force this config format.")] = None,
+    path_checks: Annotated[
+        Optional[bool], typer.Option("--path-checks/--no-path-checks", help="Report path problems left over.")
+    ] = None,
+    llamafactory_version: Annotated[
+        Optional[str], typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against.")
+    ] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only fix these rule codes.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Do not fix these rule codes.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Use this configuration file.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
+) -> None:
+    """Apply the safe fixes (renamed and misspelt keys, 2e-4 in PyYAML formats, yes/no) in place."""
+    lint(
+        paths,
+        output_format=output_format,
+        input_format=input_format,
+        path_checks=path_checks,
+        llamafactory_version=llamafactory_version,
+        select=select,
+        ignore=ignore,
+        fix=True,
+        diff=diff,
+        config=config,
+        isolated=isolated,
+    )
+
+
+def _memory(value: str | None) -> float | None:
+    from lorachecks.estimate.command import UsageError, parse_memory
+
+    try:
+        return parse_memory(value) if value is not None else None
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
 
 
 @app.command()
-def rules() -> None:
-    """List every rule with its code, default severity and summary."""
-    from lorachecks.rules import all_rules
+def estimate(
+    config: Annotated[Path, typer.Argument(help="A training config (LLaMA-Factory; kohya / lora-scripts).")],
+    gpu_memory: Annotated[
+        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU, e.g. 24GB: say whether the run fits.")
+    ] = None,
+    gpus: Annotated[int, typer.Option("--gpus", help="GPUs the run is spread over (DeepSpeed/FSDP sharding).")] = 1,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
+    input_format: Annotated[
+        Optional[str], typer.Option("--input-format", help="Config format instead of detecting it.")
+    ] = None,
+    launch_dir: Annotated[
+        Optional[Path], typer.Option("--launch-dir", help="Directory relative model paths resolve from.")
+    ] = None,
+) -> None:
+    """Estimate peak GPU memory per GPU: weights, adapters, gradients, optimizer, activations."""
+    from lorachecks.estimate.command import UsageError, run_estimate
 
-    for rule in all_rules():
-        formats = ",".join(sorted(rule.formats)) if rule.formats else "all"
-        typer.echo(f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {formats:<14} {rule.summary}")
+    try:
+        outcome = run_estimate(config, gpu_memory, gpus, output_format, input_format, launch_dir)
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+    typer.echo(outcome.text, nl=False)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (a table) or markdown (the docs/rules.md page).")
+    ] = "text",
+) -> None:
+    """List every rule with its code, default severity, fixability and summary."""
+    from lorachecks import ruledoc
+
+    if output_format not in ("text", "markdown"):
+        raise _usage_error(f"unknown format {output_format!r} (choose from text, markdown)")
+    typer.echo(ruledoc.markdown() if output_format == "markdown" else ruledoc.text_table(), nl=False)
 
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="Rule code (LC101) or name (unknown-key).")]) -> None:
     """Explain a rule: what it checks, why it matters, and an example."""
-    import inspect
-
+    from lorachecks import ruledoc
     from lorachecks.rules import rule_by_code
 
     rule = rule_by_code(code)
     if rule is None:
         raise _usage_error(f"no rule {code!r}; `lorachecks rules` lists them")
-    typer.echo(f"{rule.code} ({rule.name}), default severity: {rule.severity.value}\n")
-    typer.echo(inspect.cleandoc(rule.doc))
+    typer.echo(ruledoc.explain(rule), nl=False)
+
+
+@app.command()
+def schema(
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="Only this config format (default: every format with a schema)."),
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path], typer.Option("--output-dir", "-o", help="Write <format>.schema.json files here.")
+    ] = None,
+) -> None:
+    """Export JSON Schemas (draft 2020-12) for editors and schema validators; stdout without -o."""
+    from lorachecks.schema_export import export, json_schema, render, schema_formats
+
+    available = {f.name: f for f in schema_formats()}
+    if fmt is not None and fmt not in available:
+        raise _usage_error(f"no schema for format {fmt!r} (choose from {', '.join(available)})")
+    chosen = (available[fmt],) if fmt is not None else tuple(available.values())
+    if output_dir is None:
+        if len(chosen) != 1:
+            raise _usage_error(f"several schemas ({', '.join(available)}): choose one with --format, or use -o DIR")
+        sys.stdout.write(render(json_schema(chosen[0])))
+        return
+    for path in export(output_dir, chosen):
+        typer.echo(f"wrote {path}")
 
 
 @app.command("dry-run")

@@ -17,6 +17,23 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``text[start:end]`` (character offsets into the file as read) by ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A safe, mechanical correction a rule offers for its finding (``lorachecks fix``)."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding, located in a file (line and column are 1-based)."""
 
@@ -28,6 +45,7 @@ class Diagnostic:
     message: str
     key: str | None = None
     hint: str | None = None
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

@@ -23,6 +23,8 @@ SKIP_DIRS = frozenset(
         "site-packages",
     }
 )
+# Project files that hold lorachecks' own settings, never a training config (explicit paths still lint).
+SKIP_FILES = frozenset({"pyproject.toml", "lorachecks.toml"})
 # JSON beside configs is mostly data (datasets, tokenizer files); configs are small.
 MAX_JSON_BYTES_IN_FOLDER = 1024 * 1024
 
@@ -50,7 +52,7 @@ def _walk(root: Path) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(files):
             path = Path(folder, name)
-            if syntax_of(path) is None:
+            if syntax_of(path) is None or name in SKIP_FILES:
                 continue
             if syntax_of(path) == "json" and _size(path) > MAX_JSON_BYTES_IN_FOLDER:
                 continue

@@ -6,10 +6,12 @@ Parsing (``loader``), recognising (``formats``), checking (``rules``) and report
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from lorachecks import suppress
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
@@ -17,6 +19,7 @@ from lorachecks.formats.base import Format
 from lorachecks.loader import Document, LoadProblem, Position, dotted, load_text, read_text, syntax_of
 from lorachecks.rules import Rule, all_rules
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.secrets import printable, secret_values
 from lorachecks.settings import Settings
 
 
@@ -27,31 +30,120 @@ class FileResult:
     format: str | None = None
     reason: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Secret values found in the file: reporters mask them in anything they print from it.
+    secrets: tuple[str, ...] = ()
+    # What rules recorded for the run-wide checks (e.g. the output_dir), by rule code.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
-def lint_paths(paths: Iterable[Path], settings: Settings) -> Iterator[FileResult]:
-    for path, explicit in discover(list(paths)):
-        yield lint_file(path, settings, explicit)
+def lint_paths(
+    paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
+) -> Iterator[FileResult]:
+    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config).
+
+    Run-wide rules (a rule's ``check_run``) see every file, so results come after all files.
+    """
+    results = [
+        lint_file_safely(path, settings_for(path) if settings_for else settings, explicit)
+        for path, explicit in discover(list(paths))
+    ]
+    _run_checks(results, settings)
+    yield from results
 
 
-def lint_file(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
+def lint_file_safely(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
+    """One file's result; a crash in the linter itself fails that file, not the run."""
+    try:
+        return lint_file(path, settings, explicit)
+    except Exception as exc:
+        message = f"internal error while linting this file: {type(exc).__name__}: {exc}"
+        return FileResult(
+            path,
+            "failed",
+            diagnostics=[Diagnostic(str(path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT)],
+        )
+
+
+def _run_checks(results: list[FileResult], settings: Settings) -> None:
+    """Run-wide rules: they see the facts every file recorded and report on any of them."""
+    for rule in all_rules():
+        if rule.check_run is None:
+            continue  # a file whose settings disable the rule recorded no facts for it
+        try:
+            findings = list(rule.check_run([r.facts.get(rule.code) for r in results], settings))
+        except Exception as exc:
+            findings = []
+            for result in results:
+                if result.status == "checked":
+                    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}"
+                    result.diagnostics.append(
+                        Diagnostic(
+                            str(result.path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT
+                        )
+                    )
+                    break
+        for index, finding in findings:
+            result = results[index]
+            where = finding.position or Position(1, 1)
+            diagnostic = Diagnostic(
+                path=str(result.path),
+                line=where.line,
+                column=where.column,
+                code=rule.code,
+                severity=settings.severity_for(rule.code, finding.severity or rule.severity),
+                message=printable(finding.message, result.secrets),
+                key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
+                hint=printable(finding.hint, result.secrets) if finding.hint else None,
+            )
+            result.diagnostics.append(diagnostic)
+            result.diagnostics.sort(key=Diagnostic.sort_key)
+
+
+def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | None = None) -> FileResult:
+    """Lint one file; ``text`` is its content when the caller has read it already (fixes)."""
     forced = by_name(settings.format) if settings.format else None
     syntax = syntax_of(path) or (forced.syntaxes[0] if forced else None)
     if syntax is None:
         return FileResult(path, "skipped", reason="not a YAML, JSON or TOML file")
     if path.is_dir():
         return FileResult(path, "skipped", reason="a directory named like a config")
-    doc = _load(path, syntax, forced, settings)
-    fmt = forced or (detect(doc) if doc.ok else None)
-    if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
-        doc = _load(path, syntax, fmt, settings)
+    doc, fmt = read_config(path, syntax, settings, text)
+    if not doc.ok and not explicit and syntax == "json" and any(p.code == "LC005" for p in doc.problems):
+        return FileResult(path, "skipped", reason="JSON too large for a config (data?)")
     if not doc.ok:
-        return FileResult(path, "failed", fmt.name if fmt else None, diagnostics=_run(doc, fmt, settings))
+        return _result(path, "failed", fmt, doc, settings)
     if fmt is None:
         return FileResult(path, "skipped", reason=_unrecognised(doc.data))
     if not fmt.lintable:
         return FileResult(path, "skipped", fmt.name, reason=f"recognised as {fmt.title}")
-    return FileResult(path, "checked", fmt.name, diagnostics=_run(doc, fmt, settings))
+    return _result(path, "checked", fmt, doc, settings)
+
+
+def _result(path: Path, status: str, fmt: Format | None, doc: Document, settings: Settings) -> FileResult:
+    ctx = RuleContext(doc, fmt, settings)
+    secrets = secret_values(ctx.secrets)  # masked in everything printed, whichever rules run
+    diagnostics = [
+        replace(
+            d,
+            message=printable(d.message, secrets),
+            hint=printable(d.hint, secrets) if d.hint else None,
+            key=printable(d.key, secrets) if d.key else None,
+        )
+        for d in _run(ctx)
+    ]
+    return FileResult(
+        path, status, fmt.name if fmt else None, diagnostics=diagnostics, secrets=secrets, facts=ctx.facts
+    )
+
+
+def read_config(path: Path, syntax: str, settings: Settings, text: str | None = None) -> tuple[Document, Format | None]:
+    """Load ``path`` the way its trainer reads it: the dialect of its forced or detected format."""
+    forced = by_name(settings.format) if settings.format else None
+    doc = _load(path, syntax, forced, settings, text)
+    fmt = forced or (detect(doc) if doc.ok else None)
+    if fmt is not None and doc.ok and fmt.dialect(syntax, settings) != doc.dialect:
+        doc = _load(path, syntax, fmt, settings, text)
+    return doc, fmt
 
 
 def _unrecognised(data: object) -> str:
@@ -62,17 +154,17 @@ def _unrecognised(data: object) -> str:
     return "not recognised as a training config"
 
 
-def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings) -> Document:
+def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings, given: str | None = None) -> Document:
     dialect = fmt.dialect(syntax, settings) if fmt else {"yaml": "omegaconf"}.get(syntax, syntax)
-    text, problem = read_text(path, settings.max_file_bytes)
+    text, problem = (given, None) if given is not None else read_text(path, settings.max_file_bytes)
     if problem is not None:
         return Document(path=path, text="", syntax=syntax, dialect=dialect, problems=[problem])
     assert text is not None
     return load_text(path, text, syntax, dialect)
 
 
-def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnostic]:
-    ctx = RuleContext(doc, fmt, settings)
+def _run(ctx: RuleContext) -> list[Diagnostic]:
+    doc, fmt, settings = ctx.doc, ctx.format, ctx.settings
     out: list[Diagnostic] = []
     for rule in all_rules():
         if not settings.enabled(rule.code) or (fmt is None and rule.formats is not None):
@@ -82,13 +174,13 @@ def _run(doc: Document, fmt: Format | None, settings: Settings) -> list[Diagnost
         if rule.formats is not None and not (isinstance(doc.data, dict) and doc.data):
             continue  # format rules need a mapping of options; LC001-LC005 explain why not
         try:
-            out.extend(_diagnostic(doc, rule, f) for f in rule.check(ctx))
+            out.extend(_diagnostic(doc, rule, f, settings) for f in rule.check(ctx))
         except Exception as exc:  # one broken rule must not hide the others
             out.append(_internal_error(doc, rule, exc))
-    return sorted(out, key=Diagnostic.sort_key)
+    return sorted(suppress.apply(doc.text, doc.syntax, out), key=Diagnostic.sort_key)
 
 
-def _diagnostic(doc: Document, rule: Rule, finding: Finding) -> Diagnostic:
+def _diagnostic(doc: Document, rule: Rule, finding: Finding, settings: Settings) -> Diagnostic:
     key = (finding.key,) if isinstance(finding.key, str) else finding.key
     if finding.position is not None:
         where = finding.position
@@ -101,10 +193,11 @@ def _diagnostic(doc: Document, rule: Rule, finding: Finding) -> Diagnostic:
         line=where.line,
         column=where.column,
         code=rule.code,
-        severity=finding.severity or rule.severity,
+        severity=settings.severity_for(rule.code, finding.severity or rule.severity),
         message=finding.message,
         key=dotted(key) if key else None,
         hint=finding.hint,
+        fix=finding.fix,
     )
 
 
@@ -120,4 +213,7 @@ def _internal_error(doc: Document, rule: Rule, exc: Exception) -> Diagnostic:
     )
 
 
-__all__ = ["FileResult", "LoadProblem", "lint_file", "lint_paths"]
+_REPORT_HINT = "please report this with the file attached (mask any secrets in it first)"
+
+
+__all__ = ["FileResult", "LoadProblem", "lint_file", "lint_file_safely", "lint_paths"]

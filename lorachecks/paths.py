@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import stat
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,53 @@ def looks_like_hub_id(value: str) -> bool:
     return not looks_local(value) and bool(_HUB_ID.fullmatch(value))
 
 
+# Longest file name and path the common filesystems accept (bytes).
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+
+
+def can_be_path(value: str) -> bool:
+    """False for text no filesystem call accepts (NUL bytes, over-long names or paths).
+
+    Such a value is not a file that could exist, and asking the OS about it raises instead
+    of answering (``ValueError: embedded null byte``, ``OSError: File name too long``).
+    """
+    try:
+        encoded = value.encode("utf-8", "surrogateescape")
+    except UnicodeError:
+        return False
+    if b"\x00" in encoded or len(encoded) > MAX_PATH_BYTES:
+        return False
+    return all(len(part) <= MAX_NAME_BYTES for part in re.split(rb"[/\\]", encoded))
+
+
+_ENV_REFERENCE = re.compile(r"\$\{(?:oc\.env:)?([A-Za-z_][A-Za-z0-9_]*)(?:,([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def expand_env(value: str, environ: Mapping[str, str]) -> str | None:
+    """``value`` with ``${VAR}``, ``$VAR`` and ``${oc.env:VAR[,default]}`` replaced from ``environ``.
+
+    Only for trainers that really expand them (a shell-launched script, OmegaConf with
+    ``resolve=True``): LLaMA-Factory does not, and LC108 reports them there. None when a
+    variable is unset and has no default, or another interpolation (``${other.key}``) is
+    left, since the path then cannot be known on this machine.
+    """
+    missing = False
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal missing
+        name = match.group(1) or match.group(3)
+        if name in environ:
+            return environ[name]
+        if match.group(2) is not None:
+            return match.group(2).strip()
+        missing = True
+        return ""
+
+    expanded = _ENV_REFERENCE.sub(substitute, value)
+    return None if missing or "${" in expanded else expanded
+
+
 def resolve(value: str, base: Path) -> Path:
     path = Path(value)
     return path if path.is_absolute() else base / path
@@ -50,7 +99,11 @@ def _read_json(path: Path, mtime_ns: int) -> tuple[Any, str | None]:
 def read_json(path: Path) -> tuple[Any, str | None]:
     """Parsed JSON and no error, or None and why; cached per file version for the run."""
     try:
-        mtime = path.stat().st_mtime_ns
+        info = path.stat()
     except OSError as exc:
         return None, exc.strerror or str(exc)
-    return _read_json(path, mtime)
+    except ValueError as exc:  # an embedded NUL byte: no such file can exist
+        return None, str(exc)
+    if not stat.S_ISREG(info.st_mode):  # a pipe or device would block the run
+        return None, "not a regular file"
+    return _read_json(path, info.st_mtime_ns)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,10 @@ class SafetensorsHeader:
 
 def read_header(path: Path) -> SafetensorsHeader:
     """Parse the header of ``path``; raise :class:`NotSafetensors` or ``OSError``."""
-    size = path.stat().st_size
+    file_stat = path.stat()
+    if not stat.S_ISREG(file_stat.st_mode):  # opening a pipe or device could block forever
+        raise NotSafetensors("not a regular file")
+    size = file_stat.st_size
     with path.open("rb") as handle:
         prefix = handle.read(8)
         if len(prefix) < 8:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lorachecks.diagnostics import Severity
+
 
 @dataclass(slots=True)
 class Settings:
@@ -24,8 +26,17 @@ class Settings:
     # Performance: worker processes (None = decide from the file count) and result cache.
     jobs: int | None = None
     cache_dir: Path | None = None
+    # Severity changes from the project configuration: code or prefix -> new level.
+    severity: dict[str, Severity] = field(default_factory=dict)
 
     def enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
         return not any(code.startswith(p) for p in self.ignore)
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        """The level a finding is reported at: the longest matching severity change wins."""
+        if not self.severity:
+            return default
+        matches = [p for p in self.severity if code.startswith(p)]
+        return self.severity[max(matches, key=len)] if matches else default

@@ -339,6 +339,7 @@ def test_lora_scripts_text_generation(tmp_path: Path, tiny_llama: Path) -> None:
         max_seq_length: 16
         learning_rate: 0.001
         output_dir: ./out
+        metadata_path: ./data/train.jsonl
         """,
     )
     report = run(path, steps=2)
@@ -458,6 +459,9 @@ def test_lora_scripts_text_to_image_on_meta(tmp_path: Path, tiny_unet: Path) -> 
         f"""\
         task_type: text-to-image
         base_model: {tiny_unet}
+        train_data_dir: ./images
+        metadata_path: ./images/metadata.csv
+        output_dir: ./out
         lora_rank: 4
         batch_size: 2
         resolution: 64
@@ -528,7 +532,8 @@ def test_single_file_family_mismatch(tmp_path: Path) -> None:
 
 def test_unreadable_single_file_checkpoint(tmp_path: Path, tiny_unet: Path) -> None:
     (tmp_path / "model.safetensors").write_bytes(b"\0" * 16)
-    path = write(tmp_path, "task_type: text-to-image\nbase_model: ./model.safetensors\n")
+    image_keys = "train_data_dir: ./i\nmetadata_path: ./i/m.csv\noutput_dir: ./o\n"
+    path = write(tmp_path, f"task_type: text-to-image\nbase_model: ./model.safetensors\n{image_keys}")
     report = run(path)
     assert codes(report) == ["DR103"] and report.diagnostics[0].line == 2
 

@@ -15,6 +15,9 @@ from lorachecks.dryrun.report import Report, render_json, render_text
 from lorachecks.settings import Settings
 from tests.conftest import ROOT
 
+# Keys lora-scripts requires for a text-generation job (lint LC103 stops the dry-run without them).
+TEXT_KEYS = "metadata_path: ./data/train.jsonl\noutput_dir: ./out\n"
+
 
 def write(tmp_path: Path, text: str, name: str = "train.yaml") -> Path:
     path = tmp_path / name
@@ -48,17 +51,19 @@ def test_lora_scripts_plan(tmp_path: Path) -> None:
         """\
         task_type: text-to-image
         base_model: ./sd
+        train_data_dir: ./images
+        metadata_path: ./images/metadata.csv
+        output_dir: ./out
         lora_rank: 16
         conv_lora_rank: 4
-        resolution: "768,512"
+        resolution: 768
         batch_size: 2
-        learning_rate: 2e-4
+        learning_rate: 2.0e-4
         """,
     )
     plan = read_config(path, Settings(launch_dir=tmp_path)).plan
     assert plan is not None and plan.kind == "lora-scripts-image"
-    # lora-scripts reads with yaml.safe_load: "2e-4" is a string there, and a usable number here.
-    assert (plan.rank, plan.alpha, plan.conv_rank, plan.resolution) == (16, 16.0, 4, (768, 512))
+    assert (plan.rank, plan.alpha, plan.conv_rank, plan.resolution) == (16, 16.0, 4, (768, 768))
     assert plan.learning_rate == pytest.approx(2e-4)
 
 
@@ -84,8 +89,16 @@ def test_kohya_plan_flattens_tables_and_reads_network_args(tmp_path: Path) -> No
     assert (plan.lr_key, plan.precision, plan.resolution) == ("unet_lr", "fp16", (1024, 1024))
 
 
+def test_lint_errors_the_trainer_stops_on_come_first(tmp_path: Path) -> None:
+    # lora-scripts reads YAML with safe_load: `2e-4` is the string "2e-4" there (LC104).
+    path = write(tmp_path, f"task_type: text-generation\nbase_model: ./m\nlearning_rate: 2e-4\n{TEXT_KEYS}")
+    loaded = read_config(path, Settings(launch_dir=tmp_path))
+    assert loaded.plan is None and [(d.code, d.line) for d in loaded.diagnostics] == [("DR001", 3)]
+    assert "LC104" in loaded.diagnostics[0].message
+
+
 def test_gguf_is_refused_at_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "task_type: text-generation\nbase_model: ./m.gguf\n")
+    path = write(tmp_path, f"task_type: text-generation\nbase_model: ./m.gguf\n{TEXT_KEYS}")
     loaded = read_config(path, Settings(launch_dir=tmp_path))
     assert loaded.plan is None and [(d.code, d.line) for d in loaded.diagnostics] == [("DR002", 2)]
 
@@ -96,7 +109,7 @@ def test_missing_extra_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(runner, "_missing_extra", lambda plan: ["torch"])
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "config.json").write_text("{}")
-    path = write(tmp_path, "task_type: text-generation\nbase_model: ./m\n")
+    path = write(tmp_path, f"task_type: text-generation\nbase_model: ./m\n{TEXT_KEYS}")
     report = dry_run(path, Options(launch_dir=tmp_path))
     assert [d.code for d in report.diagnostics] == ["DR003"]
     out = io.StringIO()

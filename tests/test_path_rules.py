@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.linter import lint_file
+from lorachecks.settings import Settings
 from tests.conftest import BASE, LintText, codes
 
 
@@ -30,6 +32,7 @@ def project(tmp_path: Path) -> Path:
                 "gone": {"file_name": "gone.json"},
                 "sheet": {"file_name": "sheet.xlsx"},
                 "hub": {"hf_hub_url": "org/data"},
+                "tagged": {"file_name": "sft.json", "columns": {"kto_tag": "label"}},
             }
         )
     )
@@ -58,6 +61,11 @@ CASES = [
         CONFIG.replace("stage: sft", "stage: dpo").replace("dataset: sft", "dataset: pairs"),
     ),
     ("LC205", CONFIG.replace("dataset: sft", "dataset: pairs"), CONFIG),
+    (
+        "LC205",
+        CONFIG.replace("stage: sft", "stage: kto"),
+        CONFIG.replace("stage: sft", "stage: kto").replace("dataset: sft", "dataset: tagged"),
+    ),
     ("LC206", CONFIG + "deepspeed: ds/missing.json\n", CONFIG + "deepspeed: ds/z3.json\n"),
     ("LC206", CONFIG + "deepspeed: ds/broken.json\n", CONFIG + "deepspeed: ds/z3.json\n"),
     (
@@ -124,3 +132,27 @@ def test_read_only_parent_is_reported(lint_text: LintText, project: Path) -> Non
         assert "LC208" in codes(lint_text(text, path_checks=True, launch_dir=project))
     finally:
         locked.chmod(0o700)
+
+
+def test_missing_resume_checkpoint_is_an_error(tmp_path: Path) -> None:
+    """LLaMA-Factory 0.9.5 stops with "Can't find a valid checkpoint" (tests/differential)."""
+    (tmp_path / "ckpt").mkdir()
+    config = tmp_path / "c.yaml"
+    base = "model_name_or_path: Qwen/Qwen3-4B\nstage: sft\ndo_train: true\ndataset_dir: ONLINE\ndataset: x/y\ntemplate: qwen3\noutput_dir: out\n"
+    config.write_text(base + "resume_from_checkpoint: ckpt-missing\n", encoding="utf-8")
+    result = lint_file(config, Settings(launch_dir=tmp_path))
+    assert [d.key for d in result.diagnostics if d.code == "LC201"] == ["resume_from_checkpoint"]
+    config.write_text(base + "resume_from_checkpoint: ckpt\n", encoding="utf-8")
+    assert "LC201" not in [d.code for d in lint_file(config, Settings(launch_dir=tmp_path)).diagnostics]
+
+
+def test_resume_true_needs_a_checkpoint_in_output_dir(tmp_path: Path) -> None:
+    """transformers resumes from output_dir's last checkpoint-N; none: "No valid checkpoint found"."""
+    config = tmp_path / "c.yaml"
+    base = "model_name_or_path: Qwen/Qwen3-4B\nstage: sft\ndo_train: true\ndataset_dir: ONLINE\ndataset: x/y\ntemplate: qwen3\n"
+    config.write_text(base + "output_dir: out\nresume_from_checkpoint: true\n", encoding="utf-8")
+    result = lint_file(config, Settings(launch_dir=tmp_path))
+    assert [d.code for d in result.diagnostics if d.key == "resume_from_checkpoint"] == ["LC201"]
+    (tmp_path / "out" / "checkpoint-10").mkdir(parents=True)
+    result = lint_file(config, Settings(launch_dir=tmp_path))
+    assert [d.code for d in result.diagnostics if d.key == "resume_from_checkpoint"] == []

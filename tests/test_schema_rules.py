@@ -159,3 +159,21 @@ def test_config_file_type(lint_text: LintText) -> None:
     assert "LC107" not in codes(lint_text(as_json, name="c.json", llamafactory_version="0.9.4"))
     assert "LC107" in codes(lint_text(BASE, name="c.YAML"))
     assert "LC107" not in codes(lint_text(BASE, name="c.yaml"))
+
+
+def test_quoted_boolean_severity_follows_the_trainer(lint_text: LintText) -> None:
+    """LLaMA-Factory tests truthiness: "true" works by accident, "false" turns the option on."""
+    works = [d for d in lint_text(BASE + 'plot_loss: "true"\n').diagnostics if d.code == "LC104"]
+    assert [d.severity.value for d in works] == ["warning"]
+    inverted = [d for d in lint_text(BASE + 'plot_loss: "false"\n').diagnostics if d.code == "LC104"]
+    assert [d.severity.value for d in inverted] == ["error"]
+    assert "turns `plot_loss` on" in inverted[0].message
+
+
+def test_yaml_lists_and_float_alpha_are_accepted(lint_text: LintText) -> None:
+    """LLaMA-Factory 0.9.5 trains with these (tests/differential): split_arg keeps lists, peft divides by alpha."""
+    result = lint_text(
+        BASE.replace("dataset: alpaca_en_demo", "dataset: [alpaca_en_demo]")
+        + "lora_target: [q_proj, v_proj]\nlora_alpha: 16.0\n"
+    )
+    assert not [d for d in result.diagnostics if d.code in {"LC104", "LC105"}]

@@ -62,6 +62,21 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "export_quantization_bit": {"choices": [2, 3, 4, 8]},
     "ref_model_quantization_bit": {"choices": [4, 8]},
     "reward_model_quantization_bit": {"choices": [4, 8]},
+    # Types wider than the dataclass says, verified with LLaMA-Factory 0.9.5 (tests/differential):
+    # __post_init__ splits these with split_arg, which passes a YAML list through unchanged,
+    "dataset": {"type": "str | list[str]"},
+    "eval_dataset": {"type": "str | list[str]"},
+    "lora_target": {"type": "str | list[str]"},
+    "additional_target": {"type": "str | list[str]"},
+    "oft_target": {"type": "str | list[str]"},
+    "galore_target": {"type": "str | list[str]"},
+    "apollo_target": {"type": "str | list[str]"},
+    "freeze_trainable_modules": {"type": "str | list[str]"},
+    "freeze_extra_modules": {"type": "str | list[str]"},
+    # transformers' Trainer.train also takes true: resume from the last checkpoint-N in output_dir;
+    "resume_from_checkpoint": {"type": "str | bool"},
+    # and peft only divides by lora_alpha, so a float trains (a float lora_rank crashes).
+    "lora_alpha": {"type": "int | float"},
 }
 
 
@@ -87,7 +102,9 @@ def annotation(name: str, typ: str, choices: str) -> str:
     optional = "None" in re.sub(r"Literal\[.*?\]", "", typ)
     choice_list = [c for c in choices.split(",") if c] if choices else []
     plain_choices = bool(choice_list) and all(re.fullmatch(r"[\w.\-]+", c) for c in choice_list)
-    if name in OVERRIDES and "choices" in OVERRIDES[name]:
+    if "type" in OVERRIDES.get(name, {}):
+        base = str(OVERRIDES[name]["type"])
+    elif name in OVERRIDES and "choices" in OVERRIDES[name]:
         base = literal(list(OVERRIDES[name]["choices"]))  # type: ignore[call-overload]
     elif name == "report_to":
         return "ReportTo | list[ReportTo] | None"

@@ -200,34 +200,10 @@ def _lora_scripts_kind(mapping: dict[str, Any]) -> str:
 
 
 def _load_toml(path: Path, text: str) -> Document:
-    try:
-        from lorachecks.loader import toml_loader  # type: ignore[attr-defined]  # added by another branch
-    except ImportError:
-        toml_loader = None
-    if toml_loader is not None:
-        document: Document = toml_loader.load_toml(path, text, "toml")
-        return document
-    import importlib
+    """The linter's TOML loader: nested tables kept, positions for every key."""
+    from lorachecks.loader.toml_loader import load_toml
 
-    try:
-        toml: Any = importlib.import_module("tomllib")  # Python 3.11+
-    except ImportError:  # pragma: no cover - Python 3.10 with tomli
-        toml = importlib.import_module("tomli")
-    doc = Document(path=path, text=text, syntax="toml", dialect="toml")
-    try:
-        doc.data = toml.loads(text)
-    except toml.TOMLDecodeError as exc:
-        raise DryRunError("DR001", f"TOML syntax error: {exc}", None) from None
-    # Positions: the line where each top-level or table key is assigned (last one wins).
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if "=" in stripped and not stripped.startswith(("#", "[")):
-            key = stripped.split("=", 1)[0].strip().strip("\"'")
-            column = line.index(stripped[0]) + 1
-            doc.key_positions[(key,)] = Position(number, column)
-            value_column = line.index("=") + 2 + (len(line.split("=", 1)[1]) - len(line.split("=", 1)[1].lstrip()))
-            doc.value_positions[(key,)] = Position(number, value_column)
-    return doc
+    return load_toml(path, text, "toml")
 
 
 def read_config(path: Path, settings: Settings) -> LoadedConfig:
@@ -237,7 +213,17 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
         doc, kind = _load_document(path, settings)
         if not doc.ok:
             problems = [
-                diagnostic(doc, path, "DR001", f"{p.code}: {p.message}", None, p.hint) for p in doc.problems
+                Diagnostic(
+                    str(path),
+                    p.position.line,
+                    p.position.column,
+                    "DR001",
+                    Severity.ERROR,
+                    f"{p.code}: {p.message}",
+                    None,
+                    p.hint,
+                )
+                for p in doc.problems
             ] or [diagnostic(doc, path, "DR001", "the config could not be parsed", None, None)]
             return LoadedConfig(doc, None, problems)
         if kind is None:
@@ -248,7 +234,7 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
                 "the dry-run needs `model_name_or_path` (LLaMA-Factory), `base_model` (lora-scripts) or "
                 "`pretrained_model_name_or_path` (kohya)",
             )
-        blocking = _lint_blockers(path, settings, kind)
+        blocking = _lint_blockers(path, settings)
         if blocking:
             return LoadedConfig(doc, None, blocking)
         data = doc.mapping if kind != "kohya" else _flatten_toml(doc.mapping)
@@ -268,10 +254,8 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
         )
 
 
-def _lint_blockers(path: Path, settings: Settings, kind: str) -> list[Diagnostic]:
-    """LLaMA-Factory refuses to start on file and schema errors (LC0xx, LC1xx): so do we."""
-    if kind != "llamafactory":
-        return []
+def _lint_blockers(path: Path, settings: Settings) -> list[Diagnostic]:
+    """The trainers refuse to start on file and schema errors (LC0xx, LC1xx): so do we."""
     from lorachecks.linter import lint_file
 
     result = lint_file(path, Settings(path_checks=False, launch_dir=settings.launch_dir))

@@ -52,6 +52,9 @@ class Report:
     peak_memory_source: str = ""
     estimate: int | None = None
     estimate_source: str = ""
+    # `lorachecks estimate` for the same config: peak GPU memory (activations included).
+    tool_estimate: int | None = None
+    tool_estimate_trainable: int | None = None
     saved: str | None = None
     notes: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -102,6 +105,8 @@ class Report:
             "peak_memory_source": self.peak_memory_source,
             "estimate_bytes": self.estimate,
             "estimate_source": self.estimate_source,
+            "lorachecks_estimate_bytes": self.tool_estimate,
+            "lorachecks_estimate_trainable_params": self.tool_estimate_trainable,
             "saved": self.saved,
             "notes": self.notes,
             "diagnostics": [
@@ -133,7 +138,7 @@ def _loss(value: float | None) -> str:
 def rows(report: Report) -> list[tuple[str, str]]:
     """The report as (label, value) pairs, in display order."""
     out = [
-        ("config", f"{report.config} ({report.kind})"),
+        ("config", f"{report.config} ({report.kind})" if report.kind else report.config),
         ("model", report.model),
         ("device", f"{report.device} - {report.device_reason}"),
         ("dtype", report.dtype),
@@ -181,6 +186,10 @@ def rows(report: Report) -> list[tuple[str, str]]:
         out.append(("peak memory", f"{_bytes(report.peak_memory)} ({report.peak_memory_source})"))
     if report.estimate is not None:
         out.append(("estimate", f"{_bytes(report.estimate)} ({report.estimate_source})"))
+    if report.tool_estimate is not None:
+        trainable = report.tool_estimate_trainable
+        also = f", {trainable:,} trainable" if trainable else ""
+        out.append(("lorachecks estimate", f"{_bytes(report.tool_estimate)} peak per GPU{also}"))
     if report.saved:
         out.append(("save", report.saved))
     return out

@@ -43,6 +43,7 @@ def dry_run(path: Path, options: Options) -> Report:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    _tool_estimate(loaded, plan, settings, report)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # library deprecation notices are not findings
@@ -52,6 +53,23 @@ def dry_run(path: Path, options: Options) -> Report:
     except Exception as exc:  # never a traceback: an unexpected error is still a located diagnostic
         report.fail("DR000", f"unexpected {type(exc).__name__}: {str(exc).strip()[:400]}", None, "please report this")
     return report
+
+
+def _tool_estimate(loaded: LoadedConfig, plan: Plan, settings: Settings, report: Report) -> None:
+    """`lorachecks estimate` for the same config, to compare with the measured peak."""
+    try:
+        from lorachecks.estimate import estimate_config
+    except ImportError:  # pragma: no cover - a build without the estimator
+        return
+    format_name = {"llamafactory": "llamafactory", "kohya": "kohya"}.get(plan.kind, "lora-scripts")
+    try:
+        found = estimate_config(loaded.doc.mapping, format_name, settings.launch_dir)
+    except Exception as exc:  # the estimate is a comparison; never let it stop the dry-run
+        report.notes.append(f"lorachecks estimate failed: {type(exc).__name__}")
+        return
+    if found.known:
+        report.tool_estimate = int(found.total_bytes)
+        report.tool_estimate_trainable = found.trainable_params or None
 
 
 def _run(plan: Plan, options: Options, settings: Settings, report: Report) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.diagnostics import Severity
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -20,6 +22,11 @@ class RenamedKey:
     replacement: str | None
     note: str
     fatal: bool = True  # False: still accepted by some supported library versions
+
+    @property
+    def pure_rename(self) -> bool:
+        """Same meaning under the new name (the note says "renamed"): safe to fix automatically."""
+        return self.replacement is not None and self.note.startswith("renamed")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,11 @@ class Format:
     renamed: Mapping[str, RenamedKey] = field(default_factory=dict)
     # Narrows the schema's keys to those the user's release accepts (default: all).
     release_keys: Callable[[Settings], frozenset[str]] | None = None
+    # Unknown keys (LC101): how bad they are for this trainer and what the trainer does.
+    unknown_key_severity: Severity = Severity.ERROR
+    unknown_key_effect: str = "the trainer refuses keys it does not know"
+    # Names users write for a known key (other tools' spellings): the "did you mean" hint.
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def dialect(self, syntax: str, settings: Settings) -> str:
         if self.dialect_for is not None:

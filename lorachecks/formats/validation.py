@@ -18,12 +18,13 @@ from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from lorachecks.diagnostics import Severity
+from lorachecks.loader.document import KeyPath
 
 
 @dataclass(frozen=True, slots=True)
 class SchemaFinding:
     code: str
-    key: str  # the field the finding is anchored on
+    key: str | KeyPath  # the field the finding is anchored on (a path for nested keys)
     message: str
     hint: str | None = None
     severity: Severity | None = None  # None: the rule's default
@@ -32,7 +33,7 @@ class SchemaFinding:
 def report(
     info: ValidationInfo,
     code: str,
-    key: str,
+    key: str | KeyPath,
     message: str,
     hint: str | None = None,
     severity: Severity | None = None,

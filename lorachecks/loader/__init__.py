@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from lorachecks.loader.document import Document, KeyPath, LoadProblem, Position, dotted
@@ -29,6 +30,8 @@ def syntax_of(path: Path) -> str | None:
 def read_text(path: Path, max_bytes: int) -> tuple[str | None, LoadProblem | None]:
     """Read a file as UTF-8 (BOM tolerated), returning a problem instead of raising."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+            return None, LoadProblem("LC004", "not a regular file (a pipe, socket or device)", Position(1, 1))
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
         if len(raw) > max_bytes:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lorachecks.diagnostics import Severity
 
 KeyPath = tuple[str | int, ...]
 
@@ -24,6 +27,7 @@ class LoadProblem:
     position: Position
     key: KeyPath | None = None
     hint: str | None = None
+    severity: Severity | None = None  # None: the rule's default
 
 
 @dataclass(slots=True)

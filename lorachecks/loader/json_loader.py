@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks.loader.document import Document, LoadProblem, Position
+from lorachecks.loader.limits import LimitExceeded, check_text, check_tree, refused, too_deep
 from lorachecks.loader.yaml_loader import load_yaml
 
 
@@ -28,14 +29,23 @@ def load_json(path: Path, text: str, dialect: str = "json") -> Document:
         return seen
 
     try:
-        doc.data = json.loads(text, object_pairs_hook=pairs)
+        check_text(text)
+        data = json.loads(text, object_pairs_hook=pairs)
+        check_tree(data)
     except json.JSONDecodeError as exc:
         doc.problems.append(LoadProblem("LC001", f"JSON syntax error: {exc.msg}", Position(exc.lineno, exc.colno)))
         return doc
-    except RecursionError:
-        doc.problems.append(LoadProblem("LC005", "file refused: nesting too deep", Position(1, 1)))
+    except ValueError as exc:  # e.g. an integer literal beyond Python's 4,300-digit conversion limit
+        doc.problems.append(LoadProblem("LC001", f"JSON value error: {_short(str(exc))}", Position(1, 1)))
         return doc
-    shadow = load_yaml(path, text, "omegaconf")
+    except RecursionError:
+        doc.problems.append(too_deep())
+        return doc
+    except LimitExceeded as exc:
+        doc.problems.append(refused(exc))
+        return doc
+    doc.data = data
+    shadow = load_yaml(path, text, "omegaconf", bounded=False)
     doc.key_positions = shadow.key_positions
     doc.value_positions = shadow.value_positions
     for key in duplicates:
@@ -50,3 +60,7 @@ def load_json(path: Path, text: str, dialect: str = "json") -> Document:
             )
         )
     return doc
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -17,16 +17,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, ScalarEvent
+from yaml.resolver import Resolver
 
 from lorachecks.loader.document import Document, KeyPath, LoadProblem, Position
+from lorachecks.loader.limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_scalar, check_text, refused, too_deep
 
-try:  # the C parser is ~10x faster; resolution and construction stay in Python.
-    from yaml import CSafeLoader as _BaseLoader
+try:  # the C parser is ~10x faster; composition, resolution and construction stay in Python.
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml.parser import Parser as _PyParser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-MAX_NODES = 1_000_000  # alias expansion beyond this is an attack, not a config
-MAX_DEPTH = 200
+    class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _PyParser.__init__(self)
+
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -42,21 +53,109 @@ _FLOAT_12 = re.compile(
 )
 
 
-class PyYAMLSafeLoader(_BaseLoader):
+class _BoundedComposer(Composer):
+    """PyYAML's composer, counting nodes as it goes: an alias counts as the nodes it expands to.
+
+    PyYAML composes an alias as a reference to the anchored node, so a "billion laughs" file
+    composes in microseconds and explodes only when built. Counting each alias as its anchor's
+    expanded size refuses such a file before anything is expanded, and counting plain nodes
+    stops a huge flow list after ``max_nodes`` events instead of after the whole file.
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+
+    def _start_budget(self) -> None:
+        self._total = 0
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(anchored node) -> its expanded node count
+
+    def _charge(self, count: int, mark: Any, why: str = "") -> None:
+        self._total += count
+        if self._total > self.limits.max_nodes:
+            raise LimitExceeded(f"more than {self.limits.max_nodes:,} YAML values{why}", _pos(mark))
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        if isinstance(event, AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                size = self._sizes.get(id(target))
+                if size is None:
+                    raise LimitExceeded(
+                        f"alias *{event.anchor} refers to a value that contains it", _pos(event.start_mark)
+                    )
+                self._charge(size, event.start_mark, ' once aliases are expanded (a "billion laughs" alias bomb)')
+            return super().compose_node(parent, index)
+        if isinstance(event, ScalarEvent):
+            check_scalar(event.value, _pos(event.start_mark), self.limits)
+        self._depth += 1
+        if self._depth > self.limits.max_depth:
+            raise LimitExceeded(f"nesting deeper than {self.limits.max_depth} levels", _pos(event.start_mark))
+        before = self._total
+        self._charge(1, event.start_mark)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if event.anchor is not None:
+            self._sizes[id(node)] = self._total - before
+        return node
+
+
+class _Loader(_BoundedComposer, _Parser, SafeConstructor, Resolver):
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        Composer.__init__(self)
+        self._start_budget()
+
+
+class PyYAMLSafeLoader(_Loader):
     """Exactly ``yaml.safe_load``'s resolution rules."""
 
 
-class OmegaConfLoader(_BaseLoader):
+class OmegaConfLoader(_Loader):
     """``OmegaConf.load``'s resolution rules."""
 
 
-OmegaConfLoader.add_implicit_resolver(_FLOAT, _FLOAT_12, list("-+0123456789."))
-OmegaConfLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in OmegaConfLoader.yaml_implicit_resolvers.items()
-}
+class _CLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's C composer: ~2x faster, for text too small to hold an alias bomb or a huge flow."""
+
+    limits = DEFAULT_LIMITS
+
+
+class _FastPyYAMLSafeLoader(_CLoader):
+    pass
+
+
+class _FastOmegaConfLoader(_CLoader):
+    pass
+
+
+for _cls in (OmegaConfLoader, _FastOmegaConfLoader):
+    _cls.add_implicit_resolver(_FLOAT, _FLOAT_12, list("-+0123456789."))
+    _cls.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in _cls.yaml_implicit_resolvers.items()
+    }
 
 LOADERS: dict[str, type[Any]] = {"omegaconf": OmegaConfLoader, "pyyaml": PyYAMLSafeLoader}
+FAST_LOADERS: dict[str, type[Any]] = {"omegaconf": _FastOmegaConfLoader, "pyyaml": _FastPyYAMLSafeLoader}
+# Every YAML node needs one of these characters (or is the root), so text with few of them and
+# no anchor (&) composes to few nodes: the C composer is safe for it.
+_NODE_MARKS = ("\n", ",", ":", "-", "[", "{")
+FAST_MAX_MARKS = 10_000
+
+
+def _small_and_alias_free(text: str, limits: Limits) -> bool:
+    """No anchor, few nodes and no scalar over the limit: nothing the C composer could choke on."""
+    if "&" in text or len(text) > limits.max_scalar_chars:
+        return False
+    marks = 0
+    for mark in _NODE_MARKS:
+        marks += text.count(mark)
+        if marks > FAST_MAX_MARKS:
+            return False
+    return True
 
 
 def _pos(mark: Any) -> Position:
@@ -72,11 +171,12 @@ class _Builder:
         self.nodes = 0
 
     def build(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _TooLarge(f"more than {MAX_NODES:,} YAML nodes (alias expansion?)", node)
-        if depth > MAX_DEPTH:
-            raise _TooLarge(f"nesting deeper than {MAX_DEPTH} levels", node)
+        self.nodes += 1  # the composer bounded the expanded size; this guards merge keys (<<)
+        limits = self.loader.limits
+        if self.nodes > limits.max_nodes:
+            raise LimitExceeded(f"more than {limits.max_nodes:,} YAML values", _pos(node.start_mark))
+        if depth > limits.max_depth:
+            raise LimitExceeded(f"nesting deeper than {limits.max_depth} levels", _pos(node.start_mark))
         self.doc.value_positions[path] = _pos(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -117,16 +217,23 @@ class _Builder:
         )
 
 
-class _TooLarge(Exception):
-    def __init__(self, message: str, node: yaml.Node) -> None:
-        super().__init__(message)
-        self.node = node
+def load_yaml(
+    path: Path, text: str, dialect: str = "omegaconf", limits: Limits = DEFAULT_LIMITS, *, bounded: bool = True
+) -> Document:
+    """Load YAML text as the named trainer would, never raising for bad input.
 
-
-def load_yaml(path: Path, text: str, dialect: str = "omegaconf") -> Document:
-    """Load YAML text as the named trainer would, never raising for bad input."""
+    ``bounded=False`` is for JSON's position pass only: its data already passed ``check_tree``
+    and JSON has no aliases, so the faster C composer is safe there.
+    """
     doc = Document(path=path, text=text, syntax="yaml", dialect=dialect)
-    loader = LOADERS[dialect](text)
+    try:
+        check_text(text, limits)
+    except LimitExceeded as exc:
+        doc.problems.append(refused(exc))
+        return doc
+    fast = not bounded or _small_and_alias_free(text, limits)
+    loader = (FAST_LOADERS if fast else LOADERS)[dialect](text)
+    loader.limits = limits
     try:
         node = loader.get_single_node()
         doc.data = {} if node is None else _Builder(loader, doc).build(node, ())
@@ -135,16 +242,23 @@ def load_yaml(path: Path, text: str, dialect: str = "omegaconf") -> Document:
         where = _pos(mark) if mark else Position(1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        doc.problems.append(LoadProblem("LC001", f"YAML syntax error: {problem}{context}", where))
+        if "maximum nesting depth" in problem:  # libyaml's own bound, hit while scanning ahead
+            doc.problems.append(refused(LimitExceeded(f"nesting too deep ({problem})", where)))
+        else:
+            doc.problems.append(LoadProblem("LC001", f"YAML syntax error: {problem}{context}", where))
         doc.data = None
     except yaml.YAMLError as exc:
         doc.problems.append(LoadProblem("LC001", f"YAML error: {exc}", Position(1, 1)))
         doc.data = None
-    except _TooLarge as exc:
-        doc.problems.append(LoadProblem("LC005", f"file refused: {exc}", _pos(exc.node.start_mark)))
+    except LimitExceeded as exc:
+        doc.problems.append(refused(exc))
+        doc.data = None
+    except (ValueError, OverflowError) as exc:  # a date like 2024-02-30, an int of 5,000 digits
+        message = str(exc) if len(str(exc)) <= 200 else str(exc)[:200] + "..."
+        doc.problems.append(LoadProblem("LC001", f"YAML value cannot be read: {message}", Position(1, 1)))
         doc.data = None
     except RecursionError:
-        doc.problems.append(LoadProblem("LC005", "file refused: nesting too deep", Position(1, 1)))
+        doc.problems.append(too_deep())
         doc.data = None
     finally:
         loader.dispose()

@@ -5,30 +5,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.report import Run
+from lorachecks.secrets import printable
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-@lru_cache(maxsize=64)
-def _lines(path: str) -> list[str]:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
-    except OSError:
-        return []
-
-
-def _snippet(d: Diagnostic) -> str | None:
-    lines = _lines(d.path)
-    if not 0 < d.line <= len(lines):
-        return None
-    text = lines[d.line - 1].rstrip()
-    if not text.strip() or len(text) > 200:
+def _snippet(run: Run, d: Diagnostic) -> str | None:
+    text = run.source_line(d.path, d.line)  # secrets masked there
+    if text is None or not text.strip() or len(text) > 200:
         return None
     return f"{d.line:>5} | {text}\n      | {' ' * (d.column - 1)}^"
 
@@ -36,7 +24,7 @@ def _snippet(d: Diagnostic) -> str | None:
 class _Plain:
     """Writes rich-style markup as plain text: importing rich costs a pre-commit hook ~20 ms."""
 
-    _TAG = re.compile(r"(?<!\\)\[/?[a-z ]*\]")  # an escaped `\[` is text, not a tag
+    _TAG = re.compile(r"(?<!\\)\[/?[a-z ]*\]")
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -62,9 +50,9 @@ def render(run: Run, out: TextIO) -> None:
     for d in run.diagnostics:
         style = _STYLE[d.severity.value]
         console.print(
-            f"[bold]{escape(d.path)}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
+            f"[bold]{escape(printable(d.path))}:{d.line}:{d.column}[/]: [{style}]{d.code} {d.severity.value}[/] {escape(d.message)}"
         )
-        snippet = _snippet(d)
+        snippet = _snippet(run, d)
         if snippet:
             console.print(f"[dim]{escape(snippet)}[/]")
         if d.hint:
@@ -72,7 +60,7 @@ def render(run: Run, out: TextIO) -> None:
     for f in run.files:
         if f.status == "skipped" or run.verbose:
             what = f.reason or f"checked as {f.format}"
-            console.print(f"[dim]{f.status}: {escape(str(f.path))} ({escape(what)})[/]")
+            console.print(f"[dim]{f.status}: {escape(printable(str(f.path)))} ({escape(what)})[/]")
     summary = run.summary()
     formats = Counter(f.format for f in run.files if f.status == "checked")
     kinds = ", ".join(f"{n} {name}" for name, n in sorted(formats.items(), key=lambda kv: str(kv[0])))
@@ -82,3 +70,6 @@ def render(run: Run, out: TextIO) -> None:
         f"[{_STYLE['error'] if summary['errors'] else 'green'}]{summary['errors']} error(s)[/], "
         f"{summary['warnings']} warning(s), {summary['infos']} note(s)."
     )
+    fixable = sum(d.fix is not None for d in run.diagnostics)
+    if fixable:
+        console.print(f"{fixable} of them can be fixed safely: `lorachecks fix PATH` (`--diff` to preview).")

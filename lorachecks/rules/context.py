@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.diagnostics import Fix, Severity
 from lorachecks.loader import Document, KeyPath, Position
 
 if TYPE_CHECKING:
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from lorachecks.formats.base import Format
     from lorachecks.formats.validation import SchemaFinding
+    from lorachecks.secrets import Secret
     from lorachecks.settings import Settings
 
 
@@ -28,6 +29,7 @@ class Finding:
     at: str = "key"  # anchor on the "key" or on its "value"
     severity: Severity | None = None
     position: Position | None = None  # explicit position (else derived from key)
+    fix: Fix | None = None  # a safe text edit that resolves the finding (see lorachecks.edits)
 
 
 @dataclass(slots=True)
@@ -44,6 +46,8 @@ class RuleContext:
     doc: Document
     format: Format | None  # None: the file was not recognised (only loader rules run)
     settings: Settings
+    # Facts a rule records for its run-wide check (``check_run``), keyed by rule code.
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -73,10 +77,28 @@ class RuleContext:
             result.config = None
         return result
 
+    @cached_property
+    def secrets(self) -> list[Secret]:
+        """Credentials written in the file (LC60x rules report them; reporters mask them)."""
+        from lorachecks.secrets import find_secrets
+
+        return find_secrets(self.doc) if self.doc.ok else []
+
     def load_problems(self, code: str) -> list[Finding]:
-        return [Finding(p.message, p.key, p.hint, position=p.position) for p in self.doc.problems if p.code == code]
+        return [
+            Finding(p.message, p.key, p.hint, position=p.position, severity=p.severity)
+            for p in self.doc.problems
+            if p.code == code
+        ]
 
     def schema_findings(self, code: str) -> list[Finding]:
         return [
-            Finding(f.message, f.key, f.hint, severity=f.severity) for f in self.validation.findings if f.code == code
+            Finding(f.message, f.key, f.hint, at=_anchor(f.key), severity=f.severity)
+            for f in self.validation.findings
+            if f.code == code
         ]
+
+
+def _anchor(key: KeyPath | str) -> str:
+    """List items (``network_args[1]``) are pointed at on their value, everything else on the key."""
+    return "value" if isinstance(key, tuple) and key and isinstance(key[-1], int) else "key"

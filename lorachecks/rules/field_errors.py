@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
+from lorachecks.diagnostics import Fix
+from lorachecks.edits import replace_plain_value, yaml11_float
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.suggest import closest, show
 
@@ -66,16 +68,42 @@ def type_hint(ctx: RuleContext, key: str, value: Any, expected: str) -> str | No
         numeric = bool(_NUMBER.match(value.strip())) and any(c.isdigit() for c in value)
         if numeric and ("number" in expected or "integer" in expected):
             if quoted:
+                written = exponent_form(value, expected) if ctx.doc.dialect == "pyyaml" else None
+                if written is not None:
+                    return f"write {written} without quotes: the trainer passes {show(value)} through as text"
                 return f"remove the quotes: the trainer passes {show(value)} through as text"
-            if "e" in value.lower() and "." not in value:
-                mantissa, _, exponent = value.lower().partition("e")
-                return f"PyYAML reads {value} as text; write {mantissa}.0e{exponent}"
+            written = exponent_form(value, expected)
+            if written is not None:
+                return f"PyYAML reads {value} as text; write {written}"
         if value.lower() in ("true", "false") and "true or false" in expected:
             return "remove the quotes"
         return None
     if "text" in expected and isinstance(value, (int, float, bool)):
         return f'quote it: "{value}"'
     return None
+
+
+def exponent_form(value: str, expected: str) -> str | None:
+    """How to write an exponent number like ``2e-4`` so that PyYAML reads a number."""
+    if "number" in expected:
+        return yaml11_float(value)
+    if "integer" in expected and yaml11_float(value) is not None:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return str(int(number)) if number.is_integer() and abs(number) < 1e18 else None
+    return None
+
+
+def value_fix(ctx: RuleContext, key: str, value: Any, expected: str) -> Fix | None:
+    """The mechanical fix for a wrong type: an exponent number PyYAML reads as text."""
+    if not isinstance(value, str) or ctx.doc.scalar_styles.get((key,), "?") is not None:
+        return None
+    written = exponent_form(value, expected)
+    if written is None:
+        return None
+    return replace_plain_value(ctx.doc, (key,), value, written, f"write `{written}` so PyYAML reads a number")
 
 
 def finding_for(ctx: RuleContext, key: str, value: Any, errors: list[ErrorDetails]) -> Finding:
@@ -102,4 +130,5 @@ def finding_for(ctx: RuleContext, key: str, value: Any, errors: list[ErrorDetail
         key,
         type_hint(ctx, key, value, expected),
         at="value",
+        fix=value_fix(ctx, key, value, expected),
     )

@@ -1,7 +1,11 @@
 """A key the trainer does not know.
 
 Why it matters: LLaMA-Factory refuses the whole file ("Some keys are not used by the
-HfArgumentParser"), after the job has queued and the model has downloaded. Keys are
+HfArgumentParser"), after the job has queued and the model has downloaded; so do the
+lora-scripts schema and kohya dataset configs ("extra keys not allowed"). kohya sd-scripts
+training configs are worse: the key is silently ignored, so the setting does nothing (a
+warning; SD-Trainer's own `default.toml` ships `lr_restart_cycles`, which sd-scripts
+names `lr_scheduler_num_cycles`). Keys are
 case-sensitive and use snake_case; camelCase, capitals and spaces are all unknown keys.
 A key that exists only in a newer release than the one you target is reported too.
 
@@ -19,17 +23,20 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
+from lorachecks.edits import rename_key
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.suggest import closest
+from lorachecks.suggest import certain_key, closest
 
 CODE = "LC101"
 NAME = "unknown-key"
 SEVERITY = Severity.ERROR
-FORMATS = ("llamafactory",)
+FORMATS = ("llamafactory", "lora-scripts", "kohya", "kohya-dataset")
+FIXABLE = True  # camelCase keys and one-letter typos with a single, certain suggestion
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     assert ctx.format is not None
+    yield from ctx.schema_findings(CODE)  # nested keys (kohya dataset config)
     every = ctx.format.all_keys
     known = ctx.format.known_keys(ctx.settings)
     for key in ctx.data:
@@ -44,6 +51,23 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "upgrade the trainer, or target a newer release with --llamafactory-version",
             )
             continue
-        guess = closest(name, known)
-        hint = f"did you mean `{guess}`?" if guess else "remove it, or check the spelling against `lorachecks schema`"
-        yield Finding(f"unknown key `{name}`: the trainer refuses keys it does not know", name, hint)
+        alias = ctx.format.aliases.get(name, "")
+        guess = None if " " in alias else alias or closest(name, known)
+        hint = (
+            alias
+            if " " in alias
+            else f"did you mean `{guess}`?"
+            if guess
+            else "remove it, or check the spelling against `lorachecks schema`"
+        )
+        certain = certain_key(name, known)
+        fix = None
+        if certain is not None and certain not in ctx.data:
+            fix = rename_key(ctx.doc, (name,), certain, f"rename `{name}` to `{certain}`")
+        yield Finding(
+            f"unknown key `{name}`: {ctx.format.unknown_key_effect}",
+            name,
+            hint,
+            severity=ctx.format.unknown_key_severity,
+            fix=fix,
+        )

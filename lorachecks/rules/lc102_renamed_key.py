@@ -17,12 +17,14 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
+from lorachecks.edits import rename_key
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC102"
 NAME = "renamed-key"
 SEVERITY = Severity.ERROR
 FORMATS = ("llamafactory",)
+FIXABLE = True  # pure renames, when the file does not set the new name already
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -32,9 +34,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if renamed is None:
             continue
         hint = f"use `{renamed.replacement}`" if renamed.replacement else None
+        fix = None
+        if renamed.replacement and renamed.pure_rename and renamed.replacement not in ctx.data:
+            fix = rename_key(ctx.doc, (str(key),), renamed.replacement, f"rename `{key}` to `{renamed.replacement}`")
         yield Finding(
             f"`{key}` is no longer accepted: {renamed.note}",
             str(key),
             hint,
             severity=None if renamed.fatal else Severity.WARNING,
+            fix=fix,
         )

@@ -26,7 +26,7 @@ from lorachecks.rules.context import Finding, RuleContext
 CODE = "LC103"
 NAME = "missing-required"
 SEVERITY = Severity.ERROR
-FORMATS = ("llamafactory",)
+FORMATS = ("llamafactory", "lora-scripts", "kohya", "kohya-dataset")
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -24,9 +24,10 @@ from lorachecks.rules.field_errors import errors_of_kind, finding_for
 CODE = "LC106"
 NAME = "out-of-range"
 SEVERITY = Severity.ERROR
-FORMATS = ("llamafactory",)
+FORMATS = ("llamafactory", "lora-scripts", "kohya", "kohya-dataset")
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    yield from ctx.schema_findings(CODE)  # nested keys (kohya dataset config)
     for key, value, errors in errors_of_kind(ctx, "range"):
         yield finding_for(ctx, key, value, errors)

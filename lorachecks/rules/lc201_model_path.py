@@ -1,10 +1,13 @@
-"""A local model or adapter folder that does not exist or is not a model.
+"""A local model, adapter or checkpoint folder that does not exist or is not a model.
 
 Why it matters: the trainer only finds out after the job starts ("Failed to load
 tokenizer", "Can't find adapter_config.json"). A hub id such as `Qwen/Qwen3-4B` is not a
 path and is not checked here; a value written as a path (`/models/x`, `./x`, `a/b/c`) must
 be a folder with `config.json` (a model) or `adapter_config.json` (an adapter). Relative
 paths resolve from the directory the trainer is launched in (`--launch-dir`).
+`resume_from_checkpoint` is always a local folder (or `true`: the last `checkpoint-N` in
+`output_dir`): a missing one stops the run when training starts ("Can't find a valid
+checkpoint", "No valid checkpoint found in output directory", verified with LLaMA-Factory 0.9.5).
 
 Example, bad:
 
@@ -15,7 +18,9 @@ Good:
     model_name_or_path: Qwen/Qwen3-4B          # hub id, or an existing local folder
 """
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import config_of, launch_note, local_path, names
@@ -59,3 +64,33 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     f"point at the folder that holds {marker}",
                     at="value",
                 )
+    resume = config.resume_from_checkpoint
+    if not config.do_train or (config.stage in ("rm", "ppo") and config.finetuning_type in ("full", "freeze")):
+        return  # the trainer ignores resume_from_checkpoint there
+    if resume is True and config.output_dir:
+        out = local_path(ctx, config.output_dir)
+        if out is not None and not _has_checkpoint(out):
+            yield Finding(
+                f"`resume_from_checkpoint: true` resumes from the last checkpoint-N folder in {out}, and there is none",
+                "resume_from_checkpoint",
+                "name the checkpoint folder, or remove the key to start from scratch",
+                at="value",
+            )
+    if isinstance(resume, str) and resume and not is_placeholder(resume):
+        path = local_path(ctx, resume)
+        if path is not None and not path.is_dir():
+            what = "is a file, not a checkpoint folder" if path.exists() else "not found"
+            yield Finding(
+                f"`resume_from_checkpoint` folder {what}: {path}",
+                "resume_from_checkpoint",
+                launch_note(ctx),
+                at="value",
+            )
+
+
+def _has_checkpoint(output_dir: Path) -> bool:
+    """transformers' get_last_checkpoint: a `checkpoint-<number>` folder in output_dir."""
+    try:
+        return any(p.is_dir() and re.fullmatch(r"checkpoint-\d+", p.name) for p in output_dir.iterdir())
+    except OSError:
+        return False

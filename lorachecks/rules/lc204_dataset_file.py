@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import FILE_TYPES, HUB_SOURCES, config_of, dataset_info, used_datasets
+from lorachecks.paths import can_be_path
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC204"
@@ -52,7 +53,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         entry = info.entries.get(name)
         if not isinstance(entry, dict) or any(entry.get(s) for s in HUB_SOURCES) or not entry.get("file_name"):
             continue
-        problem = _problem(info.directory / str(entry["file_name"]))
+        file_name = str(entry["file_name"])
+        problem = _problem(info.directory / file_name) if can_be_path(file_name) else "`file_name` is not a usable path"
         if problem:
             yield Finding(
                 f"dataset `{name}`: {problem}", key, f"fix `file_name` of `{name}` in dataset_info.json", at="value"

@@ -2,7 +2,9 @@
 
 Why it matters: reward modelling and DPO read paired (chosen/rejected) data and need
 `"ranking": true` in dataset_info.json; every other stage needs plain data. A mismatch
-stops the job ("The dataset is not applicable in the current training stage.").
+stops the job ("The dataset is not applicable in the current training stage."). KTO
+reads a boolean `kto_tag` column mapped in the dataset's `columns`; without it every sample
+is dropped ("Cannot find valid samples", verified with LLaMA-Factory 0.9.5).
 
 Example, bad:
 
@@ -48,3 +50,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "pick a dataset made for this stage",
                 at="value",
             )
+        elif config.stage == "kto" and not _kto_column(entry):
+            yield Finding(
+                f"stage `kto` needs a `kto_tag` column, but dataset_info.json maps none for `{name}`",
+                key,
+                'map the boolean column in dataset_info.json: "columns": {"kto_tag": "label"}',
+                at="value",
+            )
+
+
+def _kto_column(entry: dict[str, object]) -> bool:
+    columns = entry.get("columns")
+    return isinstance(columns, dict) and bool(columns.get("kto_tag"))

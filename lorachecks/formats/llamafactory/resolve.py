@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
-from lorachecks.paths import read_json, resolve
+from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.rules.context import RuleContext
 
 DATA_CONFIG = "dataset_info.json"
@@ -28,9 +28,9 @@ def local_path(ctx: RuleContext, value: str) -> Path | None:
     """The path a trainer launched from ``launch_dir`` opens; None for an interpolated value.
 
     LLaMA-Factory resolves neither ``${...}`` nor ``~``: an interpolated value is reported
-    by LC108 and not checked as a path here.
+    by LC108 and not checked as a path here; neither is text no filesystem accepts as a path.
     """
-    if "${" in value:
+    if "${" in value or not can_be_path(value):
         return None
     return resolve(value, ctx.settings.launch_dir)
 
@@ -57,8 +57,10 @@ def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
     return DatasetInfo(directory, data)
 
 
-def names(value: str | None) -> list[str]:
-    return [n.strip() for n in (value or "").split(",") if n.strip()]
+def names(value: str | list[str] | None) -> list[str]:
+    """The items of a comma-separated option; a YAML list passes through (LLaMA-Factory's split_arg)."""
+    items = value.split(",") if isinstance(value, str) else (value or [])
+    return [n.strip() for n in items if isinstance(n, str) and n.strip()]
 
 
 def used_datasets(config: LlamaFactoryConfig) -> list[tuple[str, str]]:

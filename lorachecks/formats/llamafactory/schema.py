@@ -58,7 +58,8 @@ class LlamaFactoryConfig(
 
     @property
     def datasets(self) -> list[str]:
-        return [d.strip() for d in (self.dataset or "").split(",") if d.strip()]
+        items = self.dataset.split(",") if isinstance(self.dataset, str) else (self.dataset or [])
+        return [d.strip() for d in items if d.strip()]
 
     # --- what a job needs -------------------------------------------------------------
     @model_validator(mode="after")

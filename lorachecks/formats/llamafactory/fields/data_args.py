@@ -141,8 +141,8 @@ class DataArgs(ArgsModel):
         ]
         | None
     ) = Field(None, json_schema_extra={"since": "<=v0.6.0"})
-    dataset: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0"})
-    eval_dataset: str | None = Field(None, json_schema_extra={"since": "v0.8.3"})
+    dataset: str | list[str] | None = Field(None, json_schema_extra={"since": "<=v0.6.0"})
+    eval_dataset: str | list[str] | None = Field(None, json_schema_extra={"since": "v0.8.3"})
     dataset_dir: str = Field("data", json_schema_extra={"since": "<=v0.6.0"})
     media_dir: str | None = Field(None, json_schema_extra={"since": "v0.9.2"})
     cutoff_len: int = Field(2048, ge=1, json_schema_extra={"since": "<=v0.6.0"})

@@ -13,18 +13,24 @@ class FinetuningArgs(ArgsModel):
     """Arguments LLaMA-Factory reads into `FinetuningArguments`."""
 
     freeze_trainable_layers: int = Field(2, json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"})
-    freeze_trainable_modules: str = Field("all", json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"})
-    freeze_extra_modules: str | None = Field(None, json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"})
-    additional_target: str | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    freeze_trainable_modules: str | list[str] = Field(
+        "all", json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"}
+    )
+    freeze_extra_modules: str | list[str] | None = Field(
+        None, json_schema_extra={"since": "v0.7.1", "group": "FreezeArguments"}
+    )
+    additional_target: str | list[str] | None = Field(
+        None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"}
+    )
     module_dropout: float = Field(0.0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
     oft_rank: int = Field(0, ge=0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
     oft_block_size: int = Field(32, ge=1, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
-    oft_target: str = Field("all", json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
+    oft_target: str | list[str] = Field("all", json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
     create_new_adapter: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
-    lora_alpha: int | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    lora_alpha: int | float | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
     lora_dropout: float = Field(0.0, ge=0, lt=1, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
     lora_rank: int = Field(8, ge=1, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
-    lora_target: str = Field("all", json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
+    lora_target: str | list[str] = Field("all", json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
     loraplus_lr_ratio: float | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
     loraplus_lr_embedding: float = Field(1e-06, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
     use_rslora: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
@@ -62,7 +68,7 @@ class FinetuningArgs(ArgsModel):
     )
     ld_alpha: float | None = Field(None, json_schema_extra={"since": "v0.9.3", "group": "RLHFArguments"})
     use_galore: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
-    galore_target: str = Field("all", json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
+    galore_target: str | list[str] = Field("all", json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
     galore_rank: int = Field(16, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
     galore_update_interval: int = Field(200, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
     galore_scale: float = Field(2.0, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
@@ -71,7 +77,7 @@ class FinetuningArgs(ArgsModel):
     )
     galore_layerwise: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "GaloreArguments"})
     use_apollo: bool = Field(False, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
-    apollo_target: str = Field("all", json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
+    apollo_target: str | list[str] = Field("all", json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
     apollo_rank: int = Field(16, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
     apollo_update_interval: int = Field(200, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})
     apollo_scale: float = Field(32.0, json_schema_extra={"since": "v0.9.2", "group": "ApolloArguments"})

@@ -182,7 +182,7 @@ class TrainingArgs(ArgsModel):
     do_train: bool = Field(False, json_schema_extra={"since": "transformers"})
     do_eval: bool = Field(False, json_schema_extra={"since": "transformers"})
     do_predict: bool = Field(False, json_schema_extra={"since": "transformers"})
-    resume_from_checkpoint: str | None = Field(None, json_schema_extra={"since": "transformers"})
+    resume_from_checkpoint: str | bool | None = Field(None, json_schema_extra={"since": "transformers"})
     warmup_ratio: float | None = Field(None, ge=0, le=1, json_schema_extra={"since": "transformers"})
     logging_dir: str | None = Field(None, json_schema_extra={"since": "transformers"})
     local_rank: int = Field(-1, json_schema_extra={"since": "transformers"})

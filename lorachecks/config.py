@@ -1,0 +1,401 @@
+"""Project configuration: ``[tool.lorachecks]`` in pyproject.toml, or a ``lorachecks.toml``.
+
+Like ruff, the configuration is found by walking up from each linted file's folder; the
+nearest file wins (in one folder, ``lorachecks.toml`` before ``pyproject.toml``; a
+pyproject.toml without a ``[tool.lorachecks]`` table does not count). Lookups are cached
+per folder. Options given on the command line override the file.
+
+    [tool.lorachecks]
+    select = ["LC1", "LC2"]            # rule codes or prefixes, or "ALL" (default: every rule)
+    ignore = ["LC302"]
+    format = "llamafactory"            # force the input format instead of detecting it
+    path-checks = false                # skip checks that need models/data on this machine
+    launch-dir = "third_party/LLaMA-Factory"   # relative to this file's folder
+    llamafactory-version = "0.9.3"
+    gpu-memory = "24GB"                # per GPU (GB and GiB both mean GiB), or a number
+    gpus = 2
+    strict = true
+    severity = { LC302 = "info", LC109 = "off" }   # error, warning, info or off
+
+    [tool.lorachecks.per-path."legacy/**/*.yaml"]  # glob, relative to this file's folder
+    llamafactory-version = "0.9.3"
+    ignore = ["LC102"]
+    severity = { LC101 = "warning" }
+
+Per-path sections apply in file order to the files their glob matches: ``select`` replaces
+the selection, ``ignore`` adds to it, ``severity`` entries are merged, the other keys
+replace the value. A glob without ``/`` matches the file name in any folder; ``**``
+matches any number of folders.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lorachecks.diagnostics import Severity
+from lorachecks.settings import Settings
+
+if TYPE_CHECKING:
+    from lorachecks.linter import FileResult
+
+CONFIG_FILE = "lorachecks.toml"
+PYPROJECT = "pyproject.toml"
+LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
+_CODE = re.compile(r"^(?:LC\d{0,3}|ALL)$")
+_VERSION = re.compile(r"^(?:latest|head|v?\d+(?:\.\d+){0,2})$")
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(g|gb|gib)|(m|mb|mib)|(t|tb|tib))?\s*$", re.I)
+
+# Keys and the Settings field each one sets ("" = handled specially).
+_TOP_KEYS = (
+    "select",
+    "ignore",
+    "format",
+    "path-checks",
+    "launch-dir",
+    "llamafactory-version",
+    "gpu-memory",
+    "gpus",
+    "strict",
+    "severity",
+    "per-path",
+)
+_PER_PATH_KEYS = ("select", "ignore", "format", "path-checks", "llamafactory-version", "severity")
+
+
+class ConfigError(Exception):
+    """A configuration file lorachecks cannot use; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """One layer of options (the file's top level, or a per-path section)."""
+
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    severity: Mapping[str, Severity | None] = field(default_factory=dict)  # None: "off"
+    values: Mapping[str, Any] = field(default_factory=dict)  # Settings field -> value
+
+
+@dataclass(frozen=True, slots=True)
+class PathOverride:
+    pattern: str
+    regex: re.Pattern[str]
+    options: Options
+
+    def matches(self, relative: str) -> bool:
+        target = relative if "/" in self.pattern else relative.rsplit("/", 1)[-1]
+        return self.regex.fullmatch(target) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConfig:
+    path: Path  # the file it was read from
+    options: Options
+    overrides: tuple[PathOverride, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def layers(self, file: Path | str) -> list[Options]:
+        """The option layers that apply to ``file``: the top level, then matching sections."""
+        if not self.overrides:
+            return [self.options]
+        absolute = os.path.abspath(file)
+        root = os.path.join(str(self.root), "")
+        relative = absolute[len(root) :] if absolute.startswith(root) else os.path.basename(absolute)
+        relative = relative.replace(os.sep, "/")
+        return [self.options, *(o.options for o in self.overrides if o.matches(relative))]
+
+
+def _toml() -> Any:
+    return importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+
+def load_config(path: Path) -> ProjectConfig | None:
+    """Read one configuration file; None for a pyproject.toml without [tool.lorachecks]."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc}") from exc
+    is_pyproject = path.name == PYPROJECT
+    if is_pyproject and "lorachecks" not in text:
+        return None
+    toml = _toml()
+    try:
+        document = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    if is_pyproject:
+        table = document.get("tool", {}).get("lorachecks") if isinstance(document.get("tool"), dict) else None
+        if table is None:
+            return None
+        where = "[tool.lorachecks]"
+    else:
+        table, where = document, CONFIG_FILE
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where} must be a table")
+    return _parse(path, table, where)
+
+
+def _parse(path: Path, table: dict[str, Any], where: str) -> ProjectConfig:
+    table = _normalised(path, table, where, _TOP_KEYS)
+    overrides = []
+    sections = table.pop("per-path", {})
+    if not isinstance(sections, dict):
+        raise ConfigError(f"{path}: {where} per-path must be a table of glob = {{ options }}")
+    for pattern, section in sections.items():
+        here = f"{where} per-path {pattern!r}"
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: {here} must be a table of options")
+        options = _options(path, _normalised(path, section, here, _PER_PATH_KEYS), here)
+        overrides.append(PathOverride(pattern, glob_regex(pattern), options))
+    return ProjectConfig(path, _options(path, table, where), tuple(overrides))
+
+
+def _normalised(path: Path, table: dict[str, Any], where: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = str(key).replace("_", "-")
+        if name not in allowed:
+            from lorachecks.suggest import closest
+
+            guess = closest(name.replace("-", "_"), [a.replace("-", "_") for a in allowed], cutoff=0.6)
+            hint = f" (did you mean `{guess.replace('_', '-')}`?)" if guess else f"; known keys: {', '.join(allowed)}"
+            raise ConfigError(f"{path}: {where}: unknown key `{key}`{hint}")
+        out[name] = value
+    return out
+
+
+def _options(path: Path, table: dict[str, Any], where: str) -> Options:
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{path}: {where}: `{key}` {problem}")
+
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in ("path-checks", "strict"):
+            if not isinstance(value, bool):
+                raise fail(key, f"must be true or false, not {value!r}")
+            values[key.replace("-", "_")] = value
+        elif key == "format":
+            values["format"] = _format_name(value, fail)
+        elif key == "launch-dir":
+            if not isinstance(value, str) or not value:
+                raise fail(key, "must be a folder path (text)")
+            values["launch_dir"] = (path.parent / Path(value).expanduser()).resolve()
+        elif key == "llamafactory-version":
+            if not isinstance(value, str) or not _VERSION.match(value.strip()):
+                raise fail(key, f'must be a release such as "0.9.3", or "latest", not {value!r}')
+            values["llamafactory_version"] = value.strip()
+        elif key == "gpu-memory":
+            try:
+                values["gpu_memory_gib"] = parse_gpu_memory(value)
+            except ValueError as exc:
+                raise fail(key, str(exc)) from None
+        elif key == "gpus":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise fail(key, f"must be a whole number of GPUs (1 or more), not {value!r}")
+            values["gpus"] = value
+    select = frozenset(_codes(table["select"], lambda p: fail("select", p))) if "select" in table else None
+    ignore = frozenset(_codes(table.get("ignore", []), lambda p: fail("ignore", p)))
+    severity = _severity(table.get("severity", {}), lambda p: fail("severity", p))
+    return Options(select, ignore, severity, values)
+
+
+def _format_name(value: object, fail: Any) -> str:
+    from lorachecks.formats import FORMATS, LINTABLE
+
+    if not isinstance(value, str) or value not in {f.name for f in FORMATS}:
+        raise fail("format", f"must be one of {', '.join(LINTABLE)}, not {value!r}")
+    return value
+
+
+def _codes(value: object, fail: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise fail('must be a list of rule codes or prefixes, such as ["LC101", "LC2"]')
+    codes = [i.strip().upper() for i in items if i.strip()]
+    for code in codes:
+        _check_code(code, fail)
+    return ["LC" if c == "ALL" else c for c in codes]  # every code starts with LC
+
+
+def _check_code(code: str, fail: Any) -> None:
+    if not _CODE.match(code):
+        raise fail(f"has {code!r}, which is not a rule code or prefix (LC101, LC1, ...)")
+    if len(code) == 5:
+        from lorachecks.rules import rule_by_code
+
+        if rule_by_code(code) is None:
+            raise fail(f"names {code}, which is no rule (`lorachecks rules` lists them)")
+
+
+def _severity(value: object, fail: Any) -> dict[str, Severity | None]:
+    if not isinstance(value, dict):
+        raise fail('must be a table such as { LC302 = "info" }')
+    out: dict[str, Severity | None] = {}
+    for code, level in value.items():
+        name = str(code).strip().upper()
+        _check_code(name, fail)
+        if not isinstance(level, str) or level.lower() not in LEVELS:
+            raise fail(f"gives {code} the level {level!r}; use error, warning, info or off")
+        out["LC" if name == "ALL" else name] = LEVELS[level.lower()]
+    return out
+
+
+def parse_gpu_memory(value: object) -> float:
+    """GPU memory per device in GiB: 24, 24.5, "24GB", "24 GiB", "80000MiB" (GB counts as GiB)."""
+    if isinstance(value, bool):
+        raise ValueError(f'must be a size such as 24 or "24GB", not {value!r}')
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and (match := _MEMORY.match(value)):
+        number = float(match.group(1))
+        if match.group(3):
+            number /= 1024
+        elif match.group(4):
+            number *= 1024
+    else:
+        raise ValueError(f'must be a size such as 24 or "24GB", not {value!r}')
+    if not 0 < number < 1_000_000:
+        raise ValueError(f"must be a positive size in GiB, not {value!r}")
+    return number
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A path glob as a regex: ``*`` and ``?`` stay in one folder, ``**/`` spans folders."""
+    text = pattern.strip().removeprefix("./")
+    out, i = "", 0
+    while i < len(text):
+        char = text[i]
+        if text.startswith("**/", i):
+            out, i = out + "(?:[^/]*/)*", i + 3
+        elif text.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif char == "*":
+            out, i = out + "[^/]*", i + 1
+        elif char == "?":
+            out, i = out + "[^/]", i + 1
+        elif char == "[" and (close := text.find("]", i + 2)) != -1:
+            body = text[i + 1 : close]
+            body = "^" + body[1:] if body.startswith("!") else body
+            out, i = out + f"[{body.replace(chr(92), chr(92) * 2)}]", close + 1
+        else:
+            out, i = out + re.escape(char), i + 1
+    return re.compile(out.rstrip("/") if out.endswith("/") else out)
+
+
+def find_config(directory: Path, cache: dict[Path, ProjectConfig | None] | None = None) -> ProjectConfig | None:
+    """The nearest configuration at or above ``directory`` (absolute), cached per folder."""
+    cache = {} if cache is None else cache
+    visited: list[Path] = []
+    found: ProjectConfig | None = None
+    folder: Path | None = directory.absolute()
+    while folder is not None:
+        if folder in cache:
+            found = cache[folder]
+            break
+        visited.append(folder)
+        found = _config_in(folder)
+        if found is not None:
+            break
+        folder = folder.parent if folder.parent != folder else None
+    for seen in visited:
+        cache[seen] = found
+    return found
+
+
+def _config_in(folder: Path) -> ProjectConfig | None:
+    for name in (CONFIG_FILE, PYPROJECT):
+        candidate = folder / name
+        if candidate.is_file():
+            config = load_config(candidate)
+            if config is not None:
+                return config
+    return None
+
+
+@dataclass
+class Resolver:
+    """Per-file Settings: the CLI's base settings, the nearest project config, CLI overrides.
+
+    ``explicit`` names the Settings fields given on the command line; those win over the
+    file. ``config`` forces one configuration for every file (``--config``); ``isolated``
+    ignores configuration files altogether.
+    """
+
+    base: Settings
+    explicit: frozenset[str] = frozenset()
+    config: ProjectConfig | None = None
+    isolated: bool = False
+    _cache: dict[Path, ProjectConfig | None] = field(default_factory=dict)
+    _by_folder: dict[str, ProjectConfig | None] = field(default_factory=dict)
+    _settings: dict[tuple[int, ...], Settings] = field(default_factory=dict)
+
+    def config_for(self, path: Path | str) -> ProjectConfig | None:
+        if self.isolated:
+            return None
+        if self.config is not None:
+            return self.config
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._by_folder:
+            self._by_folder[folder] = find_config(Path(folder), self._cache)
+        return self._by_folder[folder]
+
+    def __call__(self, path: Path) -> Settings:
+        config = self.config_for(path)
+        if config is None:
+            return self.base
+        layers = config.layers(path)
+        key = (id(config), *(id(layer) for layer in layers))
+        if key not in self._settings:
+            self._settings[key] = self._merge(layers)
+        return self._settings[key]
+
+    def _merge(self, layers: Iterable[Options]) -> Settings:
+        select: frozenset[str] | None = None
+        ignore: set[str] = set()
+        severity: dict[str, Severity | None] = {}
+        values: dict[str, Any] = {}
+        for layer in layers:
+            if layer.select is not None:
+                select = layer.select
+            ignore |= layer.ignore
+            severity.update(layer.severity)
+            values.update(layer.values)
+        known = {f.name for f in fields(Settings)}
+        changes = {k: v for k, v in values.items() if k in known and k not in self.explicit}
+        if "select" in self.explicit:  # the command line's selection replaces the file's
+            select, ignore = None, set()
+            severity = {k: v for k, v in severity.items() if v is not None}
+        off = {code for code, level in severity.items() if level is None}
+        changes["select"] = self.base.select if "select" in self.explicit else (select or frozenset())
+        changes["ignore"] = frozenset(ignore | off | self.base.ignore)
+        changes["severity"] = {**{k: v for k, v in severity.items() if v is not None}, **self.base.severity}
+        return replace(self.base, **changes)
+
+    def failed(self, files: Iterable[FileResult]) -> bool:
+        """Exit status 1: an error anywhere, or a warning in a file whose settings are strict."""
+        return any(
+            d.severity is Severity.ERROR or (d.severity is Severity.WARNING and self(f.path).strict)
+            for f in files
+            for d in f.diagnostics
+        )
+
+
+def project_settings(
+    base: Settings, explicit: Iterable[str], config: Path | None = None, isolated: bool = False
+) -> Resolver:
+    """Per-file settings for a run: ``base`` (the command line, whose ``explicit`` fields win)
+    over the nearest project configuration, or over ``config`` when given. Raises ConfigError."""
+    forced = load_config(config) if config is not None and not isolated else None
+    if config is not None and not isolated and forced is None:
+        raise ConfigError(f"{config}: no [tool.lorachecks] table")
+    return Resolver(base, frozenset(explicit), forced, isolated)

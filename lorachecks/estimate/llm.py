@@ -1,0 +1,376 @@
+"""Peak training memory of an LLM fine-tuning run (LLaMA-Factory options).
+
+The formulas and their sources are in docs/estimate.md. Everything is computed from the
+config mapping as the trainer would read it, with LLaMA-Factory's defaults for keys that
+are absent; every default and simplification taken is listed in ``assumptions``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lorachecks.estimate.architecture import LLMArch, llm_from_config_json, llm_from_safetensors
+from lorachecks.estimate.catalogue import lookup_llm
+from lorachecks.estimate.result import GIB, Estimate
+from lorachecks.paths import can_be_path, read_json, resolve
+
+# CUDA context, cuBLAS/cuDNN workspaces and kernels, resident whatever the model.
+CONTEXT_BYTES = 0.5 * GIB
+# Caching-allocator fragmentation: reserved exceeds allocated by about this fraction.
+FRAGMENTATION = 0.05
+
+_8BIT_OPTIMS = re.compile(r"8bit|8_bit|bnb_8")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLLM:
+    arch: LLMArch | None
+    source: str
+
+
+def resolve_llm(value: object, base: Path) -> ResolvedLLM:
+    """Dimensions of ``model_name_or_path``: local config.json, safetensors header, catalogue."""
+    if not isinstance(value, str) or not value.strip():
+        return ResolvedLLM(None, "unknown (no model_name_or_path)")
+    name = value.strip()
+    path = resolve(name, base) if "${" not in name and can_be_path(name) else None
+    if path is not None and path.exists():
+        config_file = path / "config.json" if path.is_dir() else None
+        if config_file is not None and config_file.is_file():
+            data, error = read_json(config_file)
+            if error is None and isinstance(data, dict):
+                arch = llm_from_config_json(data)
+                if arch is not None:
+                    return ResolvedLLM(arch, f"config.json {config_file}")
+        if (path.is_file() and path.suffix == ".safetensors") or (path.is_dir() and any(path.glob("*.safetensors"))):
+            from lorachecks.safetensors_header import NotSafetensors
+
+            try:
+                arch = llm_from_safetensors(path)
+            except (NotSafetensors, OSError) as exc:
+                return ResolvedLLM(None, f"unknown (safetensors header unreadable: {exc})")
+            if arch is not None:
+                return ResolvedLLM(arch, f"safetensors header {path}")
+        return ResolvedLLM(None, f"unknown (local model {path} has no readable config.json or safetensors)")
+    found = lookup_llm(name)
+    if found is not None:
+        return ResolvedLLM(found[1], f"catalogue {found[0]}")
+    return ResolvedLLM(None, f"unknown (`{name}` is neither a local model folder nor in the built-in catalogue)")
+
+
+def _get(config: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    value = config.get(key, default)
+    if isinstance(value, bool) and kind is not bool:
+        return default
+    return value if isinstance(value, kind) else default
+
+
+# Categories of projection names used in `lora_target` (any architecture's spelling).
+_Q = {"q_proj", "query", "wq", "q"}
+_K = {"k_proj", "key", "wk", "k"}
+_V = {"v_proj", "value", "wv", "v"}
+_O = {"o_proj", "dense", "out_proj", "wo", "o", "self_attention.dense"}
+_QKV = {"query_key_value", "qkv_proj", "c_attn", "w_pack", "wqkv", "qkv"}
+_UP = {"gate_proj", "up_proj", "w1", "w3", "c_fc", "fc1", "dense_h_to_4h", "gate_up_proj"}
+# Architectures whose checkpoints fuse q/k/v (and gate/up) into one linear layer.
+_FUSED_QKV = frozenset({"chatglm", "phi3", "falcon", "bloom", "qwen", "baichuan", "internlm2", "gpt2"})
+_FUSED_GATE_UP = frozenset({"chatglm", "phi3"})
+_DOWN = {"down_proj", "w2", "fc2", "dense_4h_to_h", "c_proj"}
+
+
+def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]], list[str]]:
+    """(in, out, count) of the linear layers a `lora_target` wraps, and names not understood."""
+    names = [n.strip().lower().rsplit(".", 1)[-1] for n in target.split(",") if n.strip()]
+    attn = arch.attention_linears()
+    moe = arch.moe_layers
+    dense_layers = arch.layers - moe
+    mlp_dense = arch.mlp_linears(False)
+    mlp_moe = arch.mlp_linears(True) if moe else []
+    down_dense = [m for m in mlp_dense if m[0] != arch.hidden]
+    down_moe = [m for m in mlp_moe if m[0] != arch.hidden]
+    out: list[tuple[int, int, int]] = []
+    unknown: list[str] = []
+
+    def add(mods: list[tuple[int, int]], layers: int) -> None:
+        out.extend((i, o, layers) for i, o in mods)
+
+    if "all" in names:
+        if arch.model_type in _FUSED_QKV:
+            attn = [(arch.hidden, arch.q_dim + 2 * arch.kv_dim), attn[3]]
+        if arch.model_type in _FUSED_GATE_UP and arch.mlp_matrices == 3:
+            mlp_dense = [(arch.hidden, 2 * arch.intermediate), *down_dense]
+        add(attn, arch.layers)
+        add(mlp_dense, dense_layers)
+        add(mlp_moe, moe)
+        return out, []
+    for name in dict.fromkeys(names):
+        if name in _Q:
+            add([attn[0]], arch.layers)
+        elif name in _K:
+            add([attn[1]], arch.layers)
+        elif name in _V:
+            add([attn[2]], arch.layers)
+        elif name in _QKV:
+            add([(arch.hidden, arch.q_dim + 2 * arch.kv_dim)], arch.layers)
+        elif name in _O:
+            add([attn[3]], arch.layers)
+        elif name in _UP:
+            fused = name in {"gate_up_proj", "dense_h_to_4h"} and arch.mlp_matrices == 3
+            width = 2 * arch.intermediate if fused else arch.intermediate
+            add([(arch.hidden, width)], dense_layers)
+            if moe:  # one projection of this name per expert (and shared expert)
+                experts = [(arch.hidden, arch.moe_intermediate)] * arch.experts
+                shared = [(arch.hidden, arch.shared_intermediate)] if arch.shared_intermediate else []
+                add(experts + shared, moe)
+        elif name in _DOWN:
+            add(down_dense, dense_layers)
+            add(down_moe, moe)
+        elif name in {"lm_head", "output", "embed_out"}:
+            out.append((arch.hidden, arch.vocab, 1))
+        else:
+            unknown.append(name)
+    return out, unknown
+
+
+def _deepspeed(config: dict[str, Any], base: Path) -> tuple[int, bool, bool, str]:
+    """(ZeRO stage, optimizer offload, parameter offload, how it was known)."""
+    value = config.get("deepspeed")
+    data: object = None
+    where = ""
+    if isinstance(value, dict):
+        data, where = value, "inline"
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.startswith("{"):
+            import json
+
+            try:
+                data, where = json.loads(text), "inline JSON"
+            except json.JSONDecodeError:
+                data = None
+        else:
+            loaded, error = read_json(resolve(text, base))
+            if error is None:
+                data, where = loaded, text
+            else:  # unreadable here: read the stage off the usual file names (ds_z3_offload_config.json)
+                match = re.search(r"z(?:ero)?_?([0-3])", Path(text).name.lower())
+                offload = "offload" in text.lower()
+                stage = int(match.group(1)) if match else 0
+                return stage, offload, offload and stage == 3, f"{text} (not readable here; stage from its name)"
+    if not isinstance(data, dict):
+        return 0, False, False, ""
+    zero = data.get("zero_optimization")
+    zero = zero if isinstance(zero, dict) else {}
+    stage = zero.get("stage", 0)
+    stage = stage if isinstance(stage, int) and 0 <= stage <= 3 else 0
+
+    def offloaded(key: str) -> bool:
+        entry = zero.get(key)
+        return isinstance(entry, dict) and entry.get("device") in {"cpu", "nvme"}
+
+    return stage, offloaded("offload_optimizer"), offloaded("offload_param") and stage == 3, where
+
+
+def _quant_bytes(bits: int, double_quant: bool, method: str) -> tuple[float, str]:
+    """Bytes per quantized weight, and a sentence saying how that was counted."""
+    if method == "bnb" and bits == 8:
+        return 1.0 + 4 / 4096, "8-bit LLM.int8 (bitsandbytes): 1 byte per weight plus row scales"
+    if method == "bnb" and bits == 4:
+        if double_quant:
+            return 0.5 + 1 / 64 + 4 / (64 * 256), "4-bit NF4 with double quantization: ~0.52 bytes per weight"
+        return 0.5 + 4 / 64, "4-bit NF4: 0.5 byte per weight plus an fp32 scale per 64 weights"
+    if method == "bnb":
+        method = "hqq"  # bitsandbytes only takes 4 and 8 bits: the trainer needs hqq for these
+    return bits / 8 + 4 / 64, f"{bits}-bit {method}: {bits}/8 byte per weight plus a 16-bit scale and zero per 64"
+
+
+def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1) -> Estimate:
+    """Peak memory per GPU for the LLaMA-Factory training config ``config``."""
+    base = base or Path.cwd()
+    model = config.get("model_name_or_path")
+    resolved = resolve_llm(model, base)
+    est = Estimate(model=str(model), model_source=resolved.source, kind="llm", gpus=max(gpus, 1))
+    if resolved.arch is None:
+        est.known = False
+        return est
+    arch = resolved.arch
+    notes = est.assumptions
+    method = _get(config, "finetuning_type", str, "lora")
+    stage = _get(config, "stage", str, "sft")
+    bits = _get(config, "quantization_bit", int, None)
+    double_quant = _get(config, "double_quantization", bool, True)
+    pure_bf16 = _get(config, "pure_bf16", bool, False)
+    fp16 = _get(config, "fp16", bool, False)
+    bf16 = _get(config, "bf16", bool, False)
+    use_dora = _get(config, "use_dora", bool, False)
+    rank = _get(config, "lora_rank", int, 8)
+    batch = _get(config, "per_device_train_batch_size", int, 8)
+    if "per_device_train_batch_size" not in config:
+        notes.append("per_device_train_batch_size not set: transformers' default 8")
+    seq = max(_get(config, "cutoff_len", int, 2048), 1)
+    batch, rank = max(batch, 1), max(rank, 0)
+    checkpointing = not _get(config, "disable_gradient_checkpointing", bool, False)
+    attn = _get(config, "flash_attn", str, "auto")
+    liger = _get(config, "enable_liger_kernel", bool, False)
+    optim = _get(config, "optim", str, "adamw_torch").lower()
+    fsdp = config.get("fsdp")
+    zero, offload_opt, offload_param, ds_where = _deepspeed(config, base)
+    if (isinstance(fsdp, str) and fsdp.strip()) or (isinstance(fsdp, list) and fsdp):
+        text = fsdp if isinstance(fsdp, str) else " ".join(map(str, fsdp))
+        zero = 3 if "full_shard" in text or "hybrid" in text else 2
+        offload_opt = offload_param = "offload" in text
+        ds_where = f"FSDP `{text}` (counted as ZeRO-{zero})"
+    n = est.gpus
+    if method not in {"lora", "oft", "freeze", "full"}:
+        notes.append(f"finetuning_type {method!r} is not one the trainer knows: counted as LoRA")
+        method = "lora"
+    if method == "oft":
+        notes.append("OFT counted like LoRA of the same rank (block-diagonal adapters of similar size)")
+    if bits is not None and bits not in {2, 3, 4, 5, 6, 8}:
+        notes.append(f"quantization_bit {bits} is not a width the trainer accepts: counted unquantized")
+        bits = None
+    if bits is not None and method in {"full", "freeze"}:
+        notes.append(f"quantization_bit {bits} ignored: the trainer refuses it with finetuning_type {method}")
+        bits = None
+    notes.append(
+        f"model from {resolved.source}: {arch.params / 1e9:.2f} B parameters, {arch.layers} layers, "
+        f"hidden {arch.hidden}, vocabulary {arch.vocab}"
+    )
+
+    # Frozen/loaded weights.
+    linear, other = arch.linear_params, arch.params - arch.linear_params
+    if bits is not None:
+        method_q = _get(config, "quantization_method", str, "bnb")
+        per, what = _quant_bytes(bits, double_quant, method_q)
+        weights = linear * per + other * 2
+        notes.append(f"{what}; embeddings, head and norms stay 16-bit")
+    else:
+        weights = arch.params * 2.0
+        notes.append("weights loaded in bf16/fp16 (2 bytes each), as LLaMA-Factory loads them")
+
+    # Trainable parameters.
+    train_bytes = 2 if pure_bf16 or (method == "full" and zero == 3) else 4
+    if method in {"lora", "oft"}:
+        target = _get(config, "lora_target", str, "all")
+        mods, unknown = lora_modules(arch, target)
+        if unknown:
+            notes.append(f"lora_target names not matched to this architecture and not counted: {', '.join(unknown)}")
+        trainable = sum(rank * (i + o) * c for i, o, c in mods)
+        if use_dora:
+            trainable += sum(o * c for _, o, c in mods)
+        notes.append(
+            f"LoRA rank {rank} on `{target}`: {trainable / 1e6:.1f} M parameters"
+            + (" (+ DoRA magnitudes)" if use_dora else "")
+        )
+        extra_weights = trainable * train_bytes  # adapters are extra tensors on top of the base weights
+    elif method == "freeze":
+        layers = abs(_get(config, "freeze_trainable_layers", int, 2))
+        trainable = min(layers, arch.layers) * arch.layer_params
+        notes.append(f"freeze tuning: {min(layers, arch.layers)} decoder layers trainable")
+        extra_weights = trainable * (train_bytes - 2)  # upcast copy replaces the 16-bit one
+    else:
+        trainable = arch.params
+        extra_weights = trainable * (train_bytes - 2)
+        if train_bytes == 4:
+            notes.append("full tuning: trainable weights upcast to fp32 (LLaMA-Factory does so unless pure_bf16)")
+    est.params, est.trainable_params = arch.params, trainable
+
+    # Optimizer states per trainable parameter.
+    if _8BIT_OPTIMS.search(optim):
+        state_bytes, optim_note = 2.0, f"`{optim}`: two 8-bit states per parameter"
+    elif optim.startswith("sgd"):
+        state_bytes, optim_note = 0.0, "SGD without momentum: no state"
+    elif optim.startswith("adafactor"):
+        state_bytes, optim_note = 0.1 * train_bytes, "Adafactor: factored second moment (~0.1 of a copy)"
+    elif "lion" in optim:
+        state_bytes, optim_note = float(train_bytes), f"`{optim}`: one state per parameter"
+    else:
+        state_bytes, optim_note = 2.0 * train_bytes, f"`{optim}`: two states per parameter in the parameter dtype"
+    if any(_get(config, k, bool, False) for k in ("use_galore", "use_apollo", "use_badam", "use_adam_mini")):
+        notes.append("GaLore/APOLLO/BAdam/Adam-mini reduce optimizer states; counted as plain AdamW (overestimate)")
+    if zero and method == "full" and train_bytes == 2:
+        state_bytes += 4.0  # fp32 master copy kept by DeepSpeed/FSDP mixed precision
+        optim_note += ", plus an fp32 master copy"
+    notes.append(optim_note)
+    gradients = trainable * float(train_bytes)
+    optimizer = trainable * state_bytes
+
+    # Sharding across GPUs.
+    if zero:
+        notes.append(
+            f"DeepSpeed ZeRO-{zero} over {n} GPU(s) from {ds_where}" + (", optimizer offloaded" if offload_opt else "")
+        )
+    if zero >= 1:
+        optimizer = 0.0 if offload_opt else optimizer / n
+    if zero >= 2:
+        gradients /= n
+    if zero == 3:
+        if offload_param:
+            weights, extra_weights = weights / arch.layers, extra_weights / arch.layers  # one layer gathered at a time
+        else:
+            weights, extra_weights = weights / n, extra_weights / n
+    elif n > 1 and not zero:
+        notes.append(f"{n} GPUs with data parallelism: each GPU holds a full copy")
+
+    # Activations.
+    act_bytes = 4 if not (bf16 or fp16 or pure_bf16) and method == "full" else 2
+    tokens = batch * seq
+    packing = _get(config, "packing", bool, stage == "pt")
+    notes.append(
+        f"batch {batch} x cutoff_len {seq} tokens per micro-step "
+        + ("(packed: always full)" if packing else "(the longest batch; shorter samples use less)")
+    )
+    if stage in {"dpo", "kto", "rm", "ppo"}:
+        tokens *= 2
+        notes.append(f"stage {stage}: chosen and rejected sequences, twice the tokens")
+        if stage in {"dpo", "kto"} and method != "lora" and not _get(config, "use_ref_model", bool, False):
+            weights *= 2
+            notes.append("a frozen reference model copy")
+    ref_model = config.get("ref_model")
+    if isinstance(ref_model, str) and ref_model.strip() and stage in {"dpo", "kto", "ppo"}:
+        ref = resolve_llm(ref_model, base).arch or arch
+        ref_bits = _get(config, "ref_model_quantization_bit", int, None)
+        ref_per = _quant_bytes(ref_bits, True, "bnb")[0] if ref_bits in {4, 8} else 2.0
+        weights += ref.linear_params * ref_per + (ref.params - ref.linear_params) * 2
+        notes.append(f"separate reference model `{ref_model}` ({ref.params / 1e9:.2f} B parameters)")
+    inter = arch.active_intermediate
+    per_token_layer = (12 * arch.hidden + 4 * arch.q_dim + 4 * arch.kv_dim + 8 * inter) * act_bytes / 2
+    eager = attn == "disabled"
+    if eager:
+        per_token_layer += 6 * arch.heads * seq
+        notes.append("eager attention: the attention matrix is stored (quadratic in cutoff_len)")
+    else:
+        notes.append(f"flash_attn {attn}: SDPA/FlashAttention, no stored attention matrix")
+    if bits is not None:
+        per_token_layer += 2 * inter * act_bytes / 2  # dequantized temporaries of the widest projection
+    full_layer = tokens * per_token_layer
+    if checkpointing and _get(config, "use_unsloth_gc", bool, False):
+        activations = 2 * full_layer
+        notes.append("Unsloth gradient checkpointing: layer inputs offloaded to CPU, one layer recomputed")
+    elif checkpointing:
+        activations = arch.layers * tokens * arch.hidden * act_bytes + 2 * full_layer
+        notes.append("gradient checkpointing on (LLaMA-Factory's default): layer inputs kept, one layer recomputed")
+    else:
+        activations = arch.layers * full_layer
+        notes.append("gradient checkpointing off: every layer's activations kept")
+    if liger:
+        notes.append("Liger fused cross-entropy: logits not materialised")
+    else:
+        activations += tokens * arch.vocab * 10.0  # bf16 logits, fp32 upcast, fp32 gradient
+    overhead = CONTEXT_BYTES + FRAGMENTATION * (weights + extra_weights + gradients + optimizer + activations)
+    notes.append("overhead: 0.5 GiB CUDA context and workspaces, plus 5 % allocator fragmentation")
+    est.breakdown = {
+        "weights": weights,
+        "trainable": extra_weights,
+        "gradients": gradients,
+        "optimizer": optimizer,
+        "activations": activations,
+        "overhead": overhead,
+    }
+    if math.isnan(est.total_bytes):  # pragma: no cover - defensive
+        est.known = False
+    return est

@@ -1,0 +1,272 @@
+"""The training plan a config describes: method, rank, learning rate, batch, steps, data size.
+
+One view over LLaMA-Factory and kohya / lora-scripts configs (read from the plain mapping),
+for the LC5xx heuristics. Sample counts come from local files only and are ``None`` when the
+data is not on this machine (hub datasets, missing files, formats we do not count).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lorachecks.estimate.sd import flatten
+from lorachecks.paths import can_be_path, read_json, resolve
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".avif", ".jxl"})
+_COUNT_LIMIT = 50 * 1024 * 1024  # do not parse data files above this size
+
+
+@dataclass(slots=True)
+class Plan:
+    family: str  # "llm" or "sd"
+    method: str  # "lora", "freeze", "full", "oft"
+    rank: int | None = None
+    rank_key: str | None = None
+    alpha: float | None = None  # None: the trainer's default applies (see alpha_default)
+    alpha_key: str | None = None
+    alpha_default: str = ""
+    rslora: bool = False
+    learning_rates: dict[str, float] = field(default_factory=dict)  # key -> value
+    optimizer: str = ""
+    batch: int = 1
+    batch_key: str | None = None
+    accumulation: int = 1
+    epochs: float | None = None
+    epochs_key: str | None = None
+    max_steps: int | None = None
+    max_steps_key: str | None = None
+    samples: int | None = None  # examples (LLM) or images x repeats (SD) per epoch
+    samples_note: str = ""
+    unique_samples: int | None = None  # SD: distinct images
+    stage: str = "sft"
+    invalid: bool = False  # batch/accumulation/epochs the trainer rejects: the schema rules report them
+
+    def effective_batch(self, gpus: int) -> int:
+        return self.batch * self.accumulation * max(gpus, 1)
+
+    def steps_per_epoch(self, gpus: int) -> int | None:
+        if self.samples is None:
+            return None
+        return max(math.ceil(self.samples / (self.batch * max(gpus, 1))) // self.accumulation, 1)
+
+    def total_steps(self, gpus: int) -> int | None:
+        if self.max_steps is not None and self.max_steps > 0:
+            return self.max_steps
+        per_epoch = self.steps_per_epoch(gpus)
+        if per_epoch is None or self.epochs is None:
+            return None
+        return max(math.ceil(per_epoch * self.epochs), 1)
+
+
+def _int(data: dict[str, Any], key: str, default: int | None) -> int | None:
+    value = data.get(key, default)
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+        return int(value)
+    return default
+
+
+def _float(data: dict[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return None
+
+
+@lru_cache(maxsize=256)
+def _count_file(path: Path, mtime_ns: int) -> int | None:
+    suffix = path.suffix.lower()
+    try:
+        if path.stat().st_size > _COUNT_LIMIT:
+            return None
+        if suffix == ".jsonl":
+            with path.open("rb") as handle:
+                return sum(1 for line in handle if line.strip())
+        if suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            return len(data) if isinstance(data, list) else None
+        if suffix in {".csv", ".txt"}:
+            with path.open("rb") as handle:
+                lines = sum(1 for line in handle if line.strip())
+            return max(lines - 1, 0) if suffix == ".csv" else lines
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return None
+
+
+def count_records(path: Path) -> int | None:
+    """Examples in a local data file or folder of files; None when not countable here."""
+    try:
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file())
+            counts = [count_records(p) for p in files]
+            known = [c for c in counts if c is not None]
+            return sum(known) if known and len(known) == len(counts) else None
+        return _count_file(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+def _llamafactory_samples(config: dict[str, Any], base: Path) -> tuple[int | None, str]:
+    names = [n.strip() for n in str(config.get("dataset") or "").split(",") if n.strip()]
+    dataset_dir = config.get("dataset_dir", "data")
+    if not names or not isinstance(dataset_dir, str) or dataset_dir == "ONLINE" or dataset_dir.startswith("REMOTE:"):
+        return None, ""
+    directory = resolve(dataset_dir, base)
+    info, error = read_json(directory / "dataset_info.json")
+    if error is not None or not isinstance(info, dict):
+        return None, ""
+    max_samples = _int(config, "max_samples", None)
+    total = 0
+    for name in names:
+        entry = info.get(name)
+        if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):
+            return None, ""
+        if any(entry.get(k) for k in ("hf_hub_url", "ms_hub_url", "om_hub_url", "script_url", "cloud_file_name")):
+            return None, ""
+        count = count_records(directory / entry["file_name"])
+        if count is None:
+            return None, ""
+        total += min(count, max_samples) if max_samples else count
+    if total == 0:
+        return None, ""  # empty data: the dataset rules report it, no plan to judge
+    val = _float(config, "val_size")
+    if val and 0 < val < 1:
+        total = int(total * (1 - val))
+    elif val and val >= 1:
+        total = max(total - int(val), 0)
+    return total, f"{total} examples in {', '.join(names)} (counted in {directory})"
+
+
+def _kohya_samples(config: dict[str, Any], base: Path) -> tuple[int | None, int | None, str]:
+    """(images x repeats, distinct images) under a kohya `<repeats>_<name>` train_data_dir."""
+    value = config.get("train_data_dir")
+    if not isinstance(value, str) or not value.strip():
+        return None, None, ""
+    if not can_be_path(value):
+        return None, None, ""
+    root = resolve(value, base)
+    if not root.is_dir():
+        return None, None, ""
+    total = unique = 0
+    try:
+        for sub in sorted(root.iterdir()):
+            match = re.match(r"^(\d+)_", sub.name)
+            if not sub.is_dir() or not match:
+                continue
+            images = sum(1 for p in sub.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            unique += images
+            total += images * int(match.group(1))
+        if not unique:  # lora-scripts: images directly in the folder, one repeat
+            unique = total = sum(1 for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    except OSError:
+        return None, None, ""
+    if not unique:
+        return None, None, ""
+    return total, unique, f"{unique} images ({total} with repeats) in {root}"
+
+
+def plan_of(config: dict[str, Any], format_name: str, base: Path) -> Plan:
+    if format_name in {"kohya", "lora-scripts"} and str(config.get("task_type", "")) != "text-generation":
+        return _sd_plan(flatten(config), base)
+    return _llm_plan(config, base)
+
+
+def _llm_plan(config: dict[str, Any], base: Path) -> Plan:
+    method = config.get("finetuning_type", "lora")
+    plan = Plan(family="llm", method=method if isinstance(method, str) else "lora")
+    plan.stage = str(config.get("stage", "sft"))
+    if plan.method in {"lora", "oft"}:
+        plan.rank = _int(config, "lora_rank", 8)
+        plan.rank_key = "lora_rank" if "lora_rank" in config else None
+        plan.alpha = _float(config, "lora_alpha")
+        plan.alpha_key = "lora_alpha" if plan.alpha is not None else None
+        plan.alpha_default = "LLaMA-Factory's default lora_alpha = 2 x lora_rank"
+        if plan.alpha is None and plan.rank:
+            plan.alpha = 2.0 * plan.rank
+        plan.rslora = config.get("use_rslora") is True
+    lr = _float(config, "learning_rate")
+    plan.learning_rates = {"learning_rate": lr if lr is not None else 5e-5}
+    plan.optimizer = str(config.get("optim", "adamw_torch"))
+    batch = _int(config, "per_device_train_batch_size", 8)
+    accumulation = _int(config, "gradient_accumulation_steps", 1)
+    plan.invalid = batch is None or batch < 1 or accumulation is None or accumulation < 1
+    plan.batch = max(batch or 1, 1)
+    plan.batch_key = "per_device_train_batch_size" if "per_device_train_batch_size" in config else None
+    plan.accumulation = max(accumulation or 1, 1)
+    epochs = _float(config, "num_train_epochs")
+    plan.invalid |= epochs is not None and epochs <= 0
+    plan.epochs = epochs if epochs is not None else 3.0
+    plan.epochs_key = "num_train_epochs" if epochs is not None else None
+    max_steps = _int(config, "max_steps", -1)
+    if max_steps is not None and max_steps > 0:
+        plan.max_steps, plan.max_steps_key = max_steps, "max_steps"
+    plan.samples, plan.samples_note = _llamafactory_samples(config, base)
+    plan.unique_samples = plan.samples
+    return plan
+
+
+def _sd_method(config: dict[str, Any]) -> str:
+    """ "lora", or the LyCORIS algorithm (LoKr, LoHa, ... scale and rank differently)."""
+    from lorachecks.formats.kohya.network_args import split_items
+
+    args = config.get("network_args")
+    if config.get("network_module") != "lycoris.kohya" or not isinstance(args, list):
+        return "lora"
+    algo = next(
+        (v.strip().strip("'\"").lower() for _, k, v in split_items([str(a) for a in args]) if k == "algo"), "lora"
+    )
+    return "lora" if algo in ("lora", "locon") else algo
+
+
+def _sd_plan(config: dict[str, Any], base: Path) -> Plan:
+    plan = Plan(family="sd", method=_sd_method(config))
+    kohya = "network_dim" in config or "pretrained_model_name_or_path" in config
+    rank_key = "network_dim" if kohya else "lora_rank"
+    alpha_key = "network_alpha" if kohya else "lora_alpha"
+    plan.rank = _int(config, rank_key, 4 if kohya else 8)
+    plan.rank_key = rank_key if rank_key in config else None
+    plan.alpha = _float(config, alpha_key)
+    plan.alpha_key = alpha_key if plan.alpha is not None else None
+    if plan.alpha is None:
+        plan.alpha = 1.0 if kohya else float(plan.rank or 1)
+        plan.alpha_default = "sd-scripts' default network_alpha = 1" if kohya else "lora_alpha defaults to the rank"
+    for key in ("learning_rate", "unet_lr", "text_encoder_lr"):
+        value = _float(config, key)
+        if value is None and isinstance(config.get(key), str):
+            try:
+                value = float(config[key])
+            except ValueError:
+                value = None
+        if value is not None and value > 0:
+            plan.learning_rates[key] = value
+    optimizer = config.get("optimizer_type")
+    plan.optimizer = str(optimizer) if optimizer else ("AdamW8bit" if config.get("use_8bit_adam") is True else "AdamW")
+    batch_key = "train_batch_size" if "train_batch_size" in config else "batch_size"
+    batch = _int(config, batch_key, 1)
+    accumulation = _int(config, "gradient_accumulation_steps", 1)
+    plan.invalid = batch is None or batch < 1 or accumulation is None or accumulation < 1
+    plan.batch = max(batch or 1, 1)
+    plan.batch_key = batch_key if batch_key in config else None
+    plan.accumulation = max(accumulation or 1, 1)
+    epochs_key = "max_train_epochs" if "max_train_epochs" in config else "epochs"
+    epochs = _int(config, epochs_key, None)
+    if epochs:
+        plan.epochs, plan.epochs_key = float(epochs), epochs_key
+    steps = _int(config, "max_train_steps", None)
+    if not epochs:
+        plan.max_steps = steps if steps else (1600 if kohya else None)
+        plan.max_steps_key = "max_train_steps" if steps else None
+    plan.samples, plan.unique_samples, plan.samples_note = _kohya_samples(config, base)
+    return plan

@@ -1,0 +1,71 @@
+"""Rule documentation rendered from the rule modules' own docstrings.
+
+`lorachecks rules` prints the table, `lorachecks explain CODE` one rule, and
+`lorachecks rules --format markdown > docs/rules.md` regenerates the documentation page
+(a test fails when the committed page is stale).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from lorachecks.rules import Rule, all_rules
+
+
+def formats_of(rule: Rule) -> str:
+    return ", ".join(sorted(rule.formats)) if rule.formats else "all"
+
+
+def body_of(rule: Rule) -> str:
+    """The docstring without its summary line."""
+    lines = inspect.cleandoc(rule.doc).splitlines()
+    return "\n".join(lines[1:]).strip()
+
+
+def text_table() -> str:
+    rows = [
+        f"{r.code}  {r.name:<24} {r.severity.value:<8} {'fix' if r.fixable else '   '}  {formats_of(r):<14} {r.summary}"
+        for r in all_rules()
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def explain(rule: Rule) -> str:
+    fixable = "; `lorachecks fix` can fix it" if rule.fixable else ""
+    return (
+        f"{rule.code} ({rule.name}), default severity: {rule.severity.value}, formats: {formats_of(rule)}{fixable}\n\n"
+        f"{inspect.cleandoc(rule.doc)}\n"
+    )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown() -> str:
+    """The whole docs/rules.md page."""
+    rules = all_rules()
+    out = [
+        "# Rules",
+        "",
+        "<!-- Generated from the rule modules' docstrings by"
+        " `lorachecks rules --format markdown > docs/rules.md`; do not edit by hand. -->",
+        "",
+        "Severity is the default level; change it per project with `severity` in the",
+        "configuration, silence a line with `# lorachecks: disable=CODE`. Rules marked *fix*",
+        "offer a safe fix: `lorachecks fix PATH` (or `lorachecks lint --fix`, `--diff` to preview).",
+        "",
+        "| code | name | severity | fix | formats | summary |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rules:
+        out.append(
+            f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity.value} | "
+            f"{'fix' if r.fixable else ''} | {formats_of(r)} | {_cell(r.summary)} |"
+        )
+    for r in rules:
+        meta = f"Default severity: **{r.severity.value}**. Formats: {formats_of(r)}."
+        if r.fixable:
+            meta += " Fixable with `lorachecks fix`."
+        out += ["", f"## {r.code} {r.name}", "", f"**{r.summary}**", "", meta, "", body_of(r)]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,23 @@
+"""lorachecks itself failed on this file (a bug in a rule or in the linter, not in your config).
+
+Why it matters: the other rules still ran and their findings stand, but the failed check
+said nothing about the file, so it may hide a real problem. The message names the rule and
+the error; please report it with the file attached (mask any secrets in it first).
+
+Example: `LC000 internal error in rule LC201 (model-path): OSError: ...`
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC000"
+NAME = "internal-error"
+SEVERITY = Severity.ERROR
+FORMATS = None
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    """Reported by the linter when a rule raises; nothing to check on its own."""
+    return iter(())

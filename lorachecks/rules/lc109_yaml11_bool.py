@@ -1,0 +1,50 @@
+"""A boolean option written as `yes`, `no`, `on` or `off` instead of `true` or `false`.
+
+Why it matters: the trainers' YAML 1.1 loaders (PyYAML, OmegaConf) read these words as
+booleans, but YAML 1.2 readers do not: editors validating against the exported JSON Schema
+(yaml-language-server), check-jsonschema and most non-Python tools see the text "yes" and
+flag or mishandle the option. `true`/`false` mean the same everywhere. `lorachecks fix`
+rewrites the word in place.
+
+Example, bad:
+
+    do_train: yes
+    bf16: on
+
+Good:
+
+    do_train: true
+    bf16: true
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.edits import bool_word, bool_word_fix
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC109"
+NAME = "yaml11-bool"
+SEVERITY = Severity.INFO
+FORMATS = None  # every format with a schema, YAML files only
+FIXABLE = True
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.format is None or ctx.format.schema_path is None or ctx.doc.syntax != "yaml":
+        return
+    fields = ctx.format.all_keys
+    for key, value in ctx.data.items():
+        if not isinstance(value, bool) or key not in fields or key in ctx.validation.field_errors:
+            continue
+        word = bool_word(ctx.doc, (key,))
+        if word is None:
+            continue
+        new = "true" if value else "false"
+        yield Finding(
+            f"`{key}: {word}` is a YAML 1.1 boolean: the trainer reads {new}, YAML 1.2 readers read the text {word!r}",
+            key,
+            f"write `{new}`",
+            at="value",
+            fix=bool_word_fix(ctx.doc, (key,), value),
+        )

@@ -1,0 +1,33 @@
+"""Aspect-ratio bucket bounds that do not contain the resolution, or odd bucket steps.
+
+Why it matters: with `enable_bucket`, sd-scripts refuses to start when `min_bucket_reso` is
+larger than the resolution's smaller side or `max_bucket_reso` smaller than its larger
+side (defaults 256 and 1024, so `resolution = "1280"` alone fails). `bucket_reso_steps`
+that is not divisible by 64 (32 for SDXL) gives buckets off the latent grid (a warning).
+
+Example, bad:
+
+    resolution = "1024,1024"
+    enable_bucket = true
+    max_bucket_reso = 768
+
+Good:
+
+    resolution = "1024,1024"
+    enable_bucket = true
+    max_bucket_reso = 2048
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC312"
+NAME = "bucket-settings"
+SEVERITY = Severity.ERROR
+FORMATS = ("kohya", "kohya-dataset")
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    yield from ctx.schema_findings(CODE)

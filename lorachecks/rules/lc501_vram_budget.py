@@ -1,0 +1,74 @@
+"""The estimated peak GPU memory of the run exceeds the memory budget.
+
+Why it matters: an out-of-memory error arrives minutes into a job, after the model has
+downloaded and loaded. The estimate (weights, adapters, gradients, optimizer states,
+activations at the configured batch and length, overhead; see `lorachecks estimate`) is
+compared with the budget given by `--gpu-memory` (GiB per GPU; `--gpus` for the count).
+Over the budget is an error, within 10 % of it a warning: the estimate's expected error
+is about 15-25 %. Nothing is reported without a budget; with one, a model of unknown size
+gets a note saying so instead of a guess.
+
+Example, bad (`--gpu-memory 24GB`):
+
+    model_name_or_path: meta-llama/Llama-3.1-8B
+    finetuning_type: full
+
+Good:
+
+    model_name_or_path: meta-llama/Llama-3.1-8B
+    finetuning_type: lora
+    quantization_bit: 4
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.estimate.lintsupport import estimate, model_key
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC501"
+NAME = "vram-budget"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory", "kohya", "lora-scripts")
+
+
+def _advice(kind: str) -> str:
+    if kind == "llm":
+        return (
+            "try QLoRA (quantization_bit: 4), a smaller per_device_train_batch_size or cutoff_len, or DeepSpeed ZeRO-3"
+        )
+    return "try gradient_checkpointing, cache_latents, an 8-bit optimizer, fp8_base or blocks_to_swap"
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    budget = ctx.settings.gpu_memory_gib
+    if budget is None or budget <= 0:
+        return
+    est = estimate(ctx)
+    total = est.total_gib
+    where = model_key(ctx)
+    if total is None:
+        yield Finding(
+            f"no memory estimate: {est.model_source}",
+            where,
+            "point the model at a local folder with config.json, or check the budget with the hub's model card",
+            severity=Severity.INFO,
+        )
+        return
+    gpus = f" x {est.gpus} GPUs" if est.gpus > 1 else ""
+    sharded = any(ctx.data.get(k) for k in ("deepspeed", "fsdp"))
+    if sharded and est.gpus == 1:
+        gpus += " (estimated for 1 GPU: pass --gpus N for the DeepSpeed/FSDP sharding)"
+    if total > budget:
+        yield Finding(
+            f"run does not fit: estimated peak {total:.1f} GiB per GPU, budget {budget:g} GiB{gpus}",
+            where,
+            f"{est.summary()}; {_advice(est.kind)}",
+        )
+    elif total > 0.9 * budget:
+        yield Finding(
+            f"run may not fit: estimated peak {total:.1f} GiB is within 10 % of the {budget:g} GiB budget{gpus}",
+            where,
+            f"{est.summary()}; the estimate can be off by 15-25 %",
+            severity=Severity.WARNING,
+        )

@@ -1,0 +1,38 @@
+"""A key named like a credential (`*_token`, `*_key`, `*password`, `*secret`) holds a random-looking value.
+
+Why it matters: a random string of 16 or more characters under such a key is almost always
+a real credential, and a committed config leaks it to everyone who can read the repository
+or its CI logs. The value is shown masked (`****`). Special-token keys (`eos_token`,
+`pad_token`, ...) and ordinary words or paths are not reported.
+
+Example, bad:
+
+    api_key: 9f8Kd02LmQx7Zt4WbN1c
+
+Good:
+
+    # read it from the environment in the launcher script instead
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.loader import dotted
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC602"
+NAME = "credential-value"
+SEVERITY = Severity.ERROR
+FORMATS = None
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for secret in ctx.secrets:
+        if secret.generic:
+            yield Finding(
+                f"`{dotted(secret.key)}` holds what looks like a credential ({secret.masked}): "
+                "anyone who can read this file or its CI log can use it",
+                secret.key,
+                f"{secret.remedy}; if it is not a secret, disable this check with --ignore {CODE}",
+                at="value",
+            )

@@ -1,0 +1,48 @@
+"""`trust_remote_code: true` lets the model's own Python code run on your machine.
+
+Why it matters: with it, transformers imports and runs the `.py` files that come with the
+model (named by `auto_map` in its `config.json`), with your permissions, your tokens and
+your data. That is needed for some architectures, but only for code you have read and from
+a source you trust. The warning names the code that would run when the model folder is
+local; for a hub id, read the repository's `.py` files (pin a `revision` you reviewed).
+
+Example, bad (unreviewed code from a hub repository):
+
+    model_name_or_path: someone/new-model
+    trust_remote_code: true
+
+Good: drop it when the architecture is built into transformers, or pin a reviewed revision.
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.formats.llamafactory.resolve import local_path
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.safety import is_dir, remote_code
+
+CODE = "LC604"
+NAME = "trust-remote-code"
+SEVERITY = Severity.WARNING
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.data.get("trust_remote_code") is not True:
+        return
+    model = ctx.data.get("model_name_or_path")
+    path = local_path(ctx, model) if isinstance(model, str) and ctx.settings.path_checks else None
+    if path is not None and is_dir(path):
+        code = remote_code(path)
+        shown = ", ".join(code[:6]) + (f" and {len(code) - 6} more" if len(code) > 6 else "")
+        what = f"code in {path}: {shown}" if code else f"any Python code shipped with {path} (none found there now)"
+    elif isinstance(model, str) and model:
+        what = f"any Python code of `{model}` that its config.json names in `auto_map` (downloaded at load time)"
+    else:
+        what = "the model's own Python files"
+    yield Finding(
+        f"`trust_remote_code: true` runs {what}, with your permissions",
+        "trust_remote_code",
+        "read that code first and pin a reviewed `model_revision`; drop the option if transformers supports the architecture",
+        at="value",
+    )

@@ -1,0 +1,51 @@
+"""`overwrite_output_dir: true` over an `output_dir` that already holds a run.
+
+Why it matters: the new run writes its checkpoints and final weights into the same folder,
+replacing the earlier run's files of the same name, and no longer resumes from the last
+`checkpoint-N`. Days of training can be lost to a copied config. Give each run its own
+`output_dir`, or resume on purpose.
+
+Example, bad (saves/qwen3/sft already holds a finished adapter):
+
+    output_dir: saves/qwen3/sft
+    overwrite_output_dir: true
+
+Good:
+
+    output_dir: saves/qwen3/sft-run2
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.formats.llamafactory.resolve import local_path
+from lorachecks.paths import is_placeholder
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.safety import output_state
+
+CODE = "LC606"
+NAME = "overwrite-output-dir"
+SEVERITY = Severity.WARNING
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    data = ctx.data
+    output_dir = data.get("output_dir")
+    if not ctx.settings.path_checks or data.get("do_train") is not True or data.get("overwrite_output_dir") is not True:
+        return
+    if not isinstance(output_dir, str) or not output_dir or is_placeholder(output_dir):
+        return
+    path = local_path(ctx, output_dir)
+    state = output_state(path) if path is not None else None
+    if state is None or state.files == 0:
+        return
+    held = [*state.weights, *([state.last_checkpoint] if state.last_checkpoint else [])]
+    what = f" ({', '.join(held)})" if held else ""
+    yield Finding(
+        f"`overwrite_output_dir: true` and `output_dir` {path} already holds {state.files} entries{what}: "
+        "this run writes over them",
+        "overwrite_output_dir",
+        "give this run its own output_dir, or drop overwrite_output_dir to resume from the last checkpoint",
+        at="value",
+    )

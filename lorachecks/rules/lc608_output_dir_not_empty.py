@@ -1,0 +1,62 @@
+"""`output_dir` already holds a finished run: LLaMA-Factory refuses to start (or silently resumes).
+
+Why it matters: with `do_train`, LLaMA-Factory looks into an existing `output_dir` before
+training. If it holds final weights (`adapter_model.safetensors`, `model.safetensors`, ...)
+and no `checkpoint-N` folder, it stops with "Output directory already exists and is not
+empty. Please set `overwrite_output_dir`." If it holds a `checkpoint-N` folder, it resumes
+from the latest one without asking, so a changed config continues an old run (reported as
+a note). Reward-model and PPO runs with full or freeze tuning cannot resume and are not
+checked.
+
+Example, bad (saves/qwen3/sft holds adapter_model.safetensors from an earlier run):
+
+    output_dir: saves/qwen3/sft
+
+Good:
+
+    output_dir: saves/qwen3/sft-v2
+"""
+
+from collections.abc import Iterator
+
+from lorachecks.diagnostics import Severity
+from lorachecks.formats.llamafactory.resolve import local_path
+from lorachecks.paths import is_placeholder
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.safety import output_state
+
+CODE = "LC608"
+NAME = "output-dir-not-empty"
+SEVERITY = Severity.ERROR
+FORMATS = ("llamafactory",)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    data = ctx.data
+    output_dir = data.get("output_dir")
+    if not ctx.settings.path_checks or data.get("do_train") is not True or data.get("overwrite_output_dir") is True:
+        return
+    if not isinstance(output_dir, str) or not output_dir or is_placeholder(output_dir):
+        return
+    if data.get("stage", "sft") in ("rm", "ppo") and data.get("finetuning_type", "lora") in ("full", "freeze"):
+        return  # these stages cannot resume; LLaMA-Factory skips the check
+    path = local_path(ctx, output_dir)
+    state = output_state(path) if path is not None else None
+    if state is None:
+        return
+    if state.last_checkpoint is not None:
+        yield Finding(
+            f"`output_dir` {path} holds {state.last_checkpoint}: LLaMA-Factory resumes from it without asking",
+            "output_dir",
+            "to start afresh use a new output_dir; to resume, nothing to do",
+            at="value",
+            severity=Severity.INFO,
+        )
+    elif state.weights:
+        yield Finding(
+            f"`output_dir` {path} already holds a finished run ({', '.join(state.weights)}): LLaMA-Factory stops with "
+            '"Output directory already exists and is not empty"',
+            "output_dir",
+            "use a new output_dir, or set `overwrite_output_dir: true` to replace that run",
+            at="value",
+        )

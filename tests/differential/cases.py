@@ -1,0 +1,191 @@
+"""The config variants the differential tests feed to both LLaMA-Factory and lorachecks.
+
+Each case starts from a valid 1-step LoRA SFT config for the tiny local Llama and changes a
+few raw YAML values (so `1e-4`, `8.0`, `"ten"`, duplicate keys reach the trainer exactly as
+written). ``lf_fails`` records what LLaMA-Factory 0.9.5 was seen to do; ``known_difference``
+explains a case where lorachecks deliberately gives another verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import yaml
+
+# A valid 1-step LoRA SFT run: raw YAML values, placeholders filled in per case.
+BASE: dict[str, str] = {
+    "model_name_or_path": "{model}",
+    "stage": "sft",
+    "do_train": "true",
+    "finetuning_type": "lora",
+    "lora_rank": "8",
+    "lora_target": "all",
+    "dataset": "tiny_sft",
+    "dataset_dir": "{data}",
+    "template": "default",
+    "cutoff_len": "64",
+    "output_dir": "{out}",
+    "overwrite_output_dir": "true",
+    "per_device_train_batch_size": "2",
+    "gradient_accumulation_steps": "1",
+    "learning_rate": "1.0e-4",
+    "max_steps": "1",
+    "logging_steps": "1",
+    "save_strategy": "'no'",
+    "report_to": "none",
+    "dataloader_num_workers": "0",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    what: str  # one line for the result table
+    lf_fails: bool  # LLaMA-Factory 0.9.5 does not finish the 1-step run
+    set: dict[str, str | None] = field(default_factory=dict)  # key -> raw YAML value, None removes it
+    extra: str = ""  # raw lines appended (duplicate keys, unknown keys)
+    filename: str = "cfg.yaml"
+    env: dict[str, str] = field(default_factory=dict)  # placeholders allowed in values
+    known_difference: str = ""  # why lorachecks deliberately disagrees (empty: verdicts must agree)
+
+    def render(self, places: dict[str, str]) -> str:
+        """The config file text, with {model}, {data}, {out}, {empty}, {case} filled in."""
+        values = {**BASE, **self.set}
+        lines = [f"{k}: {v}" for k, v in values.items() if v is not None]
+        text = "\n".join(lines) + "\n" + self.extra
+        text = text.format(**places)
+        if self.filename.endswith(".json"):
+            return json.dumps(yaml.safe_load(text), indent=1) + "\n"
+        return text
+
+    def environment(self, places: dict[str, str]) -> dict[str, str]:
+        return {k: v.format(**places) for k, v in self.env.items()}
+
+
+CASES: list[Case] = [
+    Case("baseline", "valid 1-step LoRA SFT config", False),
+    Case("float_1e-4", "`learning_rate: 1e-4` (OmegaConf reads a float)", False, {"learning_rate": "1e-4"}),
+    Case("yaml11_bool", "`overwrite_cache: yes` (a YAML 1.1 boolean)", False, extra="overwrite_cache: yes\n"),
+    Case("val_size_count", "`val_size: 1.5` (a sample count above 1)", False, {"val_size": "1.5"}),
+    Case(
+        "int_for_float",
+        "`num_train_epochs: 1`, `lora_dropout: 0` (ints where floats are declared)",
+        False,
+        {"num_train_epochs": "1", "lora_dropout": "0"},
+    ),
+    Case("cutoff_beyond_model", "`cutoff_len: 4096` beyond the model's 256 positions", False, {"cutoff_len": "4096"}),
+    Case("quoted_true", '`do_train: "true"` (text, not a boolean)', False, {"do_train": '"true"'}),
+    Case(
+        "quoted_false",
+        '`do_train: "false"` (text, not a boolean)',
+        False,
+        {"do_train": '"false"'},
+        known_difference=(
+            "the trainer tests truthiness, so the text `false` switches training on and the run succeeds; "
+            "lorachecks reports LC104 as an error because the config says the opposite of what runs"
+        ),
+    ),
+    Case(
+        "yaml_lists",
+        "`dataset: [tiny_sft]`, `lora_target: [q_proj, v_proj]` (YAML lists)",
+        False,
+        {"dataset": "[tiny_sft]", "lora_target": "[q_proj, v_proj]"},
+    ),
+    Case("lora_alpha_float", "`lora_alpha: 12.5`", False, {"lora_alpha": "12.5"}),
+    Case("typo_key", "typo `lora_rnak`", True, extra="lora_rnak: 8\n"),
+    Case("camelcase_key", "camelCase `loraAlpha`", True, extra="loraAlpha: 16\n"),
+    Case("renamed_key", "`evaluation_strategy` (renamed to eval_strategy)", True, extra="evaluation_strategy: 'no'\n"),
+    Case("duplicate_key", "`learning_rate` written twice", True, extra="learning_rate: 2.0e-4\n"),
+    Case("lora_rank_float", "`lora_rank: 8.0`", True, {"lora_rank": "8.0"}),
+    Case("lora_alpha_string", "`lora_alpha: sixteen`", True, {"lora_alpha": "sixteen"}),
+    Case("max_steps_string", '`max_steps: "ten"`', True, {"max_steps": '"ten"'}),
+    Case(
+        "interp_model",
+        "`model_name_or_path: ${oc.env:TINY_MODEL}` with the variable set",
+        True,
+        {"model_name_or_path": "${{oc.env:TINY_MODEL}}"},
+        env={"TINY_MODEL": "{model}"},
+    ),
+    Case(
+        "interp_output_dir",
+        "`output_dir: ${oc.env:TINY_OUT}` with the variable set",
+        False,
+        {"output_dir": "${{oc.env:TINY_OUT}}"},
+        env={"TINY_OUT": "{out}"},
+        known_difference=(
+            "LLaMA-Factory trains, but into a folder literally named `${oc.env:TINY_OUT}` in the launch "
+            "directory; lorachecks reports LC108 as an error because the run's output is not where the user asked"
+        ),
+    ),
+    Case(
+        "quant_full",
+        "`quantization_bit: 4` with `finetuning_type: full`",
+        True,
+        {"finetuning_type": "full", "quantization_bit": "4"},
+    ),
+    # use_cpu: on a CPU-only machine the trainer refuses bf16 before it looks at fp16.
+    Case("fp16_bf16", "`fp16` and `bf16` both true", True, {"fp16": "true", "bf16": "true", "use_cpu": "true"}),
+    Case(
+        "bf16_on_cpu",
+        "`bf16: true` on a machine without a bf16 GPU",
+        True,
+        {"bf16": "true"},
+        known_difference=(
+            "the trainer refuses bf16 on this CPU-only test machine; the config is right for the GPU it is "
+            "written for, and lorachecks cannot know where it will run"
+        ),
+    ),
+    Case(
+        "eval_no_val", "`eval_strategy: steps` without `val_size`", True, {"eval_strategy": "steps", "eval_steps": "1"}
+    ),
+    Case("unknown_template", "`template: tiny_chat` (not registered)", True, {"template": "tiny_chat"}),
+    Case(
+        "unknown_dataset", "`dataset: alpaca_en_demo` (not in dataset_info.json)", True, {"dataset": "alpaca_en_demo"}
+    ),
+    Case("no_dataset", "`do_train` without `dataset`", True, {"dataset": None}),
+    Case("no_dataset_info", "`dataset_dir` without dataset_info.json", True, {"dataset_dir": "{empty}"}),
+    Case(
+        "missing_model",
+        "`model_name_or_path` names a missing folder",
+        True,
+        {"model_name_or_path": "{case}/no_such_model"},
+    ),
+    Case(
+        "resume_missing",
+        "`resume_from_checkpoint` names a missing folder",
+        True,
+        {"resume_from_checkpoint": "{case}/no_such_checkpoint"},
+    ),
+    Case(
+        "resume_true_empty",
+        "`resume_from_checkpoint: true` with no checkpoint in `output_dir`",
+        True,
+        {"resume_from_checkpoint": "true"},
+    ),
+    Case("kto_untagged", "`stage: kto` with a dataset without a `kto_tag` column", True, {"stage": "kto"}),
+    Case(
+        "quant_no_bitsandbytes",
+        "`quantization_bit: 4` (QLoRA) where bitsandbytes is not installed",
+        True,
+        {"quantization_bit": "4"},
+        known_difference=(
+            "the trainer stops because an optional package (bitsandbytes) is missing on this machine; "
+            "lorachecks checks the config, not the packages of the machine that will run it"
+        ),
+    ),
+    Case("bad_stage", "`stage: sfft`", True, {"stage": "sfft"}),
+    Case(
+        "bad_lora_target",
+        "`lora_target: query_key_value` (not a Llama module)",
+        True,
+        {"lora_target": "query_key_value"},
+    ),
+    Case("batch_zero", "`per_device_train_batch_size: 0`", True, {"per_device_train_batch_size": "0"}),
+    Case("grad_accum_zero", "`gradient_accumulation_steps: 0`", True, {"gradient_accumulation_steps": "0"}),
+    Case("lora_rank_zero", "`lora_rank: 0`", True, {"lora_rank": "0"}),
+    Case("bad_scheduler", "`lr_scheduler_type: cosine_annealing`", True, {"lr_scheduler_type": "cosine_annealing"}),
+    Case("negative_lr", "`learning_rate: -1.0e-4`", True, {"learning_rate": "-1.0e-4"}),
+    Case("json_config", "the baseline as a `.json` config", True, filename="cfg.json"),
+    Case("upper_ext", "the baseline named `cfg.YAML`", True, filename="cfg.YAML"),
+]

@@ -1,0 +1,100 @@
+"""Build a tiny local Llama, its tokenizer and an SFT dataset for the differential tests.
+
+Run with the LLaMA-Factory venv's Python (it needs transformers and tokenizers):
+
+    python make_tiny.py OUT_DIR
+
+writes OUT_DIR/model (2-layer LlamaConfig, random weights, a BPE tokenizer trained here,
+a chat template) and OUT_DIR/data (dataset_info.json + tiny_sft.json). Nothing is
+downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+SAMPLES = [
+    ("Say hello.", "Hello there."),
+    ("Name a colour.", "Blue is a colour."),
+    ("Count to three.", "One, two, three."),
+    ("What is two plus two?", "Two plus two is four."),
+    ("Name a fruit.", "An apple is a fruit."),
+    ("Say goodbye.", "Goodbye, see you soon."),
+    ("Name an animal.", "A cat is an animal."),
+    ("What day follows Monday?", "Tuesday follows Monday."),
+]
+
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ message['role'] }}: {{ message['content'] }}\n"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}assistant: {% endif %}"
+)
+
+
+def build_tokenizer(out: Path) -> int:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<unk>", "<s>", "</s>", "<pad>"]
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=320,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    text = [f"Human: {q}\nAssistant: {a}" for q, a in SAMPLES] * 4
+    tok.train_from_iterator(text, trainer=trainer)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>"
+    )
+    fast.chat_template = CHAT_TEMPLATE
+    fast.save_pretrained(out)
+    return len(fast)
+
+
+def build_model(out: Path, vocab_size: int) -> None:
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=3,
+        tie_word_embeddings=False,
+    )
+    LlamaForCausalLM(config).save_pretrained(out)
+
+
+def build_data(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [{"instruction": q, "input": "", "output": a} for q, a in SAMPLES]
+    (out / "tiny_sft.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    info = {"tiny_sft": {"file_name": "tiny_sft.json"}}
+    (out / "dataset_info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    root = Path(argv[1])
+    model = root / "model"
+    model.mkdir(parents=True, exist_ok=True)
+    build_model(model, build_tokenizer(model))
+    build_data(root / "data")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
