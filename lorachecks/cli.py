@@ -268,7 +268,9 @@ def schema(
 
 @app.command("dry-run")
 def dry_run(
-    config: Annotated[Path, typer.Argument(help="The training config to dry-run.")],
+    configs: Annotated[
+        list[Path], typer.Argument(help="Training configs to dry-run (with several, non-configs are skipped).")
+    ],
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, meta (no weights) or auto.")] = "auto",
     steps: Annotated[int, typer.Option("--steps", help="Steps on the same batch; >1 checks that the loss falls.")] = 1,
     save: Annotated[bool, typer.Option("--save", help="Save the adapter to a temporary folder and reload it.")] = False,
@@ -292,10 +294,11 @@ def dry_run(
         raise _usage_error(f"unknown output format {output_format!r} (choose from text, json)")
     if steps < 1:
         raise _usage_error("--steps must be at least 1")
-    if not config.is_file():
-        raise _usage_error(f"no such file: {config}")
+    missing = [str(c) for c in configs if not c.is_file()]
+    if missing:
+        raise _usage_error(f"no such file: {', '.join(missing)}")
     options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir)
-    raise typer.Exit(main(config, options, output_format))
+    raise typer.Exit(main(configs, options, output_format))
 
 
 @app.command()

@@ -363,6 +363,20 @@ def test_cli_json_and_exit_codes(tmp_path: Path, tiny_llama: Path) -> None:
     assert cli.invoke(app, ["dry-run", str(bad), "--device", "tpu"]).exit_code == 2
 
 
+def test_cli_several_files_as_pre_commit_passes_them(tmp_path: Path, tiny_llama: Path) -> None:
+    cli = CliRunner()
+    good = lf_config(tmp_path, tiny_llama)
+    other = write(tmp_path, "name: ci\non: push\n", "workflow.yaml")
+    args = ["dry-run", str(good), str(other), "--device", "meta", "--launch-dir", str(tmp_path)]
+    result = cli.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"skipped: {other}" in result.stdout and "dry-run passed" in result.stdout
+    result = cli.invoke(app, [*args, "--format", "json"])
+    data = json.loads(result.stdout)
+    assert [d["skipped"] for d in data] == [False, True] and data[0]["ok"]
+    assert cli.invoke(app, ["dry-run", str(other)]).exit_code == 1  # alone, a non-config is an error
+
+
 def test_gradient_check_flags_unused_and_frozen() -> None:
     from lorachecks.dryrun.step import check_gradients
 

@@ -7,6 +7,7 @@ never pays for them. Install them with the `dryrun` / `dryrun-diffusion` extras.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -17,14 +18,30 @@ from lorachecks.dryrun.runner import DEVICES, Options, dry_run
 __all__ = ["CODES", "DEVICES", "Options", "dry_run", "main"]
 
 
-def main(config: Path, options: Options, output_format: str = "text", out: TextIO | None = None) -> int:
-    """Run and print the report; returns the exit code (0 passed, 1 failed)."""
+def main(configs: list[Path], options: Options, output_format: str = "text", out: TextIO | None = None) -> int:
+    """Run each config and print its report; returns the exit code (0 all passed, 1 any failed).
+
+    With several files (as pre-commit passes them), files that are not training configs are
+    skipped rather than failed; JSON output is then a list of reports.
+    """
     from lorachecks.dryrun.report import render_json, render_text
 
     stream = out or sys.stdout
-    report = dry_run(config, options)
-    if output_format == "json":
-        render_json(report, stream)
-    else:
-        render_text(report, stream, color=out is None and stream.isatty())
-    return 0 if report.ok else 1
+    failed = False
+    documents: list[dict[str, object]] = []
+    for config in configs:
+        report = dry_run(config, options)
+        skipped = len(configs) > 1 and not report.kind and all(d.code == "DR002" for d in report.diagnostics)
+        if output_format == "json" and len(configs) > 1:
+            documents.append({**report.as_dict(), "skipped": skipped})
+        elif output_format == "json":
+            render_json(report, stream)
+        elif skipped:
+            stream.write(f"skipped: {config} (not a training config)\n")
+        else:
+            render_text(report, stream, color=out is None and stream.isatty())
+        failed = failed or (not report.ok and not skipped)
+    if output_format == "json" and len(configs) > 1:
+        json.dump(documents, stream, indent=2)
+        stream.write("\n")
+    return 1 if failed else 0
