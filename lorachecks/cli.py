@@ -252,6 +252,41 @@ def schema(
         typer.echo(f"wrote {path}")
 
 
+@app.command("dry-run")
+def dry_run(
+    configs: Annotated[
+        list[Path], typer.Argument(help="Training configs to dry-run (with several, non-configs are skipped).")
+    ],
+    device: Annotated[str, typer.Option("--device", help="cpu, cuda, meta (no weights) or auto.")] = "auto",
+    steps: Annotated[int, typer.Option("--steps", help="Steps on the same batch; >1 checks that the loss falls.")] = 1,
+    save: Annotated[bool, typer.Option("--save", help="Save the adapter to a temporary folder and reload it.")] = False,
+    allow_download: Annotated[
+        bool, typer.Option("--allow-download", help="Let transformers download from the hub (offline otherwise).")
+    ] = False,
+    trust_remote_code: Annotated[
+        bool, typer.Option("--trust-remote-code", help="Run model code from the hub, if the config says so too.")
+    ] = False,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
+    launch_dir: Annotated[
+        Optional[Path], typer.Option("--launch-dir", help="Directory the trainer is started from. Default: here.")
+    ] = None,
+) -> None:
+    """Build the model with its adapter and run real training steps (needs the dryrun extra)."""
+    from lorachecks.dryrun import DEVICES, Options, main
+
+    if device not in DEVICES:
+        raise _usage_error(f"unknown device {device!r} (choose from {', '.join(DEVICES)})")
+    if output_format not in ("text", "json"):
+        raise _usage_error(f"unknown output format {output_format!r} (choose from text, json)")
+    if steps < 1:
+        raise _usage_error("--steps must be at least 1")
+    missing = [str(c) for c in configs if not c.is_file()]
+    if missing:
+        raise _usage_error(f"no such file: {', '.join(missing)}")
+    options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir)
+    raise typer.Exit(main(configs, options, output_format))
+
+
 @app.command()
 def version() -> None:
     """Print the lorachecks version."""

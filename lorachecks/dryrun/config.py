@@ -1,0 +1,403 @@
+"""Read a training config into a `Plan`: what the trainer would build, with no ML import.
+
+LLaMA-Factory configs are read with the linter's loader (OmegaConf semantics by default);
+lora-scripts YAML (`task_type`, `base_model`) with `yaml.safe_load` semantics, kohya /
+SD-Trainer TOML flattened the way sd-scripts flattens it. Keys are read from the plain
+mapping, with each trainer's defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lorachecks.diagnostics import Diagnostic, Severity
+from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
+from lorachecks.settings import Settings
+
+LM_KINDS = ("llamafactory", "lora-scripts-text")
+DIFFUSION_KINDS = ("lora-scripts-image", "kohya")
+
+
+class DryRunError(Exception):
+    """A failure the user can act on, located at a config key."""
+
+    def __init__(self, code: str, message: str, key: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.key = key
+        self.hint = hint
+
+
+@dataclass(slots=True)
+class Plan:
+    """The parts of a training config the dry-run acts on."""
+
+    path: Path
+    kind: str  # one of LM_KINDS or DIFFUSION_KINDS
+    model: str  # as written in the config
+    model_key: str
+    precision: str = "fp32"  # "fp32", "fp16" or "bf16"
+    precision_key: str | None = None
+    finetuning_type: str = "lora"  # lora, freeze, full
+    rank: int = 8
+    alpha: float | None = None
+    dropout: float = 0.0
+    targets: list[str] = field(default_factory=lambda: ["all"])
+    target_key: str = "lora_target"
+    use_dora: bool = False
+    use_rslora: bool = False
+    extra_modules: list[str] = field(default_factory=list)  # additional_target / modules_to_save
+    freeze_layers: int = 2
+    freeze_modules: list[str] = field(default_factory=lambda: ["all"])
+    freeze_extra: list[str] = field(default_factory=list)
+    conv_rank: int | None = None
+    conv_alpha: float | None = None
+    batch_size: int = 1
+    batch_key: str | None = None
+    seq_len: int = 2048
+    seq_key: str | None = None
+    resolution: tuple[int, int] = (512, 512)
+    learning_rate: float = 5e-5
+    lr_key: str = "learning_rate"
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    gradient_checkpointing: bool = True
+    trust_remote_code: bool = False
+    output_dir: str | None = None
+    tokenizer: str | None = None
+    dataset: list[str] = field(default_factory=list)
+    dataset_dir: str = "data"
+    template: str | None = None
+    model_family: str | None = None  # diffusion: "sdxl" / "sd2" / "sd1" as the config says
+    family_key: str | None = None  # the key that says so (model_train_type, v2)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class LoadedConfig:
+    doc: Document
+    plan: Plan | None
+    diagnostics: list[Diagnostic]
+
+
+def diagnostic(
+    doc: Document | None, path: Path, code: str, message: str, key: str | None, hint: str | None
+) -> Diagnostic:
+    """A dry-run failure located at ``key``'s value (or line 1 when the key is absent)."""
+    where = Position(1, 1)
+    if doc is not None and key is not None:
+        # Flattened formats (kohya TOML) keep the table in the path: match on the last part.
+        paths: list[KeyPath] = [p for p in doc.key_positions if p[-1:] == (key,)]
+        paths.sort(key=len, reverse=True)
+        if paths:
+            where = doc.value_position(paths[-1])
+    return Diagnostic(
+        path=str(path),
+        line=where.line,
+        column=where.column,
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        key=key,
+        hint=hint,
+    )
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [n.strip() for n in str(value).split(",") if n.strip()]
+
+
+def _num(data: dict[str, Any], key: str, default: float) -> float:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        raise DryRunError("DR001", f"`{key}` must be a number, not {value!r}", key)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise DryRunError("DR001", f"`{key}` must be a number, not {value!r}", key) from None
+    if not isinstance(value, (int, float)):
+        raise DryRunError("DR001", f"`{key}` must be a number, not {value!r}", key)
+    return float(value)
+
+
+def _int(data: dict[str, Any], key: str, default: int) -> int:
+    value = _num(data, key, default)
+    if value != int(value):
+        raise DryRunError("DR001", f"`{key}` must be a whole number, not {value!r}", key)
+    return int(value)
+
+
+def _flag(data: dict[str, Any], key: str, default: bool = False) -> bool:
+    value = data.get(key, default)
+    return value if isinstance(value, bool) else default
+
+
+def _resolution(value: Any) -> tuple[int, int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    parts = [p.strip() for p in str(value).split(",")] if value is not None else []
+    try:
+        sizes = [int(float(p)) for p in parts if p]
+    except ValueError:
+        raise DryRunError("DR001", f"`resolution` must be `W` or `W,H`, not {value!r}", "resolution") from None
+    if len(sizes) == 1:
+        return sizes[0], sizes[0]
+    if len(sizes) == 2:
+        return sizes[0], sizes[1]
+    raise DryRunError("DR001", f"`resolution` must be `W` or `W,H`, not {value!r}", "resolution")
+
+
+def _flatten_toml(data: dict[str, Any]) -> dict[str, Any]:
+    """sd-scripts flattens every table of a --config_file; the last value of a key wins."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flatten_toml(value))
+        elif not (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+            flat[key] = value
+    return flat
+
+
+def _load_document(path: Path, settings: Settings) -> tuple[Document, str | None]:
+    """Load with the trainer's semantics; returns the document and the detected kind."""
+    from lorachecks.formats import detect
+
+    syntax = syntax_of(path)
+    if syntax is None:
+        raise DryRunError("DR001", f"{path.name} is not a YAML, JSON or TOML file", None)
+    text, problem = read_text(path, settings.max_file_bytes)
+    if problem is not None or text is None:
+        raise DryRunError("DR001", problem.message if problem else "cannot read the file", None)
+    if syntax == "toml":
+        return _load_toml(path, text), "kohya"
+    doc = load_text(path, text, syntax, "omegaconf" if syntax == "yaml" else "json")
+    mapping = doc.mapping
+    if "task_type" in mapping or "base_model" in mapping:
+        return load_text(path, text, syntax, "pyyaml" if syntax == "yaml" else "json"), _lora_scripts_kind(mapping)
+    fmt = detect(doc) if doc.ok else None
+    if fmt is not None and fmt.name == "llamafactory":
+        dialect = fmt.dialect(syntax, settings)
+        if dialect != doc.dialect:
+            doc = load_text(path, text, syntax, dialect)
+        return doc, "llamafactory"
+    if fmt is None and "pretrained_model_name_or_path" in mapping:
+        return doc, "kohya"
+    return doc, None
+
+
+def _lora_scripts_kind(mapping: dict[str, Any]) -> str:
+    return "lora-scripts-text" if mapping.get("task_type") == "text-generation" else "lora-scripts-image"
+
+
+def _load_toml(path: Path, text: str) -> Document:
+    """The linter's TOML loader: nested tables kept, positions for every key."""
+    from lorachecks.loader.toml_loader import load_toml
+
+    return load_toml(path, text, "toml")
+
+
+def read_config(path: Path, settings: Settings) -> LoadedConfig:
+    """Read ``path``; lint errors the trainer would stop on come back as DR001 diagnostics."""
+    doc: Document | None = None
+    try:
+        doc, kind = _load_document(path, settings)
+        if not doc.ok:
+            problems = [
+                Diagnostic(
+                    str(path),
+                    p.position.line,
+                    p.position.column,
+                    "DR001",
+                    Severity.ERROR,
+                    f"{p.code}: {p.message}",
+                    None,
+                    p.hint,
+                )
+                for p in doc.problems
+            ] or [diagnostic(doc, path, "DR001", "the config could not be parsed", None, None)]
+            return LoadedConfig(doc, None, problems)
+        if kind is None:
+            raise DryRunError(
+                "DR002",
+                "not recognised as a LLaMA-Factory, lora-scripts or kohya training config",
+                None,
+                "the dry-run needs `model_name_or_path` (LLaMA-Factory), `base_model` (lora-scripts) or "
+                "`pretrained_model_name_or_path` (kohya)",
+            )
+        blocking = _lint_blockers(path, settings)
+        if blocking:
+            return LoadedConfig(doc, None, blocking)
+        data = doc.mapping if kind != "kohya" else _flatten_toml(doc.mapping)
+        builders = {
+            "llamafactory": _llamafactory,
+            "lora-scripts-text": _lora_scripts,
+            "lora-scripts-image": _lora_scripts,
+            "kohya": _kohya,
+        }
+        plan = builders[kind](path, data, kind)
+        return LoadedConfig(doc, plan, [])
+    except DryRunError as exc:
+        return LoadedConfig(
+            doc or Document(path=path, text="", syntax="", dialect=""),
+            None,
+            [diagnostic(doc, path, exc.code, exc.message, exc.key, exc.hint)],
+        )
+
+
+def _lint_blockers(path: Path, settings: Settings) -> list[Diagnostic]:
+    """The trainers refuse to start on file and schema errors (LC0xx, LC1xx): so do we."""
+    from lorachecks.linter import lint_file
+
+    result = lint_file(path, Settings(path_checks=False, launch_dir=settings.launch_dir))
+    return [
+        Diagnostic(d.path, d.line, d.column, "DR001", d.severity, f"{d.code}: {d.message}", d.key, d.hint)
+        for d in result.diagnostics
+        if d.severity is Severity.ERROR and d.code[:3] in ("LC0", "LC1")
+    ]
+
+
+def _precision(data: dict[str, Any], plan: Plan) -> None:
+    for key, name in (("pure_bf16", "bf16"), ("bf16", "bf16"), ("fp16", "fp16")):
+        if data.get(key) is True:
+            plan.precision, plan.precision_key = name, key
+            return
+    mixed = data.get("mixed_precision")
+    if mixed in ("fp16", "bf16"):
+        plan.precision, plan.precision_key = str(mixed), "mixed_precision"
+
+
+def _llamafactory(path: Path, data: dict[str, Any], kind: str) -> Plan:
+    model = data.get("model_name_or_path")
+    if not isinstance(model, str) or not model:
+        raise DryRunError("DR001", "no `model_name_or_path`: the trainer has nothing to load", "model_name_or_path")
+    plan = Plan(path=path, kind=kind, model=model, model_key="model_name_or_path")
+    _precision(data, plan)
+    plan.finetuning_type = str(data.get("finetuning_type", "lora"))
+    if plan.finetuning_type not in ("lora", "freeze", "full"):
+        raise DryRunError(
+            "DR002",
+            f"`finetuning_type: {plan.finetuning_type}` is not dry-run yet (lora, freeze and full are)",
+            "finetuning_type",
+        )
+    stage = data.get("stage", "sft")
+    if stage not in ("sft", "pt"):
+        plan.notes.append(f"stage {stage} is dry-run as a causal-LM step (its own loss and extra models are not built)")
+    if data.get("quantization_bit") is not None:
+        plan.notes.append("quantization_bit is ignored: the dry-run loads unquantized weights")
+    plan.rank = _int(data, "lora_rank", 8)
+    plan.alpha = _num(data, "lora_alpha", plan.rank * 2) if data.get("lora_alpha") is not None else plan.rank * 2.0
+    plan.dropout = _num(data, "lora_dropout", 0.0)
+    plan.targets = _names(data.get("lora_target", "all")) or ["all"]
+    plan.use_dora = _flag(data, "use_dora")
+    plan.use_rslora = _flag(data, "use_rslora")
+    plan.extra_modules = _names(data.get("additional_target"))
+    plan.freeze_layers = _int(data, "freeze_trainable_layers", 2)
+    plan.freeze_modules = _names(data.get("freeze_trainable_modules", "all")) or ["all"]
+    plan.freeze_extra = _names(data.get("freeze_extra_modules"))
+    plan.batch_size, plan.batch_key = _int(data, "per_device_train_batch_size", 8), "per_device_train_batch_size"
+    plan.seq_len, plan.seq_key = _int(data, "cutoff_len", 2048), "cutoff_len"
+    plan.learning_rate = _num(data, "learning_rate", 5e-5)
+    plan.weight_decay = _num(data, "weight_decay", 0.0)
+    plan.max_grad_norm = _num(data, "max_grad_norm", 1.0)
+    plan.gradient_checkpointing = not _flag(data, "disable_gradient_checkpointing")
+    plan.trust_remote_code = _flag(data, "trust_remote_code")
+    output_dir = data.get("output_dir")
+    plan.output_dir = output_dir if isinstance(output_dir, str) else None
+    plan.dataset = _names(data.get("dataset"))
+    dataset_dir = data.get("dataset_dir", "data")
+    plan.dataset_dir = dataset_dir if isinstance(dataset_dir, str) else "data"
+    template = data.get("template")
+    plan.template = template if isinstance(template, str) else None
+    return plan
+
+
+def _lora_scripts(path: Path, data: dict[str, Any], kind: str) -> Plan:
+    model = data.get("base_model")
+    if not isinstance(model, str) or not model:
+        raise DryRunError("DR001", "no `base_model`: the trainer has nothing to load", "base_model")
+    if model.lower().endswith(".gguf"):
+        raise DryRunError("DR002", "a `.gguf` file cannot be trained", "base_model", "point at the original weights")
+    plan = Plan(path=path, kind=kind, model=model, model_key="base_model")
+    _precision(data, plan)
+    plan.rank = _int(data, "lora_rank", 8)
+    plan.alpha = _num(data, "lora_alpha", plan.rank)
+    plan.target_key = "target_modules"
+    plan.targets = _names(data.get("target_modules")) or ["all"]
+    plan.batch_size, plan.batch_key = _int(data, "batch_size", 1), "batch_size"
+    plan.learning_rate = _num(data, "learning_rate", 1e-4)
+    plan.output_dir = data.get("output_dir") if isinstance(data.get("output_dir"), str) else None
+    if kind == "lora-scripts-text":
+        plan.seq_len, plan.seq_key = _int(data, "max_seq_length", 512), "max_seq_length"
+        tokenizer = data.get("tokenizer")
+        plan.tokenizer = tokenizer if isinstance(tokenizer, str) else None
+    else:
+        plan.resolution = _resolution(data.get("resolution", 512))
+        if data.get("conv_lora_rank") is not None:
+            plan.conv_rank = _int(data, "conv_lora_rank", 0)
+            plan.conv_alpha = float(plan.conv_rank)
+    return plan
+
+
+def _kohya(path: Path, data: dict[str, Any], kind: str) -> Plan:
+    model = data.get("pretrained_model_name_or_path")
+    if not isinstance(model, str) or not model:
+        raise DryRunError(
+            "DR001",
+            "no `pretrained_model_name_or_path`: sd-scripts has nothing to load",
+            "pretrained_model_name_or_path",
+        )
+    plan = Plan(path=path, kind=kind, model=model, model_key="pretrained_model_name_or_path")
+    _precision(data, plan)
+    module = data.get("network_module", "networks.lora")
+    if module not in ("networks.lora", "lycoris.kohya"):
+        plan.notes.append(f"network_module {module} is approximated by a plain LoRA")
+    plan.rank = _int(data, "network_dim", 4)
+    plan.alpha = _num(data, "network_alpha", 1.0)
+    plan.dropout = _num(data, "network_dropout", 0.0)
+    plan.target_key = "network_module"
+    args = _network_args(data.get("network_args"))
+    conv = args.get("conv_dim", data.get("conv_dim"))
+    if conv is not None:
+        try:
+            plan.conv_rank = int(float(conv))
+            plan.conv_alpha = float(args.get("conv_alpha", data.get("conv_alpha", 1)))
+        except (TypeError, ValueError):
+            raise DryRunError("DR001", f"`conv_dim` must be a number, not {conv!r}", "network_args") from None
+    plan.batch_size, plan.batch_key = _int(data, "train_batch_size", 1), "train_batch_size"
+    if "resolution" in data:
+        plan.resolution = _resolution(data["resolution"])
+    lr_key = "unet_lr" if data.get("unet_lr") is not None else "learning_rate"
+    plan.learning_rate, plan.lr_key = _num(data, lr_key, 1e-4), lr_key
+    plan.max_grad_norm = _num(data, "max_grad_norm", 1.0)
+    plan.gradient_checkpointing = _flag(data, "gradient_checkpointing")
+    output_dir = data.get("output_dir")
+    plan.output_dir = output_dir if isinstance(output_dir, str) else None
+    train_type = str(data.get("model_train_type", ""))
+    if "sdxl" in train_type:
+        plan.model_family, plan.family_key = "sdxl", "model_train_type"
+    elif data.get("v2") is True:
+        plan.model_family, plan.family_key = "sd2", "v2"
+    elif train_type == "sd-lora":
+        plan.model_family, plan.family_key = "sd1", "model_train_type"
+    if data.get("network_train_unet_only") is not True:
+        plan.notes.append("text-encoder LoRA is not dry-run: only the U-Net adapter is trained")
+    return plan
+
+
+def _network_args(value: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, str) and "=" in item:
+            key, _, val = item.partition("=")
+            out[key.strip()] = val.strip()
+    return out

@@ -1,0 +1,233 @@
+"""Orchestrate a dry-run: read the config, build on the right device, step, save, report."""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from lorachecks.diagnostics import Diagnostic
+from lorachecks.dryrun.config import LM_KINDS, DryRunError, LoadedConfig, Plan, diagnostic, read_config
+from lorachecks.dryrun.report import Locate, Report
+from lorachecks.dryrun.source import model_source, single_file_family, unet_folder
+from lorachecks.settings import Settings
+
+DEVICES = ("auto", "cpu", "cuda", "meta")
+
+
+@dataclass(slots=True)
+class Options:
+    device: str = "auto"
+    steps: int = 1
+    save: bool = False
+    allow_download: bool = False
+    trust_remote_code: bool = False
+    launch_dir: Path | None = None
+
+
+def dry_run(path: Path, options: Options) -> Report:
+    """Run the dry-run for one config; every failure ends up as a diagnostic on the report."""
+    settings = Settings(launch_dir=(options.launch_dir or Path.cwd()).resolve())
+    loaded = read_config(path, settings)
+    report = Report(config=str(path), locate=_locator(loaded, path))
+    report.diagnostics.extend(loaded.diagnostics)
+    plan = loaded.plan
+    if plan is None:
+        return report
+    report.kind, report.model, report.finetuning_type = plan.kind, plan.model, plan.finetuning_type
+    report.notes.extend(plan.notes)
+    if not options.allow_download:
+        os.environ["HF_HUB_OFFLINE"] = "1"  # read by huggingface_hub at import: set before importing it
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    _tool_estimate(loaded, plan, settings, report)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # library deprecation notices are not findings
+            _run(plan, options, settings, report)
+    except DryRunError as exc:
+        report.fail(exc.code, exc.message, exc.key, exc.hint)
+    except Exception as exc:  # never a traceback: an unexpected error is still a located diagnostic
+        report.fail("DR000", f"unexpected {type(exc).__name__}: {str(exc).strip()[:400]}", None, "please report this")
+    return report
+
+
+def _tool_estimate(loaded: LoadedConfig, plan: Plan, settings: Settings, report: Report) -> None:
+    """`lorachecks estimate` for the same config, to compare with the measured peak."""
+    try:
+        from lorachecks.estimate import estimate_config
+    except ImportError:  # pragma: no cover - a build without the estimator
+        return
+    format_name = {"llamafactory": "llamafactory", "kohya": "kohya"}.get(plan.kind, "lora-scripts")
+    try:
+        found = estimate_config(loaded.doc.mapping, format_name, settings.launch_dir)
+    except Exception as exc:  # the estimate is a comparison; never let it stop the dry-run
+        report.notes.append(f"lorachecks estimate failed: {type(exc).__name__}")
+        return
+    if found.known:
+        report.tool_estimate = int(found.total_bytes)
+        report.tool_estimate_trainable = found.trainable_params or None
+
+
+def _run(plan: Plan, options: Options, settings: Settings, report: Report) -> None:
+    if plan.trust_remote_code and not options.trust_remote_code:
+        report.notes.append("`trust_remote_code: true` in the config is ignored without --trust-remote-code")
+    # Where the model is, checked before torch is imported: a wrong path fails in a blink.
+    if plan.kind in LM_KINDS:
+        source = model_source(plan, settings.launch_dir, options.allow_download)
+    else:
+        folder = unet_folder(plan, settings.launch_dir)
+        if folder.is_file():
+            single_file_family(folder, plan)
+    missing = _missing_extra(plan)
+    if missing:
+        extra = "dryrun" if plan.kind in LM_KINDS else "dryrun-diffusion"
+        raise DryRunError(
+            "DR003", f"the dry-run needs {', '.join(missing)}", None, f"pip install 'lorachecks[{extra}]'"
+        )
+    if plan.kind in LM_KINDS:
+        _run_lm(plan, options, settings, report, source)
+    else:
+        from lorachecks.dryrun.diffusion import run_diffusion
+
+        run_diffusion(plan, options, folder, report)
+
+
+def _missing_extra(plan: Plan) -> list[str]:
+    import importlib.util
+
+    needed = ["torch", "transformers", "peft", "safetensors"]
+    if plan.kind not in LM_KINDS:
+        needed.append("diffusers")
+    return [name for name in needed if importlib.util.find_spec(name) is None]
+
+
+def _locator(loaded: LoadedConfig, path: Path) -> Locate:
+    def locate(code: str, message: str, key: str | None, hint: str | None) -> Diagnostic:
+        return diagnostic(loaded.doc, path, code, message, key, hint)
+
+    return locate
+
+
+def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, source: str) -> None:
+    import torch
+
+    from lorachecks.dryrun import lm
+    from lorachecks.dryrun.data import sample_texts
+    from lorachecks.dryrun.step import DTYPES, choose_device, count, cpu_peak_bytes, needed_bytes, train_steps, verdicts
+
+    dtype = DTYPES[plan.precision]
+    report.dtype = str(dtype).removeprefix("torch.")
+    config = lm.load_config(source, plan, options.trust_remote_code)
+    # The architecture on meta first: free, and it sizes the real load before it starts.
+    shape_model = lm.build(source, config, plan, "meta", dtype, options.trust_remote_code)
+    shape_model, _ = lm.apply_finetuning(shape_model, plan)
+    total, trainable = count(shape_model)
+    need = needed_bytes(total, trainable, dtype)
+    report.estimate, report.estimate_source = need, "weights + fp32 gradients + AdamW states, activations excluded"
+    choice = choose_device(options.device, need)
+    report.device, report.device_reason = choice.device, choice.reason
+    tokenizer = lm.load_tokenizer(source, plan, choice.device, options.trust_remote_code)
+    if choice.device == "meta":
+        model = shape_model
+        report.load_time = 0.0
+    else:
+        del shape_model
+        if choice.device == "cuda":
+            torch.cuda.reset_peak_memory_stats()
+        start = time.perf_counter()
+        base = lm.build(source, config, plan, choice.device, dtype, options.trust_remote_code)
+        lm.enable_checkpointing(base, plan)
+        model, _ = lm.apply_finetuning(base, plan)
+        report.load_time = time.perf_counter() - start
+    if plan.finetuning_type == "lora":
+        names = sorted(
+            n.removeprefix("base_model.model.")
+            for n, m in model.named_modules()
+            if isinstance(getattr(m, "lora_A", None), torch.nn.ModuleDict)
+        )
+        report.adapter_modules, report.adapter_module_names = len(names), names
+    report.total_params, report.trainable_params = count(model)
+    texts, origin = sample_texts(plan, settings.launch_dir) if tokenizer is not None else ([], "no tokenizer")
+    batch, report.batch = lm.make_batch(model, plan, choice.device, tokenizer, texts)
+    report.batch += f" from {origin}" if texts else f" ({origin})"
+    result = train_steps(model, plan, choice.device, max(1, options.steps), lm.loss_fn(batch))
+    report.losses, report.final_loss, report.grad_norm = result.losses, result.final_loss, result.grad_norm
+    report.grads, report.step_times = result.grads, result.step_times
+    _peak(report, choice.device, cpu_peak_bytes)
+    verdicts(report, plan, result)
+    if options.save:
+        _save(model, plan, report, choice.device)
+
+
+def _peak(report: Report, device: str, cpu_peak: object) -> None:
+    import torch
+
+    if device == "cuda":
+        report.peak_memory, report.peak_memory_source = (
+            torch.cuda.max_memory_allocated(),
+            "torch.cuda.max_memory_allocated",
+        )
+    elif device == "cpu":
+        assert callable(cpu_peak)
+        report.peak_memory, report.peak_memory_source = cpu_peak(), "process peak RSS (includes Python and libraries)"
+    else:
+        report.peak_memory_source = "meta tensors use no memory"
+
+
+def _save(model: object, plan: Plan, report: Report, device: str) -> None:
+    """Save to a temporary folder and read it back; the user's output_dir is never touched."""
+    import tempfile
+
+    import torch
+    from safetensors.torch import load_file
+
+    if device == "meta":
+        report.notes.append("--save skipped: meta tensors have no values to write")
+        return
+    state: dict[str, torch.Tensor]
+    with tempfile.TemporaryDirectory(prefix="lorachecks-dryrun-") as folder:
+        try:
+            model.save_pretrained(folder)  # type: ignore[attr-defined]
+            files = sorted(p.name for p in Path(folder).iterdir())
+            weights = [Path(folder) / f for f in files if f.endswith(".safetensors")]
+            if not weights:
+                raise DryRunError(
+                    "DR401", f"saving wrote no .safetensors file (wrote: {', '.join(files)})", "output_dir"
+                )
+            state = {}
+            for file in weights:
+                state.update(load_file(str(file)))
+        except DryRunError:
+            raise
+        except (OSError, RuntimeError, ValueError, TypeError) as exc:
+            raise DryRunError("DR401", f"saving failed: {type(exc).__name__}: {str(exc)[:300]}", "output_dir") from None
+        expected = _saved_state(model, plan)
+        # Transformers leaves tied weights (the head tied to the embeddings) out of the file.
+        keys = list(expected) if plan.finetuning_type == "lora" else [k for k in expected if k in state]
+        mismatched = [k for k in keys if k not in state or not _same(state[k], expected[k])]
+        if mismatched:
+            raise DryRunError(
+                "DR402", f"{len(mismatched)} tensor(s) differ after reloading, e.g. {mismatched[0]}", "output_dir"
+            )
+        size = sum(f.stat().st_size for f in Path(folder).iterdir())
+        report.saved = f"ok: {', '.join(files)} ({size:,} bytes) written to a temporary folder, reloaded, identical"
+
+
+def _same(saved: object, current: object) -> bool:
+    import torch
+
+    assert isinstance(saved, torch.Tensor) and isinstance(current, torch.Tensor)
+    return bool(torch.equal(saved.cpu(), current.detach().cpu().to(saved.dtype)))
+
+
+def _saved_state(model: object, plan: Plan) -> dict[str, object]:
+    if plan.finetuning_type == "lora" or hasattr(model, "peft_config"):
+        from peft import get_peft_model_state_dict
+
+        return dict(get_peft_model_state_dict(model))  # type: ignore[arg-type]
+    state: dict[str, object] = model.state_dict()  # type: ignore[attr-defined]
+    return state

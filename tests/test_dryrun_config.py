@@ -1,0 +1,145 @@
+"""The dry-run's config reading and reporting: no torch needed, runs without the extras."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lorachecks.dryrun import CODES, Options, dry_run
+from lorachecks.dryrun.config import read_config
+from lorachecks.dryrun.report import Report, render_json, render_text
+from lorachecks.settings import Settings
+from tests.conftest import ROOT
+
+# Keys lora-scripts requires for a text-generation job (lint LC103 stops the dry-run without them).
+TEXT_KEYS = "metadata_path: ./data/train.jsonl\noutput_dir: ./out\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "train.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_llamafactory_plan_uses_trainer_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        model_name_or_path: ./models/tiny
+        stage: sft
+        do_train: true
+        dataset: alpaca_en_demo
+        template: llama3
+        output_dir: saves/x
+        bf16: true
+        """,
+    )
+    plan = read_config(path, Settings(launch_dir=tmp_path)).plan
+    assert plan is not None and plan.kind == "llamafactory"
+    assert (plan.finetuning_type, plan.rank, plan.alpha, plan.targets) == ("lora", 8, 16.0, ["all"])
+    assert (plan.batch_size, plan.seq_len, plan.learning_rate, plan.precision) == (8, 2048, 5e-5, "bf16")
+    assert plan.gradient_checkpointing
+
+
+def test_lora_scripts_plan(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        task_type: text-to-image
+        base_model: ./sd
+        train_data_dir: ./images
+        metadata_path: ./images/metadata.csv
+        output_dir: ./out
+        lora_rank: 16
+        conv_lora_rank: 4
+        resolution: 768
+        batch_size: 2
+        learning_rate: 2.0e-4
+        """,
+    )
+    plan = read_config(path, Settings(launch_dir=tmp_path)).plan
+    assert plan is not None and plan.kind == "lora-scripts-image"
+    assert (plan.rank, plan.alpha, plan.conv_rank, plan.resolution) == (16, 16.0, 4, (768, 768))
+    assert plan.learning_rate == pytest.approx(2e-4)
+
+
+def test_kohya_plan_flattens_tables_and_reads_network_args(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        [model]
+        pretrained_model_name_or_path = "./sd"
+        [network]
+        network_dim = 32
+        network_args = ["conv_dim=8", "conv_alpha=4"]
+        [training]
+        unet_lr = 1e-4
+        mixed_precision = "fp16"
+        resolution = "1024"
+        """,
+        "kohya.toml",
+    )
+    plan = read_config(path, Settings(launch_dir=tmp_path)).plan
+    assert plan is not None and plan.kind == "kohya"
+    assert (plan.rank, plan.alpha, plan.conv_rank, plan.conv_alpha) == (32, 1.0, 8, 4.0)
+    assert (plan.lr_key, plan.precision, plan.resolution) == ("unet_lr", "fp16", (1024, 1024))
+
+
+def test_lint_errors_the_trainer_stops_on_come_first(tmp_path: Path) -> None:
+    # lora-scripts reads YAML with safe_load: `2e-4` is the string "2e-4" there (LC104).
+    path = write(tmp_path, f"task_type: text-generation\nbase_model: ./m\nlearning_rate: 2e-4\n{TEXT_KEYS}")
+    loaded = read_config(path, Settings(launch_dir=tmp_path))
+    assert loaded.plan is None and [(d.code, d.line) for d in loaded.diagnostics] == [("DR001", 3)]
+    assert "LC104" in loaded.diagnostics[0].message
+
+
+def test_gguf_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, f"task_type: text-generation\nbase_model: ./m.gguf\n{TEXT_KEYS}")
+    loaded = read_config(path, Settings(launch_dir=tmp_path))
+    assert loaded.plan is None and [(d.code, d.line) for d in loaded.diagnostics] == [("DR002", 2)]
+
+
+def test_missing_extra_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lorachecks.dryrun import runner
+
+    monkeypatch.setattr(runner, "_missing_extra", lambda plan: ["torch"])
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")
+    path = write(tmp_path, f"task_type: text-generation\nbase_model: ./m\n{TEXT_KEYS}")
+    report = dry_run(path, Options(launch_dir=tmp_path))
+    assert [d.code for d in report.diagnostics] == ["DR003"]
+    out = io.StringIO()
+    render_text(report, out)
+    assert "pip install 'lorachecks[dryrun]'" in out.getvalue() and "dry-run FAILED" in out.getvalue()
+    out = io.StringIO()
+    render_json(report, out)
+    data = json.loads(out.getvalue())
+    assert data["ok"] is False and data["diagnostics"][0]["code"] == "DR003"
+
+
+def test_report_share() -> None:
+    report = Report(config="x", total_params=1000, trainable_params=25)
+    assert report.trainable_share == 0.025 and report.ok
+
+
+def test_every_code_is_documented() -> None:
+    doc = (ROOT / "docs" / "dryrun.md").read_text(encoding="utf-8")
+    assert all(f"| {code} |" in doc for code in CODES)
+
+
+def test_missing_model_fails_before_importing_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path, "model_name_or_path: ./models/nope\nstage: sft\nfinetuning_type: lora\n")
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom lorachecks.dryrun import Options, dry_run\n"
+        f"report = dry_run(Path({str(path)!r}), Options(launch_dir=Path({str(tmp_path)!r})))\n"
+        "print([d.code for d in report.diagnostics], 'torch' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "['DR101'] False", proc.stdout + proc.stderr[-500:]
