@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 from lorachecks.diagnostics import Edit, Fix
 from lorachecks.loader import Document, KeyPath, Position
@@ -29,7 +30,9 @@ _EXPONENT_NUMBER = re.compile(r"^([-+]?)([0-9]*)(?:\.([0-9]*))?[eE]([-+]?)([0-9]
 
 @lru_cache(maxsize=8)
 def _line_starts(text: str) -> tuple[int, ...]:
-    return (0, *(m.end() for m in _BREAK.finditer(text)))
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return (0, *(m.end() for m in _BREAK.finditer(text)))
+    return (0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1]))  # "\n" only: faster
 
 
 def offset(text: str, where: Position) -> int | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lorachecks import suppress
+from lorachecks import fsmemo, suppress
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
@@ -43,10 +43,11 @@ def lint_paths(
 
     Run-wide rules (a rule's ``check_run``) see every file, so results come after all files.
     """
-    results = [
-        lint_file_safely(path, settings_for(path) if settings_for else settings, explicit)
-        for path, explicit in discover(list(paths))
-    ]
+    with fsmemo.run_scope():  # lint never writes: one run may remember what it stat()ed
+        results = [
+            lint_file_safely(path, settings_for(path) if settings_for else settings, explicit)
+            for path, explicit in discover(list(paths))
+        ]
     _run_checks(results, settings)
     yield from results
 

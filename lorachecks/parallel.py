@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lorachecks import fsmemo
 from lorachecks.discovery import discover
 from lorachecks.linter import FileResult, _run_checks, lint_file_safely
 from lorachecks.settings import Settings
@@ -113,8 +114,7 @@ Item = tuple[Path, bool, Settings]  # a file, whether it was named explicitly, i
 
 def _lint(items: list[Item], pool) -> Iterator[FileResult]:  # type: ignore[no-untyped-def]
     if pool is None or len(items) <= CHUNK:
-        for path, explicit, settings in items:
-            yield lint_file_safely(path, settings, explicit)
+        yield from _lint_chunk(items)
         return
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     for results in pool.map(_lint_chunk, chunks):
@@ -122,4 +122,5 @@ def _lint(items: list[Item], pool) -> Iterator[FileResult]:  # type: ignore[no-u
 
 
 def _lint_chunk(items: list[Item]) -> list[FileResult]:
-    return [lint_file_safely(path, settings, explicit) for path, explicit, settings in items]
+    with fsmemo.run_scope():  # lint never writes: these files may share what they stat()
+        return [lint_file_safely(path, settings, explicit) for path, explicit, settings in items]

@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from lorachecks import fsmemo
+
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.\-]*/[\w.\-]+")
 _PLACEHOLDER = re.compile(
     r"(^|[/\\])path[/\\_-]?to([/\\]|$)|<[^<>]+>|\byour[_-]|YOUR_|^/?x{3,}|^\.\.\.$|^TODO|CHANGE[_-]?ME",
@@ -100,7 +102,7 @@ def _read_json(path: Path, mtime_ns: int) -> tuple[Any, str | None]:
 def read_json(path: Path) -> tuple[Any, str | None]:
     """Parsed JSON and no error, or None and why; cached per file version for the run."""
     try:
-        info = path.stat()
+        info = fsmemo.stat(path)
     except OSError as exc:
         return None, exc.strerror or str(exc)
     except ValueError as exc:  # an embedded NUL byte: no such file can exist

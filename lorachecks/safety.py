@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lorachecks import fsmemo
+
 # Files whose presence makes LLaMA-Factory refuse a non-empty output_dir (a finished run).
 CHECKPOINT_NAMES = frozenset(
     {
@@ -31,7 +33,7 @@ _CHECKPOINT_DIR = re.compile(r"^checkpoint-(\d+)$")
 
 def is_dir(path: Path) -> bool:
     try:
-        return path.is_dir()
+        return fsmemo.is_dir(path)
     except (OSError, ValueError):
         return False
 

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lorachecks.loader import Document, KeyPath
@@ -150,22 +151,32 @@ def _strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str | Non
             stack.extend(((*where, i), name, item) for i, item in enumerate(value))
 
 
+@lru_cache(maxsize=4096)
+def _key_kind(name: str) -> tuple[bool, bool]:
+    """(named like a W&B key, named like a credential): key names repeat across files."""
+    return bool(_WANDB_KEY.search(name)), bool(_CREDENTIAL_KEY.search(name)) and not _NOT_CREDENTIAL.search(name)
+
+
 def find_secrets(doc: Document) -> list[Secret]:
     """Every credential in the loaded data, in file order of discovery."""
     found: list[Secret] = []
-    for key_path, name, text in _strings(doc.data):
-        for kind in KINDS if _ANY_LITERAL.search(text) else ():
+    strings = list(_strings(doc.data))
+    # One search over every string (NUL cannot be part of a token) skips the per-string
+    # searches in the usual file that holds no token-shaped text at all.
+    any_token = _ANY_LITERAL.search("\x00".join(text for _, _, text in strings)) is not None
+    for key_path, name, text in strings:
+        for kind in KINDS if any_token and _ANY_LITERAL.search(text) else ():
             if kind.could_match(text):
                 found.extend(
                     Secret(kind.name, m.group(0), key_path, False, kind.remedy) for m in kind.pattern.finditer(text)
                 )
         if name is None:
             continue
-        if _WANDB_KEY.search(name) and WANDB.pattern.fullmatch(text.strip()):
+        wandb_key, credential_key = _key_kind(name)
+        if wandb_key and WANDB.pattern.fullmatch(text.strip()):
             found.append(Secret(WANDB.name, text.strip(), key_path, False, WANDB.remedy))
         elif (
-            _CREDENTIAL_KEY.search(name)
-            and not _NOT_CREDENTIAL.search(name)
+            credential_key
             and _looks_generated(text)
             and not any(s.value in text for s in found if s.key == key_path)
         ):

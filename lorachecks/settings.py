@@ -30,6 +30,8 @@ class Settings:
     severity: dict[str, Severity] = field(default_factory=dict)
 
     def enabled(self, code: str) -> bool:
+        if not self.select and not self.ignore:
+            return True  # the default, asked for every rule of every file
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
         return not any(code.startswith(p) for p in self.ignore)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lorachecks import fsmemo
 from lorachecks.estimate.architecture import LLMArch, llm_from_config_json, llm_from_safetensors
 from lorachecks.estimate.catalogue import lookup_llm
 from lorachecks.estimate.result import GIB, Estimate
@@ -38,9 +39,9 @@ def resolve_llm(value: object, base: Path) -> ResolvedLLM:
         return ResolvedLLM(None, "unknown (no model_name_or_path)")
     name = value.strip()
     path = resolve(name, base) if "${" not in name and can_be_path(name) else None
-    if path is not None and path.exists():
-        config_file = path / "config.json" if path.is_dir() else None
-        if config_file is not None and config_file.is_file():
+    if path is not None and fsmemo.exists(path):
+        config_file = path / "config.json" if fsmemo.is_dir(path) else None
+        if config_file is not None and fsmemo.is_file(config_file):
             data, error = read_json(config_file)
             if error is None and isinstance(data, dict):
                 arch = llm_from_config_json(data)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from lorachecks import fsmemo
 from lorachecks.estimate.sd import flatten
 from lorachecks.paths import can_be_path, read_json, resolve
 
@@ -108,12 +109,12 @@ def _count_file(path: Path, mtime_ns: int) -> int | None:
 def count_records(path: Path) -> int | None:
     """Examples in a local data file or folder of files; None when not countable here."""
     try:
-        if path.is_dir():
+        if fsmemo.is_dir(path):
             files = sorted(p for p in path.iterdir() if p.is_file())
             counts = [count_records(p) for p in files]
             known = [c for c in counts if c is not None]
             return sum(known) if known and len(known) == len(counts) else None
-        return _count_file(path, path.stat().st_mtime_ns)
+        return _count_file(path, fsmemo.stat(path).st_mtime_ns)
     except OSError:
         return None
 

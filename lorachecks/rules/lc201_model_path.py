@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from lorachecks import fsmemo
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import config_of, launch_note, local_path, names
 from lorachecks.paths import is_placeholder, looks_local
@@ -46,18 +47,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             path = local_path(ctx, value)
             if path is None:
                 continue  # interpolated: LC108
-            if not path.exists():
+            if not fsmemo.exists(path):
                 if looks_local(value):
                     yield Finding(f"`{key}` folder not found: {path}", key, launch_note(ctx), at="value")
                 continue  # not written as a path: a hub id the trainer downloads
-            if not path.is_dir():
+            if not fsmemo.is_dir(path):
                 yield Finding(
                     f"`{key}` must be a folder, but {path} is a file",
                     key,
                     "point at the folder that holds the weights and config",
                     at="value",
                 )
-            elif not (path / marker).is_file():
+            elif not fsmemo.is_file(path / marker):
                 yield Finding(
                     f"`{key}` folder {path} has no {marker}",
                     key,
@@ -78,8 +79,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             )
     if isinstance(resume, str) and resume and not is_placeholder(resume):
         path = local_path(ctx, resume)
-        if path is not None and not path.is_dir():
-            what = "is a file, not a checkpoint folder" if path.exists() else "not found"
+        if path is not None and not fsmemo.is_dir(path):
+            what = "is a file, not a checkpoint folder" if fsmemo.exists(path) else "not found"
             yield Finding(
                 f"`resume_from_checkpoint` folder {what}: {path}",
                 "resume_from_checkpoint",

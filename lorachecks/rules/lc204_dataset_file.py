@@ -17,6 +17,7 @@ Good:
 from collections.abc import Iterator
 from pathlib import Path
 
+from lorachecks import fsmemo
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import FILE_TYPES, HUB_SOURCES, config_of, dataset_info, used_datasets
 from lorachecks.paths import can_be_path
@@ -29,9 +30,9 @@ FORMATS = ("llamafactory",)
 
 
 def _problem(path: Path) -> str | None:
-    if not path.exists():
+    if not fsmemo.exists(path):
         return f"not found: {path}"
-    files = [p for p in path.iterdir() if p.is_file()] if path.is_dir() else [path]
+    files = [p for p in path.iterdir() if p.is_file()] if fsmemo.is_dir(path) else [path]
     types = {p.suffix.lstrip(".").lower() for p in files}
     if not files:
         return f"folder {path} holds no files"

@@ -16,6 +16,7 @@ Good:
 import os
 from collections.abc import Iterator
 
+from lorachecks import fsmemo
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import config_of, local_path
 from lorachecks.paths import is_placeholder
@@ -34,13 +35,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     path = local_path(ctx, config.output_dir)
     if path is None:
         return  # interpolated: LC108
-    if path.exists() and not path.is_dir():
+    if fsmemo.exists(path) and not fsmemo.is_dir(path):
         yield Finding(f"`output_dir` {path} is a file, not a folder", "output_dir", at="value")
         return
     parent = path
-    while not parent.exists() and parent != parent.parent:
+    while not fsmemo.exists(parent) and parent != parent.parent:
         parent = parent.parent
-    if not parent.is_dir():
+    if not fsmemo.is_dir(parent):
         yield Finding(f"`output_dir` cannot be created: {parent} is a file", "output_dir", at="value")
     elif not os.access(parent, os.W_OK | os.X_OK):
         yield Finding(

@@ -45,6 +45,16 @@ class DatasetInfo:
 
 
 def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
+    """The file's dataset_info.json, read once per file for the rules that need it."""
+    cached = ctx.__dict__.get("_dataset_info")
+    if cached is not None and cached[0] is config:
+        return cast(DatasetInfo, cached[1])
+    info = _dataset_info(ctx, config)
+    ctx.__dict__["_dataset_info"] = (config, info)
+    return info
+
+
+def _dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
     dataset_dir = config.dataset_dir
     if dataset_dir == "ONLINE" or dataset_dir.startswith("REMOTE:"):
         return DatasetInfo(None)

@@ -1,0 +1,90 @@
+"""Filesystem answers remembered for one lint run: ``stat`` each path once, not once a rule.
+
+Path rules, dataset counts and memory plans ask the same questions about the same folders
+(``data/``, the parents of every ``output_dir``, the model folder) for every config; a run
+over 1,000 configs made about 20,000 ``stat`` calls. Lint never writes, so within one run
+the answers do not change: :func:`run_scope` (entered by ``lint_paths`` and ``lint_many``)
+remembers them. Outside a scope (a single ``lint_file``, fixes, tests that change files
+between calls) every call asks the OS, so nothing can see a stale answer.
+
+The helpers answer exactly as :class:`pathlib.Path` does, errors included: ``exists`` and
+``is_dir`` say False for a missing path, a non-folder parent, a symlink loop or an embedded
+NUL byte, and raise any other error (permission denied) as ``Path`` would.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat as stat_module
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_memo: dict[str, os.stat_result | OSError | ValueError] | None = None
+# The errors pathlib's exists()/is_dir()/is_file() answer False for (pathlib._ignore_error).
+_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot be resolved
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """Remember ``stat`` answers until the scope ends (one lint run)."""
+    global _memo
+    previous, _memo = _memo, {}
+    try:
+        yield
+    finally:
+        _memo = previous
+
+
+def _stat(path: Path) -> os.stat_result | OSError | ValueError:
+    memo = _memo
+    key = os.fspath(path)
+    if memo is not None:
+        found = memo.get(key)
+        if found is not None:
+            return found
+    try:
+        answer: os.stat_result | OSError | ValueError = os.stat(key)
+    except (OSError, ValueError) as exc:
+        answer = exc
+    if memo is not None:
+        memo[key] = answer
+    return answer
+
+
+def stat(path: Path) -> os.stat_result:
+    """``path.stat()``: raises what it raises."""
+    answer = _stat(path)
+    if isinstance(answer, (OSError, ValueError)):
+        raise answer
+    return answer
+
+
+def _mode(path: Path) -> int | None:
+    answer = _stat(path)
+    if isinstance(answer, ValueError):
+        return None
+    if isinstance(answer, OSError):
+        if getattr(answer, "errno", None) in _IGNORED_ERRNOS or getattr(answer, "winerror", None) in _IGNORED_WINERRORS:
+            return None
+        raise answer
+    return answer.st_mode
+
+
+def exists(path: Path) -> bool:
+    """``path.exists()``."""
+    return _mode(path) is not None
+
+
+def is_dir(path: Path) -> bool:
+    """``path.is_dir()``."""
+    mode = _mode(path)
+    return mode is not None and stat_module.S_ISDIR(mode)
+
+
+def is_file(path: Path) -> bool:
+    """``path.is_file()``."""
+    mode = _mode(path)
+    return mode is not None and stat_module.S_ISREG(mode)
