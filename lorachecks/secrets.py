@@ -175,11 +175,7 @@ def find_secrets(doc: Document) -> list[Secret]:
         wandb_key, credential_key = _key_kind(name)
         if wandb_key and WANDB.pattern.fullmatch(text.strip()):
             found.append(Secret(WANDB.name, text.strip(), key_path, False, WANDB.remedy))
-        elif (
-            credential_key
-            and _looks_generated(text)
-            and not any(s.value in text for s in found if s.key == key_path)
-        ):
+        elif credential_key and _looks_generated(text) and not any(s.value in text for s in found if s.key == key_path):
             found.append(
                 Secret(
                     "credential-like value",
