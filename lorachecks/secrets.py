@@ -151,6 +151,24 @@ def _strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str | Non
             stack.extend(((*where, i), name, item) for i, item in enumerate(value))
 
 
+def _string_list(data: Any) -> list[tuple[KeyPath, str | None, str]]:
+    """What :func:`_strings` yields, in the same order, built as a list (faster, and a flat
+    mapping of scalars, the usual config, needs no stack)."""
+    if not isinstance(data, dict) or any(isinstance(v, (dict, list)) for v in data.values()):
+        return list(_strings(data))
+    out: list[tuple[KeyPath, str | None, str]] = []
+    items = list(data.items())
+    for key, _ in items:
+        if isinstance(key, str):
+            out.append(((key,), None, key))
+    for key, item in reversed(items):  # the stack pops the last value first
+        if isinstance(item, str):
+            out.append(
+                ((key if isinstance(key, (str, int)) else str(key),), key if isinstance(key, str) else None, item)
+            )
+    return out
+
+
 @lru_cache(maxsize=4096)
 def _key_kind(name: str) -> tuple[bool, bool]:
     """(named like a W&B key, named like a credential): key names repeat across files."""
@@ -160,7 +178,7 @@ def _key_kind(name: str) -> tuple[bool, bool]:
 def find_secrets(doc: Document) -> list[Secret]:
     """Every credential in the loaded data, in file order of discovery."""
     found: list[Secret] = []
-    strings = list(_strings(doc.data))
+    strings = _string_list(doc.data)
     # One search over every string (NUL cannot be part of a token) skips the per-string
     # searches in the usual file that holds no token-shaped text at all.
     any_token = _ANY_LITERAL.search("\x00".join(text for _, _, text in strings)) is not None

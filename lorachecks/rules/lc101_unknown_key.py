@@ -21,6 +21,7 @@ Good:
 """
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lorachecks.diagnostics import Severity
 from lorachecks.edits import rename_key
@@ -32,6 +33,17 @@ NAME = "unknown-key"
 SEVERITY = Severity.ERROR
 FORMATS = ("llamafactory", "lora-scripts", "kohya", "kohya-dataset")
 FIXABLE = True  # camelCase keys and one-letter typos with a single, certain suggestion
+
+
+@lru_cache(maxsize=512)
+def _closest(name: str, known: frozenset[str]) -> str | None:
+    """Suggestions cost a scan of every key: the same typo in many files is looked up once."""
+    return closest(name, known)
+
+
+@lru_cache(maxsize=512)
+def _certain_key(name: str, known: frozenset[str]) -> str | None:
+    return certain_key(name, known)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -52,7 +64,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             )
             continue
         alias = ctx.format.aliases.get(name, "")
-        guess = None if " " in alias else alias or closest(name, known)
+        guess = None if " " in alias else alias or _closest(name, known)
         hint = (
             alias
             if " " in alias
@@ -60,7 +72,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if guess
             else "remove it, or check the spelling against `lorachecks schema`"
         )
-        certain = certain_key(name, known)
+        certain = _certain_key(name, known)
         fix = None
         if certain is not None and certain not in ctx.data:
             fix = rename_key(ctx.doc, (name,), certain, f"rename `{name}` to `{certain}`")

@@ -46,6 +46,9 @@ def _strings(data: Any) -> Iterator[tuple[KeyPath, str]]:
 def check(ctx: RuleContext) -> Iterator[Finding]:
     if not isinstance(ctx.doc.data, dict):
         return
+    text = ctx.doc.text
+    if "home" not in text and "Users" not in text and "\\" not in text:
+        return  # no value can start with a home folder: only an escape could spell one
     found = [(path, m.group(0)) for path, value in _strings(ctx.doc.data) if (m := _HOME.match(value))]
     for path, home in found:
         yield Finding(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -32,9 +33,15 @@ def local_path(ctx: RuleContext, value: str) -> Path | None:
     LLaMA-Factory resolves neither ``${...}`` nor ``~``: an interpolated value is reported
     by LC108 and not checked as a path here; neither is text no filesystem accepts as a path.
     """
+    return _local_path(value, ctx.settings.launch_dir)
+
+
+@lru_cache(maxsize=1024)
+def _local_path(value: str, launch_dir: Path) -> Path | None:
+    """Several rules ask for the same values (model, output and data folders) in every file."""
     if "${" in value or not can_be_path(value):
         return None
-    return resolve(value, ctx.settings.launch_dir)
+    return resolve(value, launch_dir)
 
 
 @dataclass(slots=True)
