@@ -52,6 +52,7 @@ def load_flat(
     doc = Document(path=path, text=text, syntax="yaml", dialect=dialect)
     data: dict[str, Any] = {}
     keys, values, styles = doc.key_positions, doc.value_positions, doc.scalar_styles
+    known = _values  # scalars already resolved (looked up here: a call per scalar costs)
     for number, line in enumerate(text.split("\n"), start=1):
         match = _LINE.match(line)
         if match is None:
@@ -59,14 +60,14 @@ def load_flat(
                 continue
             return None
         key = match["key"]
-        resolved_key = _resolve(dialect, key, loader_class)
+        resolved_key = known.get((dialect, key)) or _resolve(dialect, key, loader_class)
         if key in data or resolved_key is None or resolved_key[0] != _STR:
             return None  # duplicate keys and keys such as `on:` or `null:`: full loader
         plain = match["plain"]
         if plain is not None:
             if ": " in plain or plain.endswith(":") or plain.rstrip() != plain:
                 return None
-            resolved = _resolve(dialect, plain, loader_class)
+            resolved = known.get((dialect, plain)) or _resolve(dialect, plain, loader_class)
             if resolved is None:
                 return None
             value = resolved[1]
@@ -75,16 +76,30 @@ def load_flat(
             quoted = match["single"] if match["single"] is not None else match["double"]
             style = "'" if match["single"] is not None else '"'
             value, column = quoted, match.start("single" if style == "'" else "double") - 1
+        at_key = _position(number, 1)
         if not values:
-            values[()] = Position(number, 1)
-        keys[(key,)] = Position(number, 1)
-        values[(key,)] = Position(number, column + 1)
+            values[()] = at_key
+        keys[(key,)] = at_key
+        values[(key,)] = _position(number, column + 1)
         styles[(key,)] = style
         data[key] = value
     if not data:
         return None
     doc.data = data
     return doc
+
+
+_positions: dict[tuple[int, int], Position] = {}
+
+
+def _position(line: int, column: int) -> Position:
+    """Positions are immutable: the same line and column share one (configs repeat them)."""
+    found = _positions.get((line, column))
+    if found is None:
+        found = Position(line, column)
+        if len(_positions) < _MAX_CACHE:
+            _positions[(line, column)] = found
+    return found
 
 
 def _resolve(dialect: str, text: str, loader_class: type[Any]) -> tuple[str, Any] | None:

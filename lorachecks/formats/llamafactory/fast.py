@@ -122,7 +122,19 @@ def accept(value: Any, spec: tuple[Any, ...], convert: bool = True) -> Any:
         if type(out) not in (int, float):
             return _NO
         for bound, limit in spec[2]:
-            ok = {"ge": out >= limit, "gt": out > limit, "le": out <= limit, "lt": out < limit}[bound]
+            ok = (
+                out >= limit
+                if bound == "ge"
+                else out > limit
+                if bound == "gt"
+                else out <= limit
+                if bound == "le"
+                else out < limit
+                if bound == "lt"
+                else None
+            )
+            if ok is None:
+                raise KeyError(bound)  # as the lookup of an unknown bound did
             if not ok:
                 return _NO
         return out
