@@ -21,7 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-_memo: dict[str, os.stat_result | OSError | ValueError] | None = None
+# A path's stat result, or the errno of a miss pathlib answers False for (no exception
+# objects are kept: their tracebacks would hold every frame, and the file, alive).
+_memo: dict[str, os.stat_result | int] | None = None
 # The errors pathlib's exists()/is_dir()/is_file() answer False for (pathlib._ignore_error).
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 _IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot be resolved
@@ -38,17 +40,24 @@ def run_scope() -> Iterator[None]:
         _memo = previous
 
 
-def _stat(path: Path) -> os.stat_result | OSError | ValueError:
+def _lookup(path: Path) -> os.stat_result | int:
+    """``os.stat(path)``, or the errno of a miss pathlib ignores; other errors (permission
+    denied, an embedded NUL byte) are raised as ``os.stat`` raises them, and not remembered."""
     memo = _memo
     key = os.fspath(path)
     if memo is not None:
         found = memo.get(key)
         if found is not None:
             return found
+    answer: os.stat_result | int
     try:
-        answer: os.stat_result | OSError | ValueError = os.stat(key)
-    except (OSError, ValueError) as exc:
-        answer = exc
+        answer = os.stat(path)
+    except OSError as exc:
+        if getattr(exc, "errno", None) not in _IGNORED_ERRNOS:
+            if getattr(exc, "winerror", None) in _IGNORED_WINERRORS:
+                return -1  # Windows-only misses: answered, never remembered
+            raise
+        answer = exc.errno
     if memo is not None:
         memo[key] = answer
     return answer
@@ -56,21 +65,20 @@ def _stat(path: Path) -> os.stat_result | OSError | ValueError:
 
 def stat(path: Path) -> os.stat_result:
     """``path.stat()``: raises what it raises."""
-    answer = _stat(path)
-    if isinstance(answer, (OSError, ValueError)):
-        raise answer
+    answer = _lookup(path)
+    if isinstance(answer, int):
+        if answer < 0:
+            return os.stat(path)  # raises the Windows error itself
+        raise OSError(answer, os.strerror(answer), os.fspath(path))  # FileNotFoundError, NotADirectoryError, ...
     return answer
 
 
 def _mode(path: Path) -> int | None:
-    answer = _stat(path)
-    if isinstance(answer, ValueError):
+    try:
+        answer = _lookup(path)
+    except ValueError:  # an embedded NUL byte: no such file
         return None
-    if isinstance(answer, OSError):
-        if getattr(answer, "errno", None) in _IGNORED_ERRNOS or getattr(answer, "winerror", None) in _IGNORED_WINERRORS:
-            return None
-        raise answer
-    return answer.st_mode
+    return None if isinstance(answer, int) else answer.st_mode
 
 
 def exists(path: Path) -> bool:
