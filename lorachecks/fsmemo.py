@@ -57,7 +57,7 @@ def _lookup(path: Path) -> os.stat_result | int:
             if getattr(exc, "winerror", None) in _IGNORED_WINERRORS:
                 return -1  # Windows-only misses: answered, never remembered
             raise
-        answer = exc.errno
+        answer = exc.errno or -1  # one of _IGNORED_ERRNOS
     if memo is not None:
         memo[key] = answer
     return answer
