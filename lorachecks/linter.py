@@ -135,18 +135,20 @@ def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str |
 def _result(path: Path, status: str, fmt: Format | None, doc: Document, settings: Settings) -> FileResult:
     ctx = RuleContext(doc, fmt, settings)
     secrets = secret_values(ctx.secrets)  # masked in everything printed, whichever rules run
-    diagnostics = [
-        replace(
-            d,
-            message=printable(d.message, secrets),
-            hint=printable(d.hint, secrets) if d.hint else None,
-            key=printable(d.key, secrets) if d.key else None,
-        )
-        for d in _run(ctx)
-    ]
+    diagnostics = [_printable(d, secrets) for d in _run(ctx)]
     return FileResult(
         path, status, fmt.name if fmt else None, diagnostics=diagnostics, secrets=secrets, facts=ctx.facts
     )
+
+
+def _printable(d: Diagnostic, secrets: tuple[str, ...]) -> Diagnostic:
+    """``d`` with secrets masked and control characters escaped (itself when nothing changes)."""
+    message = printable(d.message, secrets)
+    hint = printable(d.hint, secrets) if d.hint else None
+    key = printable(d.key, secrets) if d.key else None
+    if message == d.message and hint == d.hint and key == d.key:
+        return d
+    return replace(d, message=message, hint=hint, key=key)
 
 
 def read_config(path: Path, syntax: str, settings: Settings, text: str | None = None) -> tuple[Document, Format | None]:
@@ -179,13 +181,14 @@ def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings, given
 def _run(ctx: RuleContext) -> list[Diagnostic]:
     doc, fmt, settings = ctx.doc, ctx.format, ctx.settings
     out: list[Diagnostic] = []
-    for rule in rules_for(fmt.name if fmt is not None else None):
-        if not settings.enabled(rule.code) or (fmt is None and rule.formats is not None):
-            continue
-        if fmt is not None and not rule.applies_to(fmt.name):
-            continue
-        if rule.formats is not None and not (isinstance(doc.data, dict) and doc.data):
+    name = fmt.name if fmt is not None else None
+    mapping = isinstance(doc.data, dict) and bool(doc.data)
+    for rule in rules_for(name):
+        formats = rule.formats
+        if formats is not None and (name is None or name not in formats or not mapping):
             continue  # format rules need a mapping of options; LC001-LC005 explain why not
+        if not settings.enabled(rule.code):
+            continue
         try:
             out.extend(_diagnostic(doc, rule, f, settings) for f in rule.check(ctx))
         except Exception as exc:  # one broken rule must not hide the others

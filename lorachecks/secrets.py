@@ -169,6 +169,24 @@ def _string_list(data: Any) -> list[tuple[KeyPath, str | None, str]]:
     return out
 
 
+def _flat_and_clean(data: Any) -> bool:
+    """True for a flat mapping (the usual config) with no token-shaped text in any key or
+    value and no string under a key named like a credential: nothing to find there."""
+    if not isinstance(data, dict):
+        return False
+    texts: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, (dict, list)):
+            return False
+        if isinstance(key, str):
+            texts.append(key)
+        if isinstance(value, str):
+            texts.append(value)
+            if isinstance(key, str) and _key_kind(key) != (False, False):
+                return False
+    return _ANY_LITERAL.search("\x00".join(texts)) is None
+
+
 @lru_cache(maxsize=4096)
 def _key_kind(name: str) -> tuple[bool, bool]:
     """(named like a W&B key, named like a credential): key names repeat across files."""
@@ -177,6 +195,8 @@ def _key_kind(name: str) -> tuple[bool, bool]:
 
 def find_secrets(doc: Document) -> list[Secret]:
     """Every credential in the loaded data, in file order of discovery."""
+    if _flat_and_clean(doc.data):
+        return []
     found: list[Secret] = []
     strings = _string_list(doc.data)
     # One search over every string (NUL cannot be part of a token) skips the per-string

@@ -52,7 +52,7 @@ def load_flat(
     doc = Document(path=path, text=text, syntax="yaml", dialect=dialect)
     data: dict[str, Any] = {}
     keys, values, styles = doc.key_positions, doc.value_positions, doc.scalar_styles
-    known = _values  # scalars already resolved (looked up here: a call per scalar costs)
+    known, positions = _values, _positions  # looked up here: a call per scalar costs
     for number, line in enumerate(text.split("\n"), start=1):
         match = _LINE.match(line)
         if match is None:
@@ -76,11 +76,11 @@ def load_flat(
             quoted = match["single"] if match["single"] is not None else match["double"]
             style = "'" if match["single"] is not None else '"'
             value, column = quoted, match.start("single" if style == "'" else "double") - 1
-        at_key = _position(number, 1)
+        at_key = positions.get((number, 1)) or _position(number, 1)
         if not values:
             values[()] = at_key
         keys[(key,)] = at_key
-        values[(key,)] = _position(number, column + 1)
+        values[(key,)] = positions.get((number, column + 1)) or _position(number, column + 1)
         styles[(key,)] = style
         data[key] = value
     if not data:
