@@ -17,14 +17,17 @@ from __future__ import annotations
 import errno
 import os
 import stat as stat_module
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 # A path's stat result, or the errno of a miss pathlib answers False for (no exception
 # objects are kept: their tracebacks would hold every frame, and the file, alive).
 _memo: dict[str, os.stat_result | int] | None = None
 # The errors pathlib's exists()/is_dir()/is_file() answer False for (pathlib._ignore_error).
+_results: dict[Hashable, Any] | None = None  # remember(): per-run answers by key
+T = TypeVar("T")
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 _IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot be resolved
 
@@ -32,12 +35,28 @@ _IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot be resol
 @contextmanager
 def run_scope() -> Iterator[None]:
     """Remember ``stat`` answers until the scope ends (one lint run)."""
-    global _memo
+    global _memo, _results
     previous, _memo = _memo, {}
+    previous_results, _results = _results, {}
     try:
         yield
     finally:
-        _memo = previous
+        _memo, _results = previous, previous_results
+
+
+def remember(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, computed once per run for ``key``: for answers that depend only on the
+    key and on the filesystem (a model folder's architecture, a dataset's size). Outside a
+    run, always computed. The answer is shared: it must not be changed by its users."""
+    results = _results
+    if results is None:
+        return compute()
+    try:
+        return cast(T, results[key])
+    except KeyError:
+        pass
+    answer = results[key] = compute()
+    return answer
 
 
 def _lookup(path: Path) -> os.stat_result | int:

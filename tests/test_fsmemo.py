@@ -84,3 +84,20 @@ def test_a_run_leaves_no_reference_cycles(tmp_path: Path) -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_remember_computes_once_per_run_only() -> None:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert fsmemo.remember("k", compute) == 1
+    assert fsmemo.remember("k", compute) == 2  # no run: always computed
+    with fsmemo.run_scope():
+        assert fsmemo.remember("k", compute) == 3
+        assert fsmemo.remember("k", compute) == 3
+        assert fsmemo.remember("other", compute) == 4
+    with fsmemo.run_scope():
+        assert fsmemo.remember("k", compute) == 5  # a new run asks again

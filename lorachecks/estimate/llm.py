@@ -35,6 +35,12 @@ class ResolvedLLM:
 
 def resolve_llm(value: object, base: Path) -> ResolvedLLM:
     """Dimensions of ``model_name_or_path``: local config.json, safetensors header, catalogue."""
+    if isinstance(value, str):  # several rules and every config of a run ask for the same model
+        return fsmemo.remember(("resolve_llm", value, base), lambda: _resolve_llm(value, base))
+    return _resolve_llm(value, base)
+
+
+def _resolve_llm(value: object, base: Path) -> ResolvedLLM:
     if not isinstance(value, str) or not value.strip():
         return ResolvedLLM(None, "unknown (no model_name_or_path)")
     name = value.strip()

@@ -120,6 +120,18 @@ def count_records(path: Path) -> int | None:
 
 
 def _llamafactory_samples(config: dict[str, Any], base: Path) -> tuple[int | None, str]:
+    """Examples the job trains on, counted once per run for each dataset choice."""
+    read = tuple(
+        (k in config, type(config.get(k)), config.get(k)) for k in ("dataset", "dataset_dir", "max_samples", "val_size")
+    )
+    try:
+        hash(read)
+    except TypeError:  # a list or mapping where a name or number belongs: count it here
+        return _count_samples(config, base)
+    return fsmemo.remember(("llamafactory_samples", read, base), lambda: _count_samples(config, base))
+
+
+def _count_samples(config: dict[str, Any], base: Path) -> tuple[int | None, str]:
     names = [n.strip() for n in str(config.get("dataset") or "").split(",") if n.strip()]
     dataset_dir = config.get("dataset_dir", "data")
     if not names or not isinstance(dataset_dir, str) or dataset_dir == "ONLINE" or dataset_dir.startswith("REMOTE:"):
