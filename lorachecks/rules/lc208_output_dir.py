@@ -15,6 +15,7 @@ Good:
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from lorachecks import fsmemo
 from lorachecks.diagnostics import Severity
@@ -39,14 +40,21 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield Finding(f"`output_dir` {path} is a file, not a folder", "output_dir", at="value")
         return
     parent = path
-    while not fsmemo.exists(parent) and parent != parent.parent:
-        parent = parent.parent
+    if not fsmemo.exists(path) and path != path.parent:  # configs of a run share the ancestors
+        parent = fsmemo.remember((CODE, path.parent), lambda: _first_existing(path.parent))
     if not fsmemo.is_dir(parent):
         yield Finding(f"`output_dir` cannot be created: {parent} is a file", "output_dir", at="value")
-    elif not os.access(parent, os.W_OK | os.X_OK):
+    elif not fsmemo.remember((CODE, "access", parent), lambda: os.access(parent, os.W_OK | os.X_OK)):
         yield Finding(
             f"`output_dir` cannot be written: no write permission on {parent}",
             "output_dir",
             "choose a folder you can write to",
             at="value",
         )
+
+
+def _first_existing(path: Path) -> Path:
+    """``path`` or its nearest existing ancestor (the root at worst): where mkdir starts."""
+    while not fsmemo.exists(path) and path != path.parent:
+        path = path.parent
+    return path
