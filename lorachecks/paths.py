@@ -82,7 +82,10 @@ def expand_env(value: str, environ: Mapping[str, str]) -> str | None:
     return None if missing or "${" in expanded else expanded
 
 
+@lru_cache(maxsize=4096)
 def resolve(value: str, base: Path) -> Path:
+    """The path ``value`` names from ``base`` (paths are immutable: the same values, asked by
+    several rules in every config, share one)."""
     path = Path(value)
     return path if path.is_absolute() else base / path
 

@@ -88,17 +88,28 @@ def rules_for(format_name: str | None) -> tuple[Rule, ...]:
     need not load the kohya or lora-scripts rules. ``CODE`` and ``FORMATS`` are read from
     the module source when they are literals; otherwise the module is imported to know.
     A module whose ``check`` was replaced (tests) gets a fresh Rule."""
+    cached = _for.get(format_name)
+    if cached is not None:  # every file asks: check the cached rules are still current
+        for known_name, known_module, known_rule in cached[0]:
+            if sys.modules.get(known_name) is not known_module or known_module.check is not known_rule.check:
+                break
+        else:
+            return cached[1]
     out = []
+    current = []
     for name in _modules_for(format_name):
         module = sys.modules.get(name) or importlib.import_module(name)
         rule = _built.get(name)
         if rule is None or rule.check is not module.check:
             rule = _built[name] = _rule_from(module)
         out.append(rule)
-    return tuple(out)
+        current.append((name, module, rule))
+    _for[format_name] = (tuple(current), tuple(out))
+    return _for[format_name][1]
 
 
 _built: dict[str, Rule] = {}
+_for: dict[str | None, tuple[tuple[tuple[str, ModuleType, Rule], ...], tuple[Rule, ...]]] = {}
 
 
 @cache
