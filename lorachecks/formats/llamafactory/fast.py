@@ -74,6 +74,9 @@ def since_table() -> dict[str, str | None]:
     return {name: LlamaFactoryConfig.since(name) for name in LlamaFactoryConfig.model_fields}
 
 
+_SIMPLE = frozenset({"bool", "int", "str"})
+
+
 def accept(value: Any, spec: tuple[Any, ...], convert: bool = True) -> Any:
     """``value`` as strict Pydantic would store it, or ``_NO`` when not exactly accepted."""
     kind = spec[0]
@@ -247,7 +250,12 @@ def validate(known: dict[str, Any]) -> Validation | None:
     field_errors: dict[str, list[Any]] = {}
     fields = module.FIELDS
     for key, value in known.items():
-        out = accept(value, fields[key][0])
+        spec = fields[key][0]
+        kind = spec[0]
+        if kind in _SIMPLE:  # accept()'s first cases, without a call for most fields
+            out = value if type(value).__name__ == kind else _NO
+        else:
+            out = accept(value, spec)
         if out is _NO:
             errors = explain(value, fields[key][0])
             if not errors:
