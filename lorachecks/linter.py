@@ -190,7 +190,8 @@ def _run(ctx: RuleContext) -> list[Diagnostic]:
         if not settings.enabled(rule.code):
             continue
         try:
-            out.extend(_diagnostic(doc, rule, f, settings) for f in rule.check(ctx))
+            for finding in rule.check(ctx):
+                out.append(_diagnostic(doc, rule, finding, settings))
         except Exception as exc:  # one broken rule must not hide the others
             out.append(_internal_error(doc, rule, exc))
     return sorted(suppress.apply(doc.text, doc.syntax, out), key=Diagnostic.sort_key)
