@@ -247,3 +247,12 @@ def test_lint_is_read_only(tmp_path: Path) -> None:
         result = runner.invoke(app, ["lint", "--format", fmt, "--launch-dir", str(tree), str(tree)])
         assert result.exit_code == 1, result.output
     assert snapshot() == before
+
+
+def test_shared_output_dir_respects_suppression_comments(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
+    silenced = BASE.replace("output_dir: saves/x", "output_dir: saves/x  # lorachecks: disable=LC607")
+    assert silenced != BASE
+    (tmp_path / "b.yaml").write_text(silenced, encoding="utf-8")
+    results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
+    assert {Path(d.path).name for r in results for d in r.diagnostics if d.code == "LC607"} == {"a.yaml"}
