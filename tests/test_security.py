@@ -188,6 +188,9 @@ def test_finished_run_in_output_dir_is_an_error(tmp_path: Path, lint_text: LintT
     assert "adapter_model.safetensors" in warning.message and warning.severity.value == "warning"
     rm_full = BASE.replace("stage: sft", "stage: rm").replace("finetuning_type: lora", "finetuning_type: full")
     assert "LC608" not in codes(lint_text(rm_full, path_checks=True))
+    _output(tmp_path / "older", "adapter_model.safetensors")  # an explicit resume skips the check
+    resume = BASE + f"resume_from_checkpoint: {tmp_path / 'older' / 'saves' / 'x'}\n"
+    assert "LC608" not in codes(lint_text(resume, path_checks=True))
 
 
 def test_checkpoint_in_output_dir_is_a_resume_note(tmp_path: Path, lint_text: LintText) -> None:
