@@ -106,8 +106,19 @@ def _run_checks(results: list[FileResult], settings: Settings) -> None:
                 key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
                 hint=printable(finding.hint, result.secrets) if finding.hint else None,
             )
-            result.diagnostics.append(diagnostic)
-            result.diagnostics.sort(key=Diagnostic.sort_key)
+            if not _suppressed(result.path, diagnostic):
+                result.diagnostics.append(diagnostic)
+                result.diagnostics.sort(key=Diagnostic.sort_key)
+
+
+def _suppressed(path: Path, diagnostic: Diagnostic) -> bool:
+    """Whether a suppression comment covers a run-wide finding (the file is read again:
+    per-file texts are not kept, and run-wide findings are rare)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    return not suppress.apply(text, syntax_of(path) or "yaml", [diagnostic])
 
 
 def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | None = None) -> FileResult:
