@@ -118,6 +118,10 @@ def _suppressed(path: Path, diagnostic: Diagnostic) -> bool:
         text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return False
+    if "lorachecks" not in text:
+        return False  # only a comment naming lorachecks can suppress
+    from lorachecks import suppress
+
     return not suppress.apply(text, syntax_of(path) or "yaml", [diagnostic])
 
 

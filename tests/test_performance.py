@@ -249,17 +249,36 @@ def test_clean_lint_imports_neither_typer_nor_pydantic(tmp_path: Path) -> None:
     probe = textwrap.dedent(
         f"""
         import sys
+        import runpy
         sys.argv = ["lorachecks", "lint", "--no-path-checks", {str(config)!r}]
-        from lorachecks.entry import main
         try:
-            main()
+            runpy.run_module("lorachecks", run_name="__main__")  # what `python -m lorachecks` does
         except SystemExit:
             pass
         print("LOADED:" + ",".join(sorted({{m.split(".")[0] for m in sys.modules}} & {{"typer", "click", "rich", "pydantic"}})))
+        print("DEFERRED:" + ",".join(m for m in {sorted(DEFERRED)!r} if m in sys.modules))
         """
     )
     proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "LOADED:\n" in proc.stdout, proc.stdout[-500:]
+    assert "DEFERRED:\n" in proc.stdout, proc.stdout[-500:]
+
+
+# Modules a clean one-file lint must not import (start-up cost, see docs/performance.md):
+# the rules package is not scanned, the DeepSpeed reader, suppressions, the cache and
+# config-file parsing load only when a file needs them.
+DEFERRED = {
+    "pkgutil",
+    "json",
+    "tomllib",
+    "difflib",
+    "hashlib",
+    "sqlite3",
+    "lorachecks.suppress",
+    "lorachecks.cache",
+    "lorachecks.fix",
+    "lorachecks.formats.llamafactory.deepspeed",
+}
 
 
 # --- the process pool ---------------------------------------------------------------------
@@ -417,7 +436,7 @@ def test_stale_rule_index_falls_back_to_the_scan(monkeypatch: pytest.MonkeyPatch
     from lorachecks import rules
     from lorachecks.rules import _index
 
-    last, code, formats = _index.RULES[-1]
+    _, code, formats = _index.RULES[-1]
     monkeypatch.setattr(_index, "RULES", _index.RULES[:-1])  # a rule added, index not regenerated
     rules._indexed.cache_clear()
     rules._modules_for.cache_clear()

@@ -67,4 +67,5 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("lc606_overwrite_output_dir", "LC606", ("llamafactory",)),
     ("lc607_shared_output_dir", "LC607", ("llamafactory",)),
     ("lc608_output_dir_not_empty", "LC608", ("llamafactory",)),
+    ("lc609_weights_file_exists", "LC609", ("kohya", "lora-scripts")),
 )
