@@ -94,7 +94,10 @@ def _indexed() -> tuple[tuple[str, str, tuple[str, ...] | None], ...] | None:
     start-up neither scans the package nor reads every rule's source; None when stale."""
     from lorachecks.rules._index import RULES
 
-    entries = [entry for entry in os.listdir(__path__[0]) if entry.startswith("lc")]
+    try:
+        entries = [entry for entry in os.listdir(__path__[0]) if entry.startswith("lc")]
+    except OSError:  # not a folder (a zip archive): scan the way the import system sees it
+        return None
     if all(entry.endswith(".py") for entry in entries) and {e[:-3] for e in entries} == {r[0] for r in RULES}:
         return RULES
     return None
