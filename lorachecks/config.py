@@ -48,9 +48,10 @@ if TYPE_CHECKING:
 CONFIG_FILE = "lorachecks.toml"
 PYPROJECT = "pyproject.toml"
 LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
-_CODE = re.compile(r"^(?:LC\d{0,3}|ALL)$")
-_VERSION = re.compile(r"^(?:latest|head|v?\d+(?:\.\d+){0,2})$")
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(g|gb|gib)|(m|mb|mib)|(t|tb|tib))?\s*$", re.I)
+# Compiled by ``re`` on first use: only configuration files and --gpu-memory need them.
+_CODE = r"^(?:LC\d{0,3}|ALL)$"
+_VERSION = r"^(?:latest|head|v?\d+(?:\.\d+){0,2})$"
+_MEMORY = r"(?i)^\s*(\d+(?:\.\d+)?)\s*(?:(g|gb|gib)|(m|mb|mib)|(t|tb|tib))?\s*$"
 
 # Keys and the Settings field each one sets ("" = handled specially).
 _TOP_KEYS = (
@@ -191,7 +192,7 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
                 raise fail(key, "must be a folder path (text)")
             values["launch_dir"] = (path.parent / Path(value).expanduser()).resolve()
         elif key == "llamafactory-version":
-            if not isinstance(value, str) or not _VERSION.match(value.strip()):
+            if not isinstance(value, str) or not re.match(_VERSION, value.strip()):
                 raise fail(key, f'must be a release such as "0.9.3", or "latest", not {value!r}')
             values["llamafactory_version"] = value.strip()
         elif key == "gpu-memory":
@@ -228,7 +229,7 @@ def _codes(value: object, fail: Any) -> list[str]:
 
 
 def _check_code(code: str, fail: Any) -> None:
-    if not _CODE.match(code):
+    if not re.match(_CODE, code):
         raise fail(f"has {code!r}, which is not a rule code or prefix (LC101, LC1, ...)")
     if len(code) == 5:
         from lorachecks.rules import rule_by_code
@@ -256,7 +257,7 @@ def parse_gpu_memory(value: object) -> float:
         raise ValueError(f'must be a size such as 24 or "24GB", not {value!r}')
     if isinstance(value, (int, float)):
         number = float(value)
-    elif isinstance(value, str) and (match := _MEMORY.match(value)):
+    elif isinstance(value, str) and (match := re.match(_MEMORY, value)):
         number = float(match.group(1))
         if match.group(3):
             number /= 1024

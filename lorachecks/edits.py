@@ -19,13 +19,15 @@ from lorachecks.loader import Document, KeyPath, Position
 # Line breaks as YAML counts them (positions come from the YAML marks).
 _BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
 # What may follow a plain scalar on its line.
-_SCALAR_END = re.compile(r"[ \t]*(?:#.*)?(?:\r\n|\r|\n|$)|[ \t]*[,\]}]")
+_SCALAR_END = r"[ \t]*(?:#.*)?(?:\r\n|\r|\n|$)|[ \t]*[,\]}]"
 # YAML 1.1 boolean words (PyYAML and OmegaConf read them as booleans; YAML 1.2 readers do not).
 YAML11_BOOL_WORDS = frozenset({"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"})
 _WORD = re.compile(r"[A-Za-z]+")
 # PyYAML's (YAML 1.1) float pattern: a dot is required, and an exponent needs its sign.
-_YAML11_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?$")
-_EXPONENT_NUMBER = re.compile(r"^([-+]?)([0-9]*)(?:\.([0-9]*))?[eE]([-+]?)([0-9]+)$")
+_YAML11_FLOAT = r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?$"
+_EXPONENT_NUMBER = r"^([-+]?)([0-9]*)(?:\.([0-9]*))?[eE]([-+]?)([0-9]+)$"
+# (_SCALAR_END, _YAML11_FLOAT, _EXPONENT_NUMBER: compiled and cached by ``re`` on first use,
+# by fixes only, so a lint without findings does not compile them.)
 
 
 @lru_cache(maxsize=8)
@@ -78,7 +80,7 @@ def replace_plain_value(
     if start is None or doc.text[start : start + len(written)] != written:
         return None
     end = start + len(written)
-    if not _SCALAR_END.match(doc.text, end):
+    if not re.compile(_SCALAR_END).match(doc.text, end):
         return None
     return _fix(doc, description, Edit(start, end, replacement))
 
@@ -142,11 +144,11 @@ def yaml11_float(text: str) -> str | None:
     ``2e-4`` -> ``2.0e-4``, ``2e4`` -> ``2.0e+4``, ``1.5e4`` -> ``1.5e+4``; None when ``text``
     is not such a number or is already a YAML 1.1 float.
     """
-    match = _EXPONENT_NUMBER.match(text.strip())
-    if match is None or _YAML11_FLOAT.match(text.strip()):
+    match = re.match(_EXPONENT_NUMBER, text.strip())
+    if match is None or re.match(_YAML11_FLOAT, text.strip()):
         return None
     sign, whole, fraction, exp_sign, exponent = match.groups()
     if not whole and not fraction:
         return None
     result = f"{sign}{whole or '0'}.{fraction or '0'}e{exp_sign or '+'}{exponent}"
-    return result if _YAML11_FLOAT.match(result) else None
+    return result if re.match(_YAML11_FLOAT, result) else None

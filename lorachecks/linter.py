@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lorachecks import fsmemo, suppress
+from lorachecks import fsmemo
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
@@ -108,8 +108,23 @@ def _run_checks(results: list[FileResult], settings: Settings) -> None:
                 key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
                 hint=printable(finding.hint, result.secrets) if finding.hint else None,
             )
-            result.diagnostics.append(diagnostic)
-            result.diagnostics.sort(key=Diagnostic.sort_key)
+            if not _suppressed(result.path, diagnostic):
+                result.diagnostics.append(diagnostic)
+                result.diagnostics.sort(key=Diagnostic.sort_key)
+
+
+def _suppressed(path: Path, diagnostic: Diagnostic) -> bool:
+    """Whether a suppression comment covers a run-wide finding (the file is read again:
+    per-file texts are not kept, and run-wide findings are rare)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    if "lorachecks" not in text:
+        return False  # only a comment naming lorachecks can suppress
+    from lorachecks import suppress
+
+    return not suppress.apply(text, syntax_of(path) or "yaml", [diagnostic])
 
 
 def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | None = None) -> FileResult:
@@ -194,7 +209,11 @@ def _run(ctx: RuleContext) -> list[Diagnostic]:
                 out.append(_diagnostic(doc, rule, finding, settings))
         except Exception as exc:  # one broken rule must not hide the others
             out.append(_internal_error(doc, rule, exc))
-    return sorted(suppress.apply(doc.text, doc.syntax, out), key=Diagnostic.sort_key)
+    if out and "lorachecks" in doc.text:  # only a comment naming lorachecks can suppress
+        from lorachecks import suppress
+
+        out = suppress.apply(doc.text, doc.syntax, out)
+    return sorted(out, key=Diagnostic.sort_key)
 
 
 def _diagnostic(doc: Document, rule: Rule, finding: Finding, settings: Settings) -> Diagnostic:

@@ -6,7 +6,6 @@ Every function here only lists and stats; errors (permissions, loops, odd names)
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -87,6 +86,8 @@ def output_state(path: Path) -> OutputState | None:
 
 def remote_code(model_dir: Path) -> list[str]:
     """The Python a `trust_remote_code` load may run from a local model folder."""
+    import json  # a local model folder only: not imported on every start
+
     names = sorted(e.name for e in entries(model_dir) if e.name.endswith(".py"))
     auto_map: Any = None
     try:

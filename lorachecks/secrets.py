@@ -78,17 +78,18 @@ WANDB = TokenKind(
 )
 # A W&B key is 40 hex digits: only a secret when written under a wandb-ish key.
 _WANDB_KEY = re.compile(r"wandb|wb_api|api_key", re.IGNORECASE)
-_WANDB_TEXT = re.compile(r"(?i)(?:wandb|api_key)\w*[\"']?\s*[:=]\s*[\"']?([0-9a-f]{40})\b")
+# Patterns kept as text are compiled (and cached by ``re``) on first use: most runs never
+# need them, and compiling every pattern at import costs a one-file lint milliseconds.
+_WANDB_TEXT = r"(?i)(?:wandb|api_key)\w*[\"']?\s*[:=]\s*[\"']?([0-9a-f]{40})\b"
 _CREDENTIAL_KEY = re.compile(
     r"(?:^|[_\-.])(?:token|key|apikey|secret|password|passwd|pwd|credentials?)$|^(?:token|password|secret)",
     re.IGNORECASE,
 )
 # Keys named like credentials that hold ordinary vocabulary (special tokens, column names).
-_NOT_CREDENTIAL = re.compile(
-    r"(?:^|_)(?:eos|bos|pad|unk|sep|cls|mask|special|image|video|audio|prompt|query|response|"
+_NOT_CREDENTIAL = (
+    r"(?i)(?:^|_)(?:eos|bos|pad|unk|sep|cls|mask|special|image|video|audio|prompt|query|response|"
     r"system|history|chosen|rejected|kto_tag|messages|role|content|user|assistant|observation|"
-    r"function|tools|dataset|caption|sort|primary|foreign|lora|network|shuffle|cache|hash)_?(?:token|key)s?$",
-    re.IGNORECASE,
+    r"function|tools|dataset|caption|sort|primary|foreign|lora|network|shuffle|cache|hash)_?(?:token|key)s?$"
 )
 GENERIC_MIN_LENGTH = 16
 GENERIC_MIN_ENTROPY = 3.5  # bits per character; English words and paths score lower
@@ -190,7 +191,7 @@ def _flat_and_clean(data: Any) -> bool:
 @lru_cache(maxsize=4096)
 def _key_kind(name: str) -> tuple[bool, bool]:
     """(named like a W&B key, named like a credential): key names repeat across files."""
-    return bool(_WANDB_KEY.search(name)), bool(_CREDENTIAL_KEY.search(name)) and not _NOT_CREDENTIAL.search(name)
+    return bool(_WANDB_KEY.search(name)), bool(_CREDENTIAL_KEY.search(name)) and not re.search(_NOT_CREDENTIAL, name)
 
 
 def find_secrets(doc: Document) -> list[Secret]:
@@ -245,14 +246,15 @@ def redact(text: str, values: Iterable[str] = ()) -> str:
             text = kind.pattern.sub(_masker(kind.prefix_len), text)
     if "wandb" not in text.lower() and "api_key" not in text.lower():
         return text
-    return _WANDB_TEXT.sub(lambda m: m.group(0).replace(m.group(1), MASK), text)
+    return re.sub(_WANDB_TEXT, lambda m: m.group(0).replace(m.group(1), MASK), text)
 
 
 def _masker(keep: int) -> Callable[[re.Match[str]], str]:
     return lambda match: match.group(0)[:keep] + MASK
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Every character here is non-printable to str.isprintable(), which skips the pattern for plain text.
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 MAX_PRINTED = 2000
 
 
@@ -268,7 +270,8 @@ def printable(text: str, values: Iterable[str] = (), limit: int = MAX_PRINTED) -
     or extra lines (which CI systems read as commands) into a log.
     """
     text = redact(text, values)
-    text = _CONTROL.sub(_escape_control, text)
+    if not text.isprintable():
+        text = re.sub(_CONTROL, _escape_control, text)
     if len(text) > limit:
         text = f"{text[:limit]}... ({len(text) - limit:,} more characters)"
     return text

@@ -249,17 +249,36 @@ def test_clean_lint_imports_neither_typer_nor_pydantic(tmp_path: Path) -> None:
     probe = textwrap.dedent(
         f"""
         import sys
+        import runpy
         sys.argv = ["lorachecks", "lint", "--no-path-checks", {str(config)!r}]
-        from lorachecks.entry import main
         try:
-            main()
+            runpy.run_module("lorachecks", run_name="__main__")  # what `python -m lorachecks` does
         except SystemExit:
             pass
         print("LOADED:" + ",".join(sorted({{m.split(".")[0] for m in sys.modules}} & {{"typer", "click", "rich", "pydantic"}})))
+        print("DEFERRED:" + ",".join(m for m in {sorted(DEFERRED)!r} if m in sys.modules))
         """
     )
     proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "LOADED:\n" in proc.stdout, proc.stdout[-500:]
+    assert "DEFERRED:\n" in proc.stdout, proc.stdout[-500:]
+
+
+# Modules a clean one-file lint must not import (start-up cost, see docs/performance.md):
+# the rules package is not scanned, the DeepSpeed reader, suppressions, the cache and
+# config-file parsing load only when a file needs them.
+DEFERRED = {
+    "pkgutil",
+    "json",
+    "tomllib",
+    "difflib",
+    "hashlib",
+    "sqlite3",
+    "lorachecks.suppress",
+    "lorachecks.cache",
+    "lorachecks.fix",
+    "lorachecks.formats.llamafactory.deepspeed",
+}
 
 
 # --- the process pool ---------------------------------------------------------------------
@@ -391,7 +410,41 @@ def test_rules_for_a_format_are_the_applicable_rules() -> None:
             static = rules._static_formats(info.name)
             rule = next(r for r in rules.all_rules() if r.check.__module__.endswith(info.name))
             assert static is ... or static == rule.formats, info.name
+    for indexed in (True, False):  # the generated index, then the scan it replaces
+        with pytest.MonkeyPatch.context() as patch:
+            if not indexed:
+                patch.setattr(rules, "_indexed", lambda: None)
+            rules._modules_for.cache_clear()
+            for name in [None, *(f.name for f in FORMATS)]:
+                expected = [r.code for r in rules.all_rules() if r.formats is None or name in r.formats]
+                assert [r.code for r in rules.rules_for(name)] == expected, (name, indexed)
+        rules._modules_for.cache_clear()
+
+
+def test_rule_index_is_current() -> None:
+    """lorachecks/rules/_index.py lists every rule module with its code and formats: run
+    ``python tools/gen_rule_index.py`` after adding a rule or changing its FORMATS."""
+    from lorachecks import rules
+    from lorachecks.rules._index import RULES
+
+    scanned = [(name, code, None if f is None else tuple(sorted(f))) for name, code, f in rules.scan()]
+    assert list(RULES) == scanned, "stale: run python tools/gen_rule_index.py"
+    assert rules._indexed() == RULES
+
+
+def test_stale_rule_index_falls_back_to_the_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lorachecks import rules
+    from lorachecks.rules import _index
+
+    _, code, formats = _index.RULES[-1]
+    monkeypatch.setattr(_index, "RULES", _index.RULES[:-1])  # a rule added, index not regenerated
+    rules._indexed.cache_clear()
     rules._modules_for.cache_clear()
-    for name in [None, *(f.name for f in FORMATS)]:
-        expected = [r.code for r in rules.all_rules() if r.formats is None or name in r.formats]
-        assert [r.code for r in rules.rules_for(name)] == expected, name
+    try:
+        assert rules._indexed() is None
+        fmt = None if formats is None else formats[0]
+        assert code in [r.code for r in rules.rules_for(fmt)]  # still found, by the scan
+    finally:
+        monkeypatch.undo()
+        rules._indexed.cache_clear()
+        rules._modules_for.cache_clear()

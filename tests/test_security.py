@@ -188,6 +188,9 @@ def test_finished_run_in_output_dir_is_an_error(tmp_path: Path, lint_text: LintT
     assert "adapter_model.safetensors" in warning.message and warning.severity.value == "warning"
     rm_full = BASE.replace("stage: sft", "stage: rm").replace("finetuning_type: lora", "finetuning_type: full")
     assert "LC608" not in codes(lint_text(rm_full, path_checks=True))
+    _output(tmp_path / "older", "adapter_model.safetensors")  # an explicit resume skips the check
+    resume = BASE + f"resume_from_checkpoint: {tmp_path / 'older' / 'saves' / 'x'}\n"
+    assert "LC608" not in codes(lint_text(resume, path_checks=True))
 
 
 def test_checkpoint_in_output_dir_is_a_resume_note(tmp_path: Path, lint_text: LintText) -> None:
@@ -247,3 +250,12 @@ def test_lint_is_read_only(tmp_path: Path) -> None:
         result = runner.invoke(app, ["lint", "--format", fmt, "--launch-dir", str(tree), str(tree)])
         assert result.exit_code == 1, result.output
     assert snapshot() == before
+
+
+def test_shared_output_dir_respects_suppression_comments(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
+    silenced = BASE.replace("output_dir: saves/x", "output_dir: saves/x  # lorachecks: disable=LC607")
+    assert silenced != BASE
+    (tmp_path / "b.yaml").write_text(silenced, encoding="utf-8")
+    results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
+    assert {Path(d.path).name for r in results for d in r.diagnostics if d.code == "LC607"} == {"a.yaml"}

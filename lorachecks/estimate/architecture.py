@@ -132,12 +132,6 @@ class DiffusionArch:
 Arch = LLMArch | DiffusionArch
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    arch: Arch | None
-    source: str  # "config.json <path>", "safetensors header <path>", "catalogue <id>" or "unknown ..."
-
-
 def _int(data: dict[str, Any], *keys: str, default: int = 0) -> int:
     for key in keys:
         value = data.get(key)

@@ -7,7 +7,6 @@ data is not on this machine (hub datasets, missing files, formats we do not coun
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -87,6 +86,8 @@ def _float(data: dict[str, Any], key: str) -> float | None:
 
 @lru_cache(maxsize=256)
 def _count_file(path: Path, mtime_ns: int) -> int | None:
+    import json  # only data files need it: not imported on every start
+
     suffix = path.suffix.lower()
     try:
         if path.stat().st_size > _COUNT_LIMIT:

@@ -16,22 +16,21 @@ finding needs an explicit ``position``.
 
 from __future__ import annotations
 
-import ast
 import importlib
-import pkgutil
-import re
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from lorachecks.settings import Settings
 
 RunCheck = Callable[[Sequence[Any], "Settings"], Iterable[tuple[int, Finding]]]
@@ -72,14 +71,41 @@ def _rule_from(module: ModuleType) -> Rule:
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    found = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("lc"):
-            found.append(_rule_from(importlib.import_module(f"{__name__}.{info.name}")))
+    found = [_rule_from(importlib.import_module(f"{__name__}.{name}")) for name in _module_names()]
     return tuple(sorted(found, key=lambda r: r.code))
 
 
-_STATIC = re.compile(r"^(CODE|FORMATS)\s*(?::[^=]*)?=\s*(.+)$", re.M)
+def scan() -> tuple[tuple[str, str, frozenset[str] | None], ...]:
+    """(module, CODE, FORMATS) of every rule module, found by listing and importing the
+    package: what tools/gen_rule_index.py writes to ``_index.py``."""
+    rules = [(name, _rule_from(importlib.import_module(f"{__name__}.{name}"))) for name in _scanned_names()]
+    return tuple(sorted(((name, r.code, r.formats) for name, r in rules), key=lambda item: item[1]))
+
+
+def _scanned_names() -> list[str]:
+    import pkgutil
+
+    return [info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith("lc")]
+
+
+@cache
+def _indexed() -> tuple[tuple[str, str, tuple[str, ...] | None], ...] | None:
+    """The generated index (_index.py) when it names exactly the rule modules present, so
+    start-up neither scans the package nor reads every rule's source; None when stale."""
+    from lorachecks.rules._index import RULES
+
+    try:
+        entries = [entry for entry in os.listdir(__path__[0]) if entry.startswith("lc")]
+    except OSError:  # not a folder (a zip archive): scan the way the import system sees it
+        return None
+    if all(entry.endswith(".py") for entry in entries) and {e[:-3] for e in entries} == {r[0] for r in RULES}:
+        return RULES
+    return None
+
+
+def _module_names() -> list[str]:
+    index = _indexed()
+    return [name for name, _, _ in index] if index is not None else _scanned_names()
 
 
 def rules_for(format_name: str | None) -> tuple[Rule, ...]:
@@ -114,14 +140,15 @@ _for: dict[str | None, tuple[tuple[tuple[str, ModuleType, Rule], ...], tuple[Rul
 
 @cache
 def _modules_for(format_name: str | None) -> tuple[str, ...]:
+    index = _indexed()
+    if index is not None:
+        return tuple(f"{__name__}.{name}" for name, _, formats in index if formats is None or format_name in formats)
     found = []
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("lc"):
-            continue
-        formats = _static_formats(info.name)
+    for name in _scanned_names():
+        formats = _static_formats(name)
         if formats is not None and formats is not ... and format_name not in formats:
             continue  # declared for other formats: not imported
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = importlib.import_module(f"{__name__}.{name}")
         rule = _rule_from(module)
         if rule.formats is None or format_name in rule.formats:
             found.append((rule.code, module.__name__))
@@ -130,9 +157,13 @@ def _modules_for(format_name: str | None) -> tuple[str, ...]:
 
 def _static_formats(module: str) -> Any:
     """A module's literal ``FORMATS`` (None for every format), or ``...`` when unknown."""
+    import ast
+    import re
+
     try:
         source = (Path(__path__[0]) / f"{module}.py").read_text(encoding="utf-8")
-        assignments = {name: value for name, value in _STATIC.findall(source)}
+        pattern = r"^(CODE|FORMATS)\s*(?::[^=]*)?=\s*(.+)$"
+        assignments = {name: value for name, value in re.findall(pattern, source, re.M)}
         value = ast.literal_eval(assignments["FORMATS"].split("#")[0].strip()) if "FORMATS" in assignments else None
     except (OSError, ValueError, SyntaxError, IndexError, UnicodeDecodeError):
         return ...

@@ -16,7 +16,6 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.deepspeed import deepspeed_config
 from lorachecks.formats.llamafactory.resolve import launch_note
 from lorachecks.rules.context import Finding, RuleContext
 
@@ -27,6 +26,11 @@ FORMATS = ("llamafactory",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    ds = deepspeed_config(ctx, ctx.data.get("deepspeed"))
+    value = ctx.data.get("deepspeed")
+    if value is None:
+        return  # most configs: the DeepSpeed reader is not even imported
+    from lorachecks.formats.llamafactory.deepspeed import deepspeed_config
+
+    ds = deepspeed_config(ctx, value)
     if ds is not None and ds.error is not None:
         yield Finding(ds.error, "deepspeed", launch_note(ctx), at="value")

@@ -19,7 +19,6 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.deepspeed import deepspeed_config
 from lorachecks.formats.llamafactory.resolve import config_of
 from lorachecks.rules.context import Finding, RuleContext
 
@@ -38,8 +37,13 @@ _INCOMPATIBLE = {
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    value = ctx.data.get("deepspeed")
+    if value is None:
+        return  # no DeepSpeed: nothing to conflict with, and its reader is not imported
+    from lorachecks.formats.llamafactory.deepspeed import deepspeed_config
+
     config = config_of(ctx)
-    ds = deepspeed_config(ctx, ctx.data.get("deepspeed"))
+    ds = deepspeed_config(ctx, value)
     if config is None or ds is None or ds.zero_stage != 3:
         return
     for key, what in _INCOMPATIBLE.items():

@@ -6,7 +6,7 @@ and no `checkpoint-N` folder, it stops with "Output directory already exists and
 empty. Please set `overwrite_output_dir`." If it holds a `checkpoint-N` folder, it resumes
 from the latest one without asking, so a changed config continues an old run (reported as
 a note). Reward-model and PPO runs with full or freeze tuning cannot resume and are not
-checked.
+checked, and neither is a run that names `resume_from_checkpoint`.
 
 Example, bad (saves/qwen3/sft holds adapter_model.safetensors from an earlier run):
 
@@ -36,6 +36,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     output_dir = data.get("output_dir")
     if not ctx.settings.path_checks or data.get("do_train") is not True or data.get("overwrite_output_dir") is True:
         return
+    if data.get("resume_from_checkpoint") is not None:
+        return  # an explicit resume: LLaMA-Factory skips the check
     if not isinstance(output_dir, str) or not output_dir or is_placeholder(output_dir):
         return
     if data.get("stage", "sft") in ("rm", "ppo") and data.get("finetuning_type", "lora") in ("full", "freeze"):

@@ -48,6 +48,7 @@ class Case:
     filename: str = "cfg.yaml"
     env: dict[str, str] = field(default_factory=dict)  # placeholders allowed in values
     known_difference: str = ""  # why lorachecks deliberately disagrees (empty: verdicts must agree)
+    files: tuple[str, ...] = ()  # empty files created under the case folder before the run
 
     def render(self, places: dict[str, str]) -> str:
         """The config file text, with {model}, {data}, {out}, {empty}, {case} filled in."""
@@ -162,6 +163,20 @@ CASES: list[Case] = [
         "`resume_from_checkpoint: true` with no checkpoint in `output_dir`",
         True,
         {"resume_from_checkpoint": "true"},
+    ),
+    Case(
+        "output_holds_weights",
+        "`output_dir` holds `adapter_model.safetensors`, no `overwrite_output_dir`",
+        True,
+        {"overwrite_output_dir": None},
+        files=("out/adapter_model.safetensors",),
+    ),
+    Case(
+        "output_holds_other_files",
+        "`output_dir` holds only a README, no `overwrite_output_dir`",
+        False,
+        {"overwrite_output_dir": None},
+        files=("out/README.md",),
     ),
     Case("kto_untagged", "`stage: kto` with a dataset without a `kto_tag` column", True, {"stage": "kto"}),
     Case(

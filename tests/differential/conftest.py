@@ -94,15 +94,16 @@ def outcomes(
 
     def one(case: Case) -> Outcome:
         config, extra = write_case(case, root, tiny_fixture)
+        lint = run_lint(config, version)  # first: the trainer's run writes into output_dir
         if not fork:
             env = lf_environment(lf_venv, root / case.name, extra)
-            return Outcome(case, config, run_lf(lf_venv, config, env), run_lint(config, version))
+            return Outcome(case, config, run_lf(lf_venv, config, env), lint)
         server = servers.get()
         try:
             lf = server.run(config, extra)
         finally:
             servers.put(server)
-        return Outcome(case, config, lf, run_lint(config, version))
+        return Outcome(case, config, lf, lint)
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:

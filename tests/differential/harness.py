@@ -213,6 +213,9 @@ def write_case(case: Case, root: Path, fixture: Path) -> tuple[Path, dict[str, s
         "empty": str(empty),
         "case": str(folder),
     }
+    for name in case.files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"")
     config = folder / case.filename
     config.write_text(case.render(places), encoding="utf-8")
     return config, case.environment(places)
