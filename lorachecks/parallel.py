@@ -21,10 +21,11 @@ from lorachecks.settings import Settings
 if TYPE_CHECKING:
     from lorachecks.cache import ResultCache
 
-# Files per worker before the pool pays: measured on 2 cores, a pool at 1,000 files cost
-# more (pickling results, the parent's share of the CPU) than it saved; at 100,000 files it
-# saved 12 %. A spawned worker (macOS, Windows) also re-imports lorachecks.
-FILES_PER_WORKER = 2000 if sys.platform.startswith("linux") else 4000
+# Files per worker before the pool pays. Measured on 2 idle cores (Linux, fork): 500 files
+# no gain, 1,000 files 0.57-0.60 s with 2 workers vs 0.66-0.71 s with one; the pool costs
+# about 30 % more CPU (pickling results, the parent's share), so on a busy machine it pays
+# later. A spawned worker (macOS, Windows) also re-imports lorachecks.
+FILES_PER_WORKER = 500 if sys.platform.startswith("linux") else 2000
 CHUNK = 32  # files per task sent to a worker
 BATCH = 8192  # files discovered, looked up and linted per round
 
