@@ -18,8 +18,7 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import local_path
-from lorachecks.paths import is_placeholder
+from lorachecks.formats.llamafactory.resolve import train_output_dir
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.safety import output_state
 
@@ -30,13 +29,7 @@ FORMATS = ("llamafactory",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    data = ctx.data
-    output_dir = data.get("output_dir")
-    if not ctx.settings.path_checks or data.get("do_train") is not True or data.get("overwrite_output_dir") is not True:
-        return
-    if not isinstance(output_dir, str) or not output_dir or is_placeholder(output_dir):
-        return
-    path = local_path(ctx, output_dir)
+    path = train_output_dir(ctx) if ctx.data.get("overwrite_output_dir") is True else None
     state = output_state(path) if path is not None else None
     if state is None or state.files == 0:
         return

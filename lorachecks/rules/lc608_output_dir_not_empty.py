@@ -20,8 +20,7 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import local_path
-from lorachecks.paths import is_placeholder
+from lorachecks.formats.llamafactory.resolve import train_output_dir
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.safety import output_state
 
@@ -33,16 +32,11 @@ FORMATS = ("llamafactory",)
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     data = ctx.data
-    output_dir = data.get("output_dir")
-    if not ctx.settings.path_checks or data.get("do_train") is not True or data.get("overwrite_output_dir") is True:
-        return
-    if data.get("resume_from_checkpoint") is not None:
-        return  # an explicit resume: LLaMA-Factory skips the check
-    if not isinstance(output_dir, str) or not output_dir or is_placeholder(output_dir):
-        return
+    if data.get("overwrite_output_dir") is True or data.get("resume_from_checkpoint") is not None:
+        return  # overwriting is LC606's; an explicit resume: LLaMA-Factory skips the check
     if data.get("stage", "sft") in ("rm", "ppo") and data.get("finetuning_type", "lora") in ("full", "freeze"):
         return  # these stages cannot resume; LLaMA-Factory skips the check
-    path = local_path(ctx, output_dir)
+    path = train_output_dir(ctx)
     state = output_state(path) if path is not None else None
     if state is None:
         return

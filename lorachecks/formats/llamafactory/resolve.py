@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from lorachecks.paths import can_be_path, read_json, resolve
+from lorachecks.paths import can_be_path, is_placeholder, read_json, resolve
 from lorachecks.rules.context import RuleContext
 
 if TYPE_CHECKING:  # at run time the config may be the compiled plain object (fast.py)
@@ -34,6 +34,16 @@ def local_path(ctx: RuleContext, value: str) -> Path | None:
     by LC108 and not checked as a path here; neither is text no filesystem accepts as a path.
     """
     return _local_path(value, ctx.settings.launch_dir)
+
+
+def train_output_dir(ctx: RuleContext) -> Path | None:
+    """The local ``output_dir`` of a training run (path checks on), or None."""
+    output_dir = ctx.data.get("output_dir")
+    if not ctx.settings.path_checks or ctx.data.get("do_train") is not True:
+        return None
+    if not isinstance(output_dir, str) or not output_dir or is_placeholder(output_dir):
+        return None
+    return local_path(ctx, output_dir)
 
 
 @lru_cache(maxsize=1024)
