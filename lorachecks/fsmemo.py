@@ -14,6 +14,7 @@ NUL byte, and raise any other error (permission denied) as ``Path`` would.
 
 from __future__ import annotations
 
+import _thread
 import errno
 import os
 import stat as stat_module
@@ -22,12 +23,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-# A path's stat result, or the errno of a miss pathlib answers False for (no exception
-# objects are kept: their tracebacks would hold every frame, and the file, alive).
-_memo: dict[str, os.stat_result | int] | None = None
-# The errors pathlib's exists()/is_dir()/is_file() answer False for (pathlib._ignore_error).
-_results: dict[Hashable, Any] | None = None  # remember(): per-run answers by key
+
+class _RunState(_thread._local):
+    """Per thread, so that runs in several threads neither share nor end each other's memo."""
+
+    # A path's stat result, or the errno of a miss pathlib answers False for (no exception
+    # objects are kept: their tracebacks would hold every frame, and the file, alive).
+    memo: dict[str, os.stat_result | int] | None = None
+    results: dict[Hashable, Any] | None = None  # remember(): per-run answers by key
+
+
+_state = _RunState()
 T = TypeVar("T")
+# The errors pathlib's exists()/is_dir()/is_file() answer False for (pathlib._ignore_error).
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 _IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot be resolved
 
@@ -35,20 +43,20 @@ _IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot be resol
 @contextmanager
 def run_scope() -> Iterator[None]:
     """Remember ``stat`` answers until the scope ends (one lint run)."""
-    global _memo, _results
-    previous, _memo = _memo, {}
-    previous_results, _results = _results, {}
+    state = _state
+    previous, previous_results = state.memo, state.results
+    state.memo, state.results = {}, {}
     try:
         yield
     finally:
-        _memo, _results = previous, previous_results
+        state.memo, state.results = previous, previous_results
 
 
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, computed once per run for ``key``: for answers that depend only on the
     key and on the filesystem (a model folder's architecture, a dataset's size). Outside a
     run, always computed. The answer is shared: it must not be changed by its users."""
-    results = _results
+    results = _state.results
     if results is None:
         return compute()
     try:
@@ -62,7 +70,7 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
 def _lookup(path: Path) -> os.stat_result | int:
     """``os.stat(path)``, or the errno of a miss pathlib ignores; other errors (permission
     denied, an embedded NUL byte) are raised as ``os.stat`` raises them, and not remembered."""
-    memo = _memo
+    memo = _state.memo
     key = os.fspath(path)
     if memo is not None:
         found = memo.get(key)

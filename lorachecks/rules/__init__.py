@@ -16,6 +16,7 @@ finding needs an explicit ``position``.
 
 from __future__ import annotations
 
+import _thread
 import importlib
 import os
 import sys
@@ -121,19 +122,22 @@ def rules_for(format_name: str | None) -> tuple[Rule, ...]:
                 break
         else:
             return cached[1]
-    out = []
-    current = []
-    for name in _modules_for(format_name):
-        module = sys.modules.get(name) or importlib.import_module(name)
-        rule = _built.get(name)
-        if rule is None or rule.check is not module.check:
-            rule = _built[name] = _rule_from(module)
-        out.append(rule)
-        current.append((name, module, rule))
-    _for[format_name] = (tuple(current), tuple(out))
-    return _for[format_name][1]
+    with _loading:  # linting from several threads: one thread builds, the others wait
+        out = []
+        current = []
+        for name in _modules_for(format_name):
+            # import_module, not sys.modules: another thread's import may still be running.
+            module = importlib.import_module(name)
+            rule = _built.get(name)
+            if rule is None or rule.check is not module.check:
+                rule = _built[name] = _rule_from(module)
+            out.append(rule)
+            current.append((name, module, rule))
+        _for[format_name] = (tuple(current), tuple(out))
+        return _for[format_name][1]
 
 
+_loading = _thread.RLock()
 _built: dict[str, Rule] = {}
 _for: dict[str | None, tuple[tuple[tuple[str, ModuleType, Rule], ...], tuple[Rule, ...]]] = {}
 
