@@ -60,7 +60,7 @@ def _only(result: FileResult) -> tuple[str, str]:
         ("long.yaml", b"model_name_or_path: " + b"a" * 200_000 + b"\n", "LC005", "200,000 characters"),
         ("long.json", b'{"model_name_or_path": "' + b"a" * 200_000 + b'"}', "LC005", "200,000 characters"),
         ("bigint.yaml", b"lora_rank: " + b"9" * 5000 + b"\n", "LC001", "cannot be read"),
-        ("bigint.json", b'{"lora_rank": ' + b"9" * 5000 + b"}", "LC001", "JSON value error"),
+        ("bigint.json", b'{"lora_rank": ' + b"9" * 5000 + b"}", "LC001", "JSON value cannot be read"),
         ("baddate.yaml", b"when: 2024-02-30\n", None, "not recognised"),
         ("bigint.toml", b"network_dim = " + b"9" * 5000 + b"\n", "LC001", "cannot be read"),
         ("deep.toml", b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "LC005", "nesting"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks.loader.document import Document, LoadProblem, Position
-from lorachecks.loader.limits import LimitExceeded, check_text, check_tree, refused, too_deep
+from lorachecks.loader.limits import parse_bounded
 from lorachecks.loader.yaml_loader import load_yaml
 
 
@@ -30,20 +30,12 @@ def load_json(path: Path, text: str, dialect: str = "json") -> Document:
         return seen
 
     try:
-        check_text(text)
-        data = json.loads(text, object_pairs_hook=pairs)
-        check_tree(data)
+        data = parse_bounded(text, lambda t: json.loads(t, object_pairs_hook=pairs), "JSON", json.JSONDecodeError)
     except json.JSONDecodeError as exc:
         doc.problems.append(LoadProblem("LC001", f"JSON syntax error: {exc.msg}", Position(exc.lineno, exc.colno)))
         return doc
-    except ValueError as exc:  # e.g. an integer literal beyond Python's 4,300-digit conversion limit
-        doc.problems.append(LoadProblem("LC001", f"JSON value error: {_short(str(exc))}", Position(1, 1)))
-        return doc
-    except RecursionError:
-        doc.problems.append(too_deep())
-        return doc
-    except LimitExceeded as exc:
-        doc.problems.append(refused(exc))
+    if isinstance(data, LoadProblem):
+        doc.problems.append(data)
         return doc
     doc.data = data
     shadow = load_yaml(path, text, "omegaconf", bounded=False)
@@ -61,7 +53,3 @@ def load_json(path: Path, text: str, dialect: str = "json") -> Document:
             )
         )
     return doc
-
-
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."

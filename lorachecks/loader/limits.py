@@ -14,6 +14,7 @@ The byte cap itself is ``Settings.max_file_bytes`` (``read_text`` enforces it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,32 @@ def refused(exc: LimitExceeded) -> LoadProblem:
 def too_deep(position: Position | None = None) -> LoadProblem:
     """The problem for a parser that ran out of stack (RecursionError) on deep nesting."""
     return refused(LimitExceeded("nesting too deep", position))
+
+
+def unreadable_value(syntax: str, exc: Exception) -> LoadProblem:
+    """A value the parser cannot convert: an integer beyond Python's 4,300-digit limit, a
+    date like 2024-02-30."""
+    message = str(exc) if len(str(exc)) <= 200 else str(exc)[:200] + "..."
+    return LoadProblem("LC001", f"{syntax} value cannot be read: {message}", Position(1, 1))
+
+
+def parse_bounded(text: str, parse: Callable[[str], Any], syntax: str, syntax_errors: type[Exception]) -> Any:
+    """``parse(text)`` within the limits (text size before, tree size after): the data, or
+    the :class:`LoadProblem` that stopped it. ``syntax_errors`` propagate, for the loader
+    to place them its own way (they are ValueErrors too, in json and tomllib)."""
+    try:
+        check_text(text)
+        data = parse(text)
+        check_tree(data)
+    except syntax_errors:
+        raise
+    except ValueError as exc:
+        return unreadable_value(syntax, exc)
+    except RecursionError:
+        return too_deep()
+    except LimitExceeded as exc:
+        return refused(exc)
+    return data
 
 
 def check_text(text: str, limits: Limits = DEFAULT_LIMITS) -> None:

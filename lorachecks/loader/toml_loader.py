@@ -25,7 +25,7 @@ from typing import Any
 
 from lorachecks.diagnostics import Severity
 from lorachecks.loader.document import Document, KeyPath, LoadProblem, Position
-from lorachecks.loader.limits import LimitExceeded, check_text, check_tree, refused, too_deep
+from lorachecks.loader.limits import parse_bounded
 
 if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
     import tomllib
@@ -311,21 +311,12 @@ def _parse(text: str) -> Document:
     """The nested document (cached: detection and the flattened reload read the same text)."""
     doc = Document(path=Path(), text=text, syntax="toml", dialect="toml")
     try:
-        check_text(text)
-        data = tomllib.loads(text)
-        check_tree(data)
+        data = parse_bounded(text, tomllib.loads, "TOML", tomllib.TOMLDecodeError)
     except tomllib.TOMLDecodeError as exc:
         doc.problems.append(_syntax_problem(exc))
         return doc
-    except ValueError as exc:  # an integer beyond Python's 4,300-digit conversion limit
-        message = str(exc) if len(str(exc)) <= 200 else str(exc)[:200] + "..."
-        doc.problems.append(LoadProblem("LC001", f"TOML value cannot be read: {message}", Position(1, 1)))
-        return doc
-    except RecursionError:
-        doc.problems.append(too_deep())
-        return doc
-    except LimitExceeded as exc:
-        doc.problems.append(refused(exc))
+    if isinstance(data, LoadProblem):
+        doc.problems.append(data)
         return doc
     doc.data = data
     try:

@@ -24,7 +24,16 @@ from yaml.resolver import Resolver
 
 from lorachecks.loader.document import Document, KeyPath, LoadProblem, Position
 from lorachecks.loader.flat_yaml import load_flat
-from lorachecks.loader.limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_scalar, check_text, refused, too_deep
+from lorachecks.loader.limits import (
+    DEFAULT_LIMITS,
+    LimitExceeded,
+    Limits,
+    check_scalar,
+    check_text,
+    refused,
+    too_deep,
+    unreadable_value,
+)
 
 try:  # the C parser is ~10x faster; composition, resolution and construction stay in Python.
     from yaml._yaml import CParser as _Parser
@@ -258,8 +267,7 @@ def load_yaml(
         doc.problems.append(refused(exc))
         doc.data = None
     except (ValueError, OverflowError) as exc:  # a date like 2024-02-30, an int of 5,000 digits
-        message = str(exc) if len(str(exc)) <= 200 else str(exc)[:200] + "..."
-        doc.problems.append(LoadProblem("LC001", f"YAML value cannot be read: {message}", Position(1, 1)))
+        doc.problems.append(unreadable_value("YAML", exc))
         doc.data = None
     except RecursionError:
         doc.problems.append(too_deep())
