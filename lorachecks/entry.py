@@ -11,6 +11,7 @@ exit codes are identical; tests/test_performance.py checks the two parsers agree
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,21 @@ def parse_lint(args: list[str]) -> dict[str, Any] | None:
 GC_THRESHOLD = 20_000
 
 
+EXIT_BROKEN_PIPE = 1  # what click (the other commands) exits with when the reader went away
+
+
 def main() -> None:
+    try:
+        _main()
+    except BrokenPipeError:
+        # The reader stopped early (`lorachecks lint . | head`): end quietly, no traceback.
+        # stdout goes to /dev/null so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+
+
+def _main() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = sys.argv[1:]
     if args[:1] == ["lint"]:

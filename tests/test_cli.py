@@ -94,3 +94,19 @@ def test_python_dash_m_and_examples_folder() -> None:
     assert "valid_qwen3_lora_sft.yaml" not in by_file
     assert {"LC101", "LC102", "LC104", "LC105", "LC106"} <= by_file["broken_typos_and_types.yaml"]
     assert {"LC201", "LC205", "LC301"} <= by_file["broken_conflicts.yaml"]
+
+
+def test_reader_closing_the_pipe_early_is_not_a_traceback() -> None:
+    # `lorachecks lint . | head`: the reader goes away before the report is written.
+    for command in (["lint", "examples"], ["rules"]):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lorachecks", *command],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 1  # the same for the fast lint path and typer's commands
+        assert "Traceback" not in error, error
