@@ -53,8 +53,12 @@ def check_run(facts: Sequence[Any], settings: Settings) -> Iterator[tuple[int, F
     for folder, indexes in users.items():
         if len(indexes) < 2:
             continue
+        # Named relative to the configs' common folder: files of the same name in different
+        # folders (train_full/x.yaml, extras/y/x.yaml) stay distinguishable.
+        paths = {i: Path(facts[i][1]) for i in indexes}
+        common = Path(os.path.commonpath([str(path.parent) for path in paths.values()]))
         for index in indexes:
-            others = [Path(facts[i][1]).name for i in indexes if i != index]
+            others = [paths[i].relative_to(common).as_posix() for i in indexes if i != index]
             shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
             yield (
                 index,
