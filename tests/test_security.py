@@ -259,3 +259,13 @@ def test_shared_output_dir_respects_suppression_comments(tmp_path: Path) -> None
     (tmp_path / "b.yaml").write_text(silenced, encoding="utf-8")
     results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
     assert {Path(d.path).name for r in results for d in r.diagnostics if d.code == "LC607"} == {"a.yaml"}
+
+
+def test_shared_output_dir_names_same_named_configs_by_folder(tmp_path: Path) -> None:
+    for folder in ("train_full", "extras/galore"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "llama3.yaml").write_text(BASE, encoding="utf-8")
+    results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
+    messages = sorted(d.message for r in results for d in r.diagnostics if d.code == "LC607")
+    assert len(messages) == 2
+    assert "extras/galore/llama3.yaml" in messages[0] and "train_full/llama3.yaml" in messages[1]
