@@ -106,3 +106,8 @@ class RuleContext:
 def _anchor(key: KeyPath | str) -> str:
     """List items (``network_args[1]``) are pointed at on their value, everything else on the key."""
     return "value" if isinstance(key, tuple) and key and isinstance(key[-1], int) else "key"
+
+
+def launch_note(ctx: RuleContext) -> str:
+    """The hint for a path that is not there: where relative paths were resolved from."""
+    return f"relative paths resolve from the launch directory {ctx.settings.launch_dir} (set --launch-dir)"

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from lorachecks import fsmemo
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import config_of, launch_note, local_path, names
+from lorachecks.formats.llamafactory.resolve import config_of, local_path, names
 from lorachecks.paths import is_placeholder, looks_local
-from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.context import Finding, RuleContext, launch_note
 
 CODE = "LC201"
 NAME = "model-path"

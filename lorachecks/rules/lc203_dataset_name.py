@@ -19,8 +19,8 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import config_of, dataset_info, launch_note, used_datasets
-from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.formats.llamafactory.resolve import config_of, dataset_info, used_datasets
+from lorachecks.rules.context import Finding, RuleContext, launch_note
 from lorachecks.suggest import closest
 
 CODE = "LC203"

@@ -16,8 +16,7 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import launch_note
-from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.context import Finding, RuleContext, launch_note
 
 CODE = "LC206"
 NAME = "deepspeed-config"

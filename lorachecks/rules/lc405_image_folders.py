@@ -19,11 +19,12 @@ Good:
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.kohya.data import sources, training_root
-from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.context import Finding, RuleContext, launch_note
 from lorachecks.sd_data import list_images, local_path, local_value, repeat_folders
 
 CODE = "LC405"
@@ -43,12 +44,16 @@ def _missing(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.format.name == "kohya":
         config = local_path(ctx, "dataset_config")
         if config is not None and not config.is_file():
-            yield Finding(f"`dataset_config` not found: {config}", "dataset_config", at="value")
+            yield Finding(
+                f"`dataset_config` not found: {config}", "dataset_config", _hint(ctx, "dataset_config"), at="value"
+            )
         root = training_root(ctx)
         if root is None:
             return
         if not root.is_dir():
-            yield Finding(f"`train_data_dir` not found: {root}", "train_data_dir", at="value")
+            yield Finding(
+                f"`train_data_dir` not found: {root}", "train_data_dir", _hint(ctx, "train_data_dir"), at="value"
+            )
             return
         good, skipped = repeat_folders(root)
         loose = list_images(root)
@@ -89,6 +94,11 @@ def _missing(ctx: RuleContext) -> Iterator[Finding]:
             path = local_value(ctx, subset.get("image_dir") if isinstance(subset, dict) else None)
             if path is not None and not path.is_dir():
                 yield Finding(f"`image_dir` not found: {path}", ("datasets", i, "subsets", j, "image_dir"), at="value")
+
+
+def _hint(ctx: RuleContext, key: str) -> str | None:
+    value = ctx.data.get(key)
+    return launch_note(ctx) if isinstance(value, str) and not Path(value).is_absolute() else None
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from lorachecks.checkpoints import CHECKPOINT_SUFFIXES, LORA, billions, inspect
 from lorachecks.diagnostics import Severity
 from lorachecks.paths import can_be_path, is_placeholder, looks_local, resolve
-from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.context import Finding, RuleContext, launch_note
 
 CODE = "LC407"
 NAME = "base-checkpoint"
@@ -68,7 +68,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     path = resolve(value, ctx.settings.launch_dir)
     if not path.exists():
         if looks_local(value) or path.suffix.lower() in CHECKPOINT_SUFFIXES:
-            yield Finding(f"`{key}` not found: {path}", key, at="value")
+            hint = None if Path(value).is_absolute() else launch_note(ctx)
+            yield Finding(f"`{key}` not found: {path}", key, hint, at="value")
         return  # a hub id, downloaded by the trainer
     if path.is_dir():
         if not any((path / marker).is_file() for marker in ("model_index.json", "config.json")):

@@ -23,10 +23,6 @@ def config_of(ctx: RuleContext) -> LlamaFactoryConfig | None:
     return cast("LlamaFactoryConfig | None", ctx.validation.config)
 
 
-def launch_note(ctx: RuleContext) -> str:
-    return f"relative paths resolve from the launch directory {ctx.settings.launch_dir} (set --launch-dir)"
-
-
 def local_path(ctx: RuleContext, value: str) -> Path | None:
     """The path a trainer launched from ``launch_dir`` opens; None for an interpolated value.
 
