@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lorachecks import __version__
 from lorachecks.linter import FileResult
+from lorachecks.records import fields
 from lorachecks.settings import Settings
 
 DB_NAME = "results-v1.sqlite3"
@@ -48,10 +48,10 @@ def code_fingerprint() -> str:
 
 def settings_fingerprint(settings: Settings) -> str:
     parts = []
-    for item in fields(settings):
-        if item.name not in _NOT_KEYED:
-            value: Any = getattr(settings, item.name)
-            parts.append(f"{item.name}={sorted(value) if isinstance(value, frozenset) else value!r}")
+    for name in fields(settings):
+        if name not in _NOT_KEYED:
+            value: Any = getattr(settings, name)
+            parts.append(f"{name}={sorted(value) if isinstance(value, frozenset) else value!r}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

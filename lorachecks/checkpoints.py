@@ -10,10 +10,10 @@ cross-attention keys (768 for SD 1.x, 1024 for SD 2.x, 2048 for SDXL).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from lorachecks.records import record
 from lorachecks.safetensors_header import NotSafetensors, SafetensorsHeader, read_header
 
 SD1, SD2, SDXL, SD3, FLUX, LLM, LORA = "SD1", "SD2", "SDXL", "SD3", "FLUX", "LLM", "LoRA"
@@ -60,7 +60,7 @@ def family_of(header: SafetensorsHeader) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Checkpoint:
     path: Path
     family: str | None

@@ -35,11 +35,11 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
+from lorachecks.records import field, fields, record, replace
 from lorachecks.settings import Settings
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class ConfigError(Exception):
     """A configuration file lorachecks cannot use; the message names the file and the key."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Options:
     """One layer of options (the file's top level, or a per-path section)."""
 
@@ -84,7 +84,7 @@ class Options:
     values: Mapping[str, Any] = field(default_factory=dict)  # Settings field -> value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PathOverride:
     pattern: str
     regex: re.Pattern[str]
@@ -95,7 +95,7 @@ class PathOverride:
         return self.regex.fullmatch(target) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ProjectConfig:
     path: Path  # the file it was read from
     options: Options
@@ -323,7 +323,7 @@ def _config_in(folder: Path) -> ProjectConfig | None:
     return None
 
 
-@dataclass
+@record
 class Resolver:
     """Per-file Settings: the CLI's base settings, the nearest project config, CLI overrides.
 
@@ -371,7 +371,7 @@ class Resolver:
             ignore |= layer.ignore
             severity.update(layer.severity)
             values.update(layer.values)
-        known = {f.name for f in fields(Settings)}
+        known = set(fields(Settings))
         changes = {k: v for k, v in values.items() if k in known and k not in self.explicit}
         if "select" in self.explicit:  # the command line's selection replaces the file's
             select, ignore = None, set()

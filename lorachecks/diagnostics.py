@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from lorachecks.records import record
 
 
 class Severity(str, Enum):
@@ -16,7 +17,7 @@ class Severity(str, Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Edit:
     """Replace ``text[start:end]`` (character offsets into the file as read) by ``replacement``."""
 
@@ -25,7 +26,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Fix:
     """A safe, mechanical correction a rule offers for its finding (``lorachecks fix``)."""
 
@@ -33,7 +34,7 @@ class Fix:
     edits: tuple[Edit, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Diagnostic:
     """One finding, located in a file (line and column are 1-based)."""
 

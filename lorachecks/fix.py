@@ -17,13 +17,13 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from lorachecks.diagnostics import Fix
 from lorachecks.discovery import discover
 from lorachecks.linter import FileResult, lint_file, lint_file_safely
+from lorachecks.records import field, record
 from lorachecks.secrets import redact
 from lorachecks.settings import Settings
 
@@ -36,7 +36,7 @@ class FileChanged(Exception):
     """The file on disk is no longer the text the fixes were computed for."""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class FixOutcome:
     path: Path
     result: FileResult  # the diagnostics left after fixing

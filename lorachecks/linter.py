@@ -7,7 +7,6 @@ Parsing (``loader``), recognising (``formats``), checking (``rules``) and report
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,14 @@ from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
 from lorachecks.formats.base import Format
 from lorachecks.loader import Document, LoadProblem, Position, dotted, load_text, read_text, syntax_of
+from lorachecks.records import field, record, replace
 from lorachecks.rules import Rule, rules_for
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.secrets import printable, secret_values
 from lorachecks.settings import Settings
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class FileResult:
     path: Path
     status: str  # "checked", "skipped" or "failed" (could not be read or parsed)

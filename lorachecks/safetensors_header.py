@@ -12,8 +12,9 @@ import json
 import math
 import stat
 import struct
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from lorachecks.records import field, record
 
 # Headers of real checkpoints are a few MB at most; a larger claimed length means the
 # file is not a safetensors file, and reading it would only waste memory.
@@ -31,7 +32,7 @@ class NotSafetensors(ValueError):
     """The file cannot be a safetensors checkpoint; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TensorInfo:
     dtype: str
     shape: tuple[int, ...]
@@ -43,7 +44,7 @@ class TensorInfo:
         return math.prod(self.shape)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SafetensorsHeader:
     path: Path
     tensors: dict[str, TensorInfo]

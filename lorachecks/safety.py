@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lorachecks import fsmemo
+from lorachecks.records import field, record
 
 # Files whose presence makes LLaMA-Factory refuse a non-empty output_dir (a finished run).
 CHECKPOINT_NAMES = frozenset(
@@ -58,7 +58,7 @@ def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class OutputState:
     """What an existing output folder holds."""
 

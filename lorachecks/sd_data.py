@@ -12,13 +12,13 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lorachecks.images import image_size, is_image
 from lorachecks.paths import is_placeholder, resolve
+from lorachecks.records import record
 from lorachecks.rules.context import RuleContext
 
 MAX_ROWS = 200_000
@@ -44,7 +44,7 @@ def _stamp(path: Path) -> int:
 
 
 # --- lora-scripts metadata CSV -------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MetadataCsv:
     columns: tuple[str, ...]
     caption_column: str | None
@@ -104,7 +104,7 @@ TEXT_FIELD_SETS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class JsonlReport:
     records: int
     bad_lines: tuple[tuple[int, str], ...]  # (line, why)
@@ -140,7 +140,7 @@ def _read_jsonl(path: Path, stamp: int) -> JsonlReport | str:
 
 
 # --- image folders --------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Folder:
     path: Path
     repeats: int | None  # from `<repeats>_<name>`; None when the name does not say
@@ -148,7 +148,7 @@ class Folder:
     missing_captions: tuple[Path, ...]
     empty_captions: tuple[Path, ...]
     bad_captions: tuple[Path, ...]  # not UTF-8
-    sizes: tuple[tuple[int, int] | None, ...] = field(default=())
+    sizes: tuple[tuple[int, int] | None, ...] = ()
 
 
 def list_images(folder: Path) -> tuple[Path, ...]:

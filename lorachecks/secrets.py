@@ -19,16 +19,16 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from lorachecks.loader import Document, KeyPath
+from lorachecks.records import record
 
 MASK = "****"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TokenKind:
     name: str  # shown to the user
     pattern: re.Pattern[str]
@@ -95,7 +95,7 @@ GENERIC_MIN_LENGTH = 16
 GENERIC_MIN_ENTROPY = 3.5  # bits per character; English words and paths score lower
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Secret:
     kind: str
     value: str  # the secret text itself (never printed)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lorachecks.diagnostics import Severity
+from lorachecks.records import field, record
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Settings:
     format: str | None = None  # force a format instead of detecting it
     path_checks: bool = True  # checks that need models/data present on this machine

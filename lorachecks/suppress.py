@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from lorachecks.diagnostics import Diagnostic
+from lorachecks.records import field, record
 
 _DIRECTIVE = re.compile(
     r"lorachecks\s*:\s*(disable-next-line|disable-file|disable)\b(?:\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*))?"
@@ -24,7 +24,7 @@ _LINES = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")  # line breaks as YAML cou
 _QUOTE_OPENERS = frozenset(":-[{,?=")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Suppressions:
     file: set[str] = field(default_factory=set)
     lines: dict[int, set[str]] = field(default_factory=dict)

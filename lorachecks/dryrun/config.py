@@ -8,12 +8,12 @@ mapping, with each trainer's defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
+from lorachecks.records import field, record
 from lorachecks.settings import Settings
 
 LM_KINDS = ("llamafactory", "lora-scripts-text")
@@ -31,7 +31,7 @@ class DryRunError(Exception):
         self.hint = hint
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Plan:
     """The parts of a training config the dry-run acts on."""
 
@@ -76,7 +76,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class LoadedConfig:
     doc: Document
     plan: Plan | None

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
 from lorachecks.diagnostics import Diagnostic, Severity
+from lorachecks.records import asdict, field, record
 
 Locate = Callable[[str, str, "str | None", "str | None"], Diagnostic]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class GradCheck:
     trainable: int = 0  # trainable tensors
     ok: int = 0  # finite, non-zero gradient
@@ -28,7 +28,7 @@ class GradCheck:
         return not (self.missing or self.non_finite or self.zero or self.frozen_with_grad)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Report:
     config: str
     kind: str = ""

@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.dryrun.config import LM_KINDS, DryRunError, LoadedConfig, Plan, diagnostic, read_config
 from lorachecks.dryrun.report import Locate, Report
 from lorachecks.dryrun.source import model_source, single_file_family, unet_folder
+from lorachecks.records import record
 from lorachecks.settings import Settings
 
 DEVICES = ("auto", "cpu", "cuda", "meta")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Options:
     device: str = "auto"
     steps: int = 1

@@ -11,19 +11,19 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from lorachecks.dryrun.config import DryRunError, Plan
 from lorachecks.dryrun.report import GradCheck, Report
+from lorachecks.records import field, record
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 LossFn = Callable[[torch.nn.Module], torch.Tensor]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Choice:
     device: str
     reason: str
@@ -153,7 +153,7 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class StepResult:
     losses: list[float | None] = field(default_factory=list)
     final_loss: float | None = None

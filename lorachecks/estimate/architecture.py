@@ -8,12 +8,13 @@ always learns which one was used; an unknown model is reported as unknown, never
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from lorachecks.records import record, replace
 
-@dataclass(frozen=True, slots=True)
+
+@record(frozen=True, slots=True)
 class LLMArch:
     """A decoder-only transformer, enough to count parameters and activations."""
 
@@ -110,7 +111,7 @@ class LLMArch:
         return self.experts_per_token * self.moe_intermediate + self.shared_intermediate
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DiffusionArch:
     """A Stable Diffusion family: component sizes and the LoRA size per rank."""
 

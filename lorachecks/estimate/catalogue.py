@@ -10,9 +10,9 @@ suffix, so fine-tuned variants with the base model's dimensions are found too.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from lorachecks.estimate.architecture import DiffusionArch, LLMArch
+from lorachecks.records import replace
 
 _M = 1_000_000
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lorachecks.estimate import LLM_FORMATS, SD_FORMATS, estimate_config
 from lorachecks.estimate.result import fit_verdict
+from lorachecks.records import record
 
 ESTIMATE_FORMATS = LLM_FORMATS + SD_FORMATS
 
@@ -47,7 +47,7 @@ def _load(path: Path, input_format: str | None) -> tuple[dict[str, Any], str]:
     return doc.data, fmt.name
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Outcome:
     text: str
     exit_code: int  # 0 fits or no budget, 1 over budget or unknown model

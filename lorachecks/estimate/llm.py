@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from lorachecks.estimate.architecture import LLMArch, llm_from_config_json, llm_
 from lorachecks.estimate.catalogue import lookup_llm
 from lorachecks.estimate.result import GIB, Estimate
 from lorachecks.paths import can_be_path, read_json, resolve
+from lorachecks.records import record
 
 # CUDA context, cuBLAS/cuDNN workspaces and kernels, resident whatever the model.
 CONTEXT_BYTES = 0.5 * GIB
@@ -27,7 +27,7 @@ FRAGMENTATION = 0.05
 _8BIT_OPTIMS = re.compile(r"8bit|8_bit|bnb_8")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ResolvedLLM:
     arch: LLMArch | None
     source: str

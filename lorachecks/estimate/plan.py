@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,13 @@ from typing import Any
 from lorachecks import fsmemo
 from lorachecks.estimate.sd import flatten
 from lorachecks.paths import can_be_path, read_json, resolve
+from lorachecks.records import field, record
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".avif", ".jxl"})
 _COUNT_LIMIT = 50 * 1024 * 1024  # do not parse data files above this size
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Plan:
     family: str  # "llm" or "sd"
     method: str  # "lora", "freeze", "full", "oft"

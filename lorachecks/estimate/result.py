@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from lorachecks.records import field, record
 
 GIB = 1024**3
 
@@ -18,7 +19,7 @@ COMPONENTS = {
 }
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Estimate:
     """Peak training memory per GPU, in bytes per component."""
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
+from lorachecks.records import field, record
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from lorachecks.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RenamedKey:
     replacement: str | None
     note: str
@@ -30,7 +30,7 @@ class RenamedKey:
         return self.replacement is not None and self.note.startswith("renamed")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Format:
     """A kind of file lorachecks recognises.
 

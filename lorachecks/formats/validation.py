@@ -12,17 +12,17 @@ as a library) it raises like an ordinary validator.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
 from lorachecks.loader.document import KeyPath
+from lorachecks.records import record
 
 if TYPE_CHECKING:  # the fast lint path (formats/llamafactory/fast.py) runs without Pydantic
     from pydantic import ValidationInfo
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SchemaFinding:
     code: str
     key: str | KeyPath  # the field the finding is anchored on (a path for nested keys)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from lorachecks.records import field, record
 
 if TYPE_CHECKING:
     from lorachecks.diagnostics import Severity
@@ -12,13 +13,13 @@ if TYPE_CHECKING:
 KeyPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Position:
     line: int
     column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LoadProblem:
     """Something the loader itself found (syntax error, duplicate key, ...)."""
 
@@ -30,7 +31,7 @@ class LoadProblem:
     severity: Severity | None = None  # None: the rule's default
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Document:
     """The result of loading one file with one trainer's loader semantics."""
 

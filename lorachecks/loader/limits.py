@@ -15,15 +15,15 @@ The byte cap itself is ``Settings.max_file_bytes`` (``read_text`` enforces it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from lorachecks.loader.document import LoadProblem, Position
+from lorachecks.records import record
 
 CODE = "LC005"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Limits:
     max_nodes: int = 20_000  # values after alias expansion (biggest real config: ~600; dataset_info.json)
     max_depth: int = 100  # nesting levels

@@ -7,19 +7,19 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.linter import FileResult
+from lorachecks.records import field, record
 from lorachecks.secrets import printable
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Run:
     """Everything a reporter needs, collected by the CLI."""
 

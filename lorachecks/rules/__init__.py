@@ -21,12 +21,12 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
+from lorachecks.records import record
 from lorachecks.rules.context import Finding, RuleContext
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 RunCheck = Callable[[Sequence[Any], "Settings"], Iterable[tuple[int, Finding]]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     code: str
     name: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Fix, Severity
 from lorachecks.loader import Document, KeyPath, Position
+from lorachecks.records import field, record
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from lorachecks.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Finding:
     """A rule's result; the engine adds the file, position, code and severity."""
 
@@ -32,7 +32,7 @@ class Finding:
     fix: Fix | None = None  # a safe text edit that resolves the finding (see lorachecks.edits)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Validation:
     """The schema's verdict on one document, computed once and shared by the rules."""
 
@@ -41,7 +41,7 @@ class Validation:
     config: BaseModel | None = None
 
 
-@dataclass
+@record
 class RuleContext:
     doc: Document
     format: Format | None  # None: the file was not recognised (only loader rules run)

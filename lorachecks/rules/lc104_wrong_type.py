@@ -21,9 +21,9 @@ Good:
 """
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from lorachecks.diagnostics import Severity
+from lorachecks.records import replace
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.field_errors import errors_of_kind, finding_for
 

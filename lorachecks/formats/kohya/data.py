@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lorachecks.formats.kohya.resolution import parse_resolution
 from lorachecks.loader import KeyPath
+from lorachecks.records import record
 from lorachecks.rules.context import RuleContext
 from lorachecks.sd_data import Folder, caption_extension, local_path, local_value, repeat_folders, scan_folder
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Source:
     """One folder of training images and how it is used."""
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from lorachecks.formats.llamafactory.resolve import local_path
 from lorachecks.paths import read_json
+from lorachecks.records import record
 from lorachecks.rules.context import RuleContext
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DeepSpeedConfig:
     data: dict[str, Any] | None  # None when it could not be read (see error)
     error: str | None = None

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import importlib
 import zlib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from lorachecks.records import record
 
 if TYPE_CHECKING:
     from lorachecks.formats.validation import SchemaFinding
@@ -227,7 +228,7 @@ def _number_kind(spec: tuple[Any, ...]) -> str | None:
     return None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Info:
     """What the validators read from Pydantic's ValidationInfo: the findings context."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from lorachecks.paths import can_be_path, is_placeholder, read_json, resolve
+from lorachecks.records import field, record
 from lorachecks.rules.context import RuleContext
 
 if TYPE_CHECKING:  # at run time the config may be the compiled plain object (fast.py)
@@ -50,7 +50,7 @@ def _local_path(value: str, launch_dir: Path) -> Path | None:
     return resolve(value, launch_dir)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class DatasetInfo:
     directory: Path | None  # None: datasets come from a hub (ONLINE / REMOTE:)
     entries: dict[str, Any] = field(default_factory=dict)
