@@ -117,6 +117,10 @@ def _lint(items: list[Item], pool) -> Iterator[FileResult]:  # type: ignore[no-u
     if pool is None or len(items) <= CHUNK:
         yield from _lint_chunk(items)
         return
+    # The first file is linted here before the workers fork (on the first map): they inherit
+    # the rule modules and tables it loaded instead of each importing them again.
+    yield from _lint_chunk(items[:1])
+    items = items[1:]
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     for results in pool.map(_lint_chunk, chunks):
         yield from results
