@@ -451,3 +451,19 @@ def test_stale_rule_index_falls_back_to_the_scan(monkeypatch: pytest.MonkeyPatch
         monkeypatch.undo()
         rules._indexed.cache_clear()
         rules._modules_for.cache_clear()
+
+
+def test_results_held_for_run_wide_rules_are_packed_without_changing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several configs share one output_dir: LC607 (run-wide) reports on files whose results
+    # were packed as well as on files held as they are.
+    for copy in range(12):
+        (tmp_path / f"c{copy:02}.yaml").write_text(BASE.replace("saves/x", "saves/shared"), "utf-8")
+    settings = Settings(path_checks=False, launch_dir=tmp_path, jobs=1)
+    whole = _results(list(lint_many([tmp_path], settings)))
+    assert sum(any(d.code == "LC607" for d in result[4]) for result in whole) == 12
+    monkeypatch.setattr(parallel.Held, "KEEP", 3)
+    monkeypatch.setattr(parallel.Held, "PACK", 4)  # 3 kept, 2 full batches, 1 pending
+    packed = _results(list(lint_many([tmp_path], settings)))
+    assert packed == whole
