@@ -52,6 +52,12 @@ def run_scope() -> Iterator[None]:
         state.memo, state.results = previous, previous_results
 
 
+def new_run() -> None:
+    """Forget what the previous run remembered and remember from here on, in this thread,
+    with no end: for a worker process, which lives for one lint run."""
+    _state.memo, _state.results = {}, {}
+
+
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, computed once per run for ``key``: for answers that depend only on the
     key and on the filesystem (a model folder's architecture, a dataset's size). Outside a

@@ -176,10 +176,25 @@ def _lint(items: list[Item], pool) -> Iterator[FileResult]:  # type: ignore[no-u
     yield from _lint_chunk(items[:1])
     items = items[1:]
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    for results in pool.map(_lint_chunk, chunks):
+    for results in pool.map(_lint_in_worker, chunks):
         yield from results
 
 
 def _lint_chunk(items: list[Item]) -> list[FileResult]:
     with fsmemo.run_scope():  # lint never writes: these files may share what they stat()
         return [lint_file_safely(path, settings, explicit) for path, explicit, settings in items]
+
+
+_worker_files = 0  # files a worker has linted since its filesystem memo was started
+
+
+def _lint_in_worker(items: list[Item]) -> list[FileResult]:
+    """A chunk in a worker process. The worker's filesystem memo spans its chunks, as the
+    parent's spans a batch (a memo per chunk re-read the dataset and model folders every 32
+    files), and is started afresh every BATCH files so that it stays small."""
+    global _worker_files
+    if _worker_files == 0 or _worker_files >= BATCH:
+        fsmemo.new_run()
+        _worker_files = 0
+    _worker_files += len(items)
+    return [lint_file_safely(path, settings, explicit) for path, explicit, settings in items]
