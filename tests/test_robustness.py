@@ -225,14 +225,14 @@ def test_env_expansion_helper_for_trainers_that_expand() -> None:
 
 def test_bounded_and_fast_composers_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     """Small alias-free files use libyaml's composer; the counting one must read them identically."""
-    import lorachecks.loader.yaml_loader as yaml_loader
+    import lorachecks.loader.yaml_nodes as yaml_nodes
     from tests.conftest import ROOT
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").rglob("*.yaml"))]
     texts += [BASE + "x: {a: [1, 2.5e-4, yes, null, '3']}\ny: 2024-01-01\nz: !!str 5\n", "a: 1\na: 2\n", "- [1\n"]
     for dialect in ("omegaconf", "pyyaml"):
         fast = [load_yaml(Path("x.yaml"), t, dialect) for t in texts]
-        monkeypatch.setattr(yaml_loader, "FAST_MAX_MARKS", -1)
+        monkeypatch.setattr(yaml_nodes, "FAST_MAX_MARKS", -1)
         bounded = [load_yaml(Path("x.yaml"), t, dialect) for t in texts]
         monkeypatch.undo()
         for a, b in zip(fast, bounded, strict=True):

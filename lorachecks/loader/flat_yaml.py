@@ -2,9 +2,10 @@
 
 Most configs are a flat mapping of plain scalars with comments. For those, scanning lines
 with one regular expression gives the same data, positions and quoting styles as composing
-a PyYAML node tree, at a fraction of the cost. Scalars are still resolved and constructed
-by the dialect's own PyYAML loader class, so ``1e-4``, ``on`` or ``null`` mean exactly what
-they mean to the trainer. Anything else (nesting, lists, flow collections, anchors, tags,
+a PyYAML node tree, at a fraction of the cost and without importing PyYAML. Plain scalars
+are resolved by ``yaml11`` exactly as the dialect's PyYAML loader resolves them, so
+``1e-4``, ``on`` or ``null`` mean what they mean to the trainer; the few it leaves to
+PyYAML (timestamps, ``=``) are built by the dialect's own loader class. Anything else (nesting, lists, flow collections, anchors, tags,
 multi-line or escaped scalars, empty values, duplicate keys, non-ASCII text, document
 markers) returns None and the full loader reads the file.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks.loader.document import Document, Position
+from lorachecks.loader.yaml11 import STR, resolve_plain
 
 # key: plain scalar | 'single' | "double", then an optional comment.
 _LINE = re.compile(
@@ -30,18 +32,12 @@ _LINE = re.compile(
 )
 _SKIP = re.compile(r"[ ]*(?:#[^\n]*)?$")  # blank or comment-only line
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # the full reader reports these
-_STR = "tag:yaml.org,2002:str"
 _MAX_CACHE = 50_000
 _values: dict[tuple[str, str], tuple[str, Any]] = {}  # (dialect, plain text) -> (tag, value)
 
 
 def load_flat(
-    path: Path,
-    text: str,
-    dialect: str,
-    loader_class: type[Any],
-    max_scalar_chars: int = 100_000,
-    max_nodes: int = 20_000,
+    path: Path, text: str, dialect: str, max_scalar_chars: int = 100_000, max_nodes: int = 20_000
 ) -> Document | None:
     """The document for a flat config, or None when the full YAML loader is needed (also
     whenever a resource limit could be reached: the full loader reports those)."""
@@ -60,14 +56,14 @@ def load_flat(
                 continue
             return None
         key = match["key"]
-        resolved_key = known.get((dialect, key)) or _resolve(dialect, key, loader_class)
-        if key in data or resolved_key is None or resolved_key[0] != _STR:
+        resolved_key = known.get((dialect, key)) or _resolve(dialect, key)
+        if key in data or resolved_key is None or resolved_key[0] != STR:
             return None  # duplicate keys and keys such as `on:` or `null:`: full loader
         plain = match["plain"]
         if plain is not None:
             if ": " in plain or plain.endswith(":") or plain.rstrip() != plain:
                 return None
-            resolved = known.get((dialect, plain)) or _resolve(dialect, plain, loader_class)
+            resolved = known.get((dialect, plain)) or _resolve(dialect, plain)
             if resolved is None:
                 return None
             value = resolved[1]
@@ -102,32 +98,35 @@ def _position(line: int, column: int) -> Position:
     return found
 
 
-def _resolve(dialect: str, text: str, loader_class: type[Any]) -> tuple[str, Any] | None:
+def _resolve(dialect: str, text: str) -> tuple[str, Any] | None:
     """Tag and value of a plain scalar as the dialect's PyYAML loader builds them; None
     when only the full loader can tell (no constructor for the tag, a construction error)."""
     cached = _values.get((dialect, text))
     if cached is not None:
         return cached
+    result = resolve_plain(dialect, text) or _resolve_with_pyyaml(dialect, text)
+    if result is not None and type(result[1]) in (str, int, float, bool, type(None)) and len(_values) < _MAX_CACHE:
+        _values[(dialect, text)] = result
+    return result
+
+
+def _resolve_with_pyyaml(dialect: str, text: str) -> tuple[str, Any] | None:
+    """What ``yaml11`` leaves to PyYAML (timestamps, ``=``, values it cannot build)."""
     import yaml
 
-    loader = _loader(loader_class)
+    from lorachecks.loader.yaml_nodes import LOADERS
+
+    loader = _loaders.get(dialect)
+    if loader is None:
+        loader = _loaders[dialect] = LOADERS[dialect]("")
     tag = loader.resolve(yaml.ScalarNode, text, (True, False))
     constructor = loader.yaml_constructors.get(tag)
     if constructor is None:
         return None
     try:
-        result = (tag, constructor(loader, yaml.ScalarNode(tag, text)))
+        return tag, constructor(loader, yaml.ScalarNode(tag, text))
     except Exception:
         return None
-    if type(result[1]) in (str, int, float, bool, type(None)) and len(_values) < _MAX_CACHE:
-        _values[(dialect, text)] = result
-    return result
 
 
-_loaders: dict[type[Any], Any] = {}
-
-
-def _loader(loader_class: type[Any]) -> Any:
-    if loader_class not in _loaders:
-        _loaders[loader_class] = loader_class("")
-    return _loaders[loader_class]
+_loaders: dict[str, Any] = {}
