@@ -5,9 +5,10 @@ with one regular expression gives the same data, positions and quoting styles as
 a PyYAML node tree, at a fraction of the cost and without importing PyYAML. Plain scalars
 are resolved by ``yaml11`` exactly as the dialect's PyYAML loader resolves them, so
 ``1e-4``, ``on`` or ``null`` mean what they mean to the trainer; the few it leaves to
-PyYAML (timestamps, ``=``) are built by the dialect's own loader class. Anything else (nesting, lists, flow collections, anchors, tags,
-multi-line or escaped scalars, empty values, duplicate keys, non-ASCII text, document
-markers) returns None and the full loader reads the file.
+PyYAML (timestamps, ``=``) are built by the dialect's own loader class. Anything else
+(nesting, lists, flow collections, anchors, tags, multi-line or escaped scalars, empty
+values, duplicate keys, non-ASCII text, document markers) returns None and the full
+loader reads the file.
 """
 
 from __future__ import annotations
