@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import math
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from lorachecks.records import record
 from lorachecks.rules.context import RuleContext
 
 MAX_ROWS = 200_000
-_REPEATS = re.compile(r"^(\d+)_(.+)$")
 
 
 def local_path(ctx: RuleContext, key: str) -> Path | None:
@@ -198,12 +196,22 @@ def repeat_folders(train_data_dir: Path) -> tuple[list[tuple[Path, int]], list[P
     except OSError:
         return good, skipped
     for child in children:
-        match = _REPEATS.match(child.name)
-        if match and int(match.group(1)) > 0:
-            good.append((child, int(match.group(1))))
+        repeats = folder_repeats(child.name)
+        if repeats is not None:
+            good.append((child, repeats))
         elif not child.name.startswith("."):
             skipped.append(child)
     return good, skipped
+
+
+def folder_repeats(name: str) -> int | None:
+    """The repeats sd-scripts reads from a folder name: ``int()`` of the text before the
+    first ``_`` (so ``10``, ``10_`` and ``+3_x`` count, ``x_10`` does not), skipped below 1."""
+    try:
+        repeats = int(name.split("_", 1)[0])
+    except ValueError:
+        return None
+    return repeats if repeats >= 1 else None
 
 
 def caption_extension(value: Any) -> str:

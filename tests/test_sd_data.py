@@ -196,6 +196,38 @@ def test_kohya_flat_folder_and_missing_dir(tmp_path: Path) -> None:
     assert [d.message for d in only(diags, "LC405")] == [f"`dataset_config` not found: {tmp_path / 'ds.toml'}"]
 
 
+def test_kohya_repeat_folders_read_as_sd_scripts_reads_them(tmp_path: Path) -> None:
+    # sd-scripts takes int() of the name before the first "_": `10` and `+3_b` count too.
+    for name in ("10", "+3_b", "x_10", "0_zero"):
+        write_png(tmp_path / "train" / name / "a.png", 512, 512)
+        (tmp_path / "train" / name / "a.txt").write_text("x", encoding="utf-8")
+    diags = lint(tmp_path / "t.toml", KOHYA.format(model="m", res="512"))
+    (skipped,) = only(diags, "LC405")
+    assert skipped.severity.value == "warning" and skipped.message.endswith("skipped: 0_zero, x_10")
+    assert "13 samples" in only(diags, "LC406")[0].message  # 1 x 10 + 1 x 3
+
+
+def test_kohya_reg_data_dir_missing_or_unread_is_a_warning(tmp_path: Path) -> None:
+    write_png(tmp_path / "train" / "10_a" / "a.png", 512, 512)
+    (tmp_path / "train" / "10_a" / "a.txt").write_text("x", encoding="utf-8")
+    base = KOHYA.format(model="m", res="512")
+    assert only(lint(tmp_path / "t.toml", base), "LC405") == []
+    (missing,) = only(lint(tmp_path / "t.toml", base + 'reg_data_dir = "reg"\n'), "LC405")
+    assert missing.severity.value == "warning" and missing.key == "reg_data_dir"
+    assert (
+        missing.message
+        == f"`reg_data_dir` not found: {tmp_path / 'reg'}: sd-scripts trains without regularization images"
+    )
+    write_png(tmp_path / "reg" / "person" / "r.png", 512, 512)
+    (flat,) = only(lint(tmp_path / "t.toml", base + 'reg_data_dir = "reg"\n'), "LC405")
+    assert flat.severity.value == "warning" and "has no `<repeats>_<name>` subfolder" in flat.message
+    (tmp_path / "reg" / "person").rename(tmp_path / "reg" / "1_person")
+    assert only(lint(tmp_path / "t.toml", base + 'reg_data_dir = "reg"\n'), "LC405") == []
+    # With a dataset config sd-scripts ignores both folders.
+    text = base + 'reg_data_dir = "nope"\ndataset_config = "ds.toml"\n'
+    assert [d.key for d in only(lint(tmp_path / "t.toml", text), "LC405")] == ["dataset_config"]
+
+
 def test_kohya_family_mismatches(tmp_path: Path) -> None:
     (tmp_path / "train").mkdir()
     for family in ("SD1", "SD2", "SDXL", "FLUX"):

@@ -6,6 +6,9 @@ subfolders (`10_mychar`: 10 repeats); other subfolders and images lying directly
 without a caption file of `caption_extension` (default `.caption`, not `.txt`) trains on
 the folder's class name only, and a caption that is not UTF-8 stops the data loader. A
 dataset config's `image_dir` is checked the same way (repeats come from `num_repeats`).
+`reg_data_dir` is read like `train_data_dir`, but a missing folder, or one without
+`<repeats>_<name>` subfolders, is skipped without a word: the run trains without its
+regularization images (a warning).
 
 Example, bad:
 
@@ -50,42 +53,10 @@ def _missing(ctx: RuleContext) -> Iterator[Finding]:
         root = training_root(ctx)
         if root is None:
             return
-        if not root.is_dir():
-            yield Finding(
-                f"`train_data_dir` not found: {root}", "train_data_dir", _hint(ctx, "train_data_dir"), at="value"
-            )
-            return
-        good, skipped = repeat_folders(root)
-        loose = list_images(root)
-        if not good:
-            hint = (
-                f"put the images in a subfolder named `<repeats>_<name>`, e.g. {root.name}/10_{root.name}"
-                if loose or skipped
-                else "add a `<repeats>_<name>` subfolder with images"
-            )
-            yield Finding(
-                f"`train_data_dir` {root} has no `<repeats>_<name>` subfolder: sd-scripts finds no images",
-                "train_data_dir",
-                hint,
-                at="value",
-            )
-            return
-        if skipped:
-            yield Finding(
-                f"subfolders of {root.name} not named `<repeats>_<name>` are skipped: {_names(list(skipped))}",
-                "train_data_dir",
-                "rename them, e.g. `10_name`",
-                at="value",
-                severity=WARN,
-            )
-        if loose:
-            yield Finding(
-                f"{len(loose)} image(s) directly in {root.name} are skipped (only `<repeats>_<name>` subfolders"
-                " are read)",
-                "train_data_dir",
-                at="value",
-                severity=WARN,
-            )
+        yield from _repeat_root(ctx, "train_data_dir", root, "sd-scripts finds no images")
+        reg = local_path(ctx, "reg_data_dir")
+        if reg is not None:
+            yield from _repeat_root(ctx, "reg_data_dir", reg, "sd-scripts trains without regularization images")
         return
     datasets = ctx.data.get("datasets")
     for i, dataset in enumerate(datasets if isinstance(datasets, list) else []):
@@ -94,6 +65,44 @@ def _missing(ctx: RuleContext) -> Iterator[Finding]:
             path = local_value(ctx, subset.get("image_dir") if isinstance(subset, dict) else None)
             if path is not None and not path.is_dir():
                 yield Finding(f"`image_dir` not found: {path}", ("datasets", i, "subsets", j, "image_dir"), at="value")
+
+
+def _repeat_root(ctx: RuleContext, key: str, root: Path, effect: str) -> Iterator[Finding]:
+    """A folder of `<repeats>_<name>` subfolders. A missing or empty `train_data_dir` stops
+    sd-scripts ("No data found"); a missing or empty `reg_data_dir` is skipped without a
+    word, so the run silently trains without regularization: a warning."""
+    severity = None if key == "train_data_dir" else WARN
+    if not root.is_dir():
+        message = f"`{key}` not found: {root}" + ("" if severity is None else f": {effect}")
+        yield Finding(message, key, _hint(ctx, key), at="value", severity=severity)
+        return
+    good, skipped = repeat_folders(root)
+    loose = list_images(root)
+    if not good:
+        hint = (
+            f"put the images in a subfolder named `<repeats>_<name>`, e.g. {root.name}/10_{root.name}"
+            if loose or skipped
+            else "add a `<repeats>_<name>` subfolder with images"
+        )
+        yield Finding(
+            f"`{key}` {root} has no `<repeats>_<name>` subfolder: {effect}", key, hint, at="value", severity=severity
+        )
+        return
+    if skipped:
+        yield Finding(
+            f"subfolders of {root.name} not named `<repeats>_<name>` are skipped: {_names(list(skipped))}",
+            key,
+            "rename them, e.g. `10_name`",
+            at="value",
+            severity=WARN,
+        )
+    if loose:
+        yield Finding(
+            f"{len(loose)} image(s) directly in {root.name} are skipped (only `<repeats>_<name>` subfolders are read)",
+            key,
+            at="value",
+            severity=WARN,
+        )
 
 
 def _hint(ctx: RuleContext, key: str) -> str | None:
