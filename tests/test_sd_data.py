@@ -228,6 +228,19 @@ def test_kohya_reg_data_dir_missing_or_unread_is_a_warning(tmp_path: Path) -> No
     assert [d.key for d in only(lint(tmp_path / "t.toml", text), "LC405")] == ["dataset_config"]
 
 
+def test_kohya_missing_fine_tuning_metadata_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "train").mkdir()
+    base = KOHYA.format(model="m", res="512")
+    (error,) = only(lint(tmp_path / "t.toml", base + 'in_json = "meta.json"\n'), "LC405")
+    assert error.severity.value == "error" and error.key == "in_json"
+    assert error.message == f"`in_json` not found: {tmp_path / 'meta.json'}: sd-scripts stops (no metadata)"
+    (tmp_path / "meta.json").write_text("{}", encoding="utf-8")
+    assert only(lint(tmp_path / "t.toml", base + 'in_json = "meta.json"\n'), "LC405") == []
+    text = '[[datasets]]\n  [[datasets.subsets]]\n  metadata_file = "gone.json"\n'
+    (missing,) = only(lint(tmp_path / "d.toml", text), "LC405")
+    assert missing.line == 3 and missing.severity.value == "error" and "`metadata_file` not found" in missing.message
+
+
 def test_kohya_family_mismatches(tmp_path: Path) -> None:
     (tmp_path / "train").mkdir()
     for family in ("SD1", "SD2", "SDXL", "FLUX"):

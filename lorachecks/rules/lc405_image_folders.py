@@ -8,7 +8,8 @@ the folder's class name only, and a caption that is not UTF-8 stops the data loa
 dataset config's `image_dir` is checked the same way (repeats come from `num_repeats`).
 `reg_data_dir` is read like `train_data_dir`, but a missing folder, or one without
 `<repeats>_<name>` subfolders, is skipped without a word: the run trains without its
-regularization images (a warning).
+regularization images (a warning). A fine-tuning metadata file (`in_json`, a subset's
+`metadata_file`) that does not exist stops sd-scripts ("no metadata").
 
 Example, bad:
 
@@ -50,6 +51,14 @@ def _missing(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(
                 f"`dataset_config` not found: {config}", "dataset_config", _hint(ctx, "dataset_config"), at="value"
             )
+        metadata = local_path(ctx, "in_json")
+        if metadata is not None and not ctx.data.get("dataset_config") and not metadata.is_file():
+            yield Finding(
+                f"`in_json` not found: {metadata}: sd-scripts stops (no metadata)",
+                "in_json",
+                _hint(ctx, "in_json"),
+                at="value",
+            )
         root = training_root(ctx)
         if root is None:
             return
@@ -62,9 +71,18 @@ def _missing(ctx: RuleContext) -> Iterator[Finding]:
     for i, dataset in enumerate(datasets if isinstance(datasets, list) else []):
         subsets = dataset.get("subsets") if isinstance(dataset, dict) else None
         for j, subset in enumerate(subsets if isinstance(subsets, list) else []):
-            path = local_value(ctx, subset.get("image_dir") if isinstance(subset, dict) else None)
+            if not isinstance(subset, dict):
+                continue
+            path = local_value(ctx, subset.get("image_dir"))
             if path is not None and not path.is_dir():
                 yield Finding(f"`image_dir` not found: {path}", ("datasets", i, "subsets", j, "image_dir"), at="value")
+            metadata = local_value(ctx, subset.get("metadata_file"))
+            if metadata is not None and not metadata.is_file():
+                yield Finding(
+                    f"`metadata_file` not found: {metadata}: sd-scripts stops (no metadata)",
+                    ("datasets", i, "subsets", j, "metadata_file"),
+                    at="value",
+                )
 
 
 def _repeat_root(ctx: RuleContext, key: str, root: Path, effect: str) -> Iterator[Finding]:
