@@ -20,14 +20,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+
+T = TypeVar("T")
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
-else:  # pragma: no cover - Python 3.10
+elif TYPE_CHECKING:
     from typing_extensions import dataclass_transform
+else:  # pragma: no cover - Python 3.10 at run time: typing_extensions would import inspect
 
-T = TypeVar("T")
+    def dataclass_transform(**_: Any) -> Callable[[T], T]:
+        """Only type checkers read this marker."""
+        return lambda decorated: decorated
+
 
 _FIELDS = "__record_fields__"
 _MISSING = object()  # "no argument given" for fields with a default factory

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from lorachecks.loader import Position, load_text, read_text
 
@@ -66,8 +69,13 @@ def test_json_semantics_with_positions() -> None:
 
 
 def test_json_syntax_error_position() -> None:
-    doc = load_text(Path("c.json"), '{\n  "a": 1,\n}', "json", "json")
-    assert doc.problems[0].code == "LC001" and doc.problems[0].position.line == 3
+    # Where Python's json places the error (the closing brace up to 3.12, the comma from 3.13).
+    text = '{\n  "a": 1,\n}'
+    doc = load_text(Path("c.json"), text, "json", "json")
+    with pytest.raises(json.JSONDecodeError) as raised:
+        json.loads(text)
+    where = doc.problems[0].position
+    assert doc.problems[0].code == "LC001" and (where.line, where.column) == (raised.value.lineno, raised.value.colno)
 
 
 def test_read_text_handles_bom_binary_and_bad_utf8(tmp_path: Path) -> None:
