@@ -100,6 +100,10 @@ def asdict(obj: Any) -> Any:
 
 def _build(cls: type[T], *, frozen: bool, slots: bool) -> type[T]:
     names = tuple(cls.__annotations__)  # this class's own (Python >= 3.10)
+    if any(hasattr(base, _FIELDS) for base in cls.__mro__[1:]):
+        raise TypeError(f"{cls.__name__}: records do not inherit from records")
+    if any("ClassVar" in str(cls.__annotations__[name]) for name in names):
+        raise TypeError(f"{cls.__name__}: ClassVar annotations are not supported in records")
     defaults: dict[str, Any] = {}
     for name in names:
         if name in cls.__dict__:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from typing import ClassVar
 
 import pytest
 
@@ -95,3 +96,17 @@ def test_field_without_default_after_one_with_default_is_refused() -> None:
         class Bad:
             a: int = 0
             b: int
+
+
+def test_what_records_do_not_support_is_refused() -> None:
+    with pytest.raises(TypeError, match="inherit"):
+
+        @record
+        class Child(Point):
+            w: int = 0
+
+    with pytest.raises(TypeError, match="ClassVar"):
+
+        @record
+        class Counted:
+            count: ClassVar[int] = 0
