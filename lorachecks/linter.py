@@ -39,17 +39,15 @@ class FileResult:
 def lint_paths(
     paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
 ) -> Iterator[FileResult]:
-    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config).
-
-    Run-wide rules (a rule's ``check_run``) see every file, so results come after all files.
-    """
+    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config)."""
     with fsmemo.run_scope():  # lint never writes: one run may remember what it stat()ed
         results = [
             lint_file_safely(path, settings_for(path) if settings_for else settings, explicit)
             for path, explicit in discover(list(paths))
         ]
-    _run_checks(results, settings)
-    yield from results
+    run_wide = RunWide(settings)
+    for result in results:
+        yield run_wide.apply(result)
 
 
 def lint_file_safely(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
@@ -65,52 +63,54 @@ def lint_file_safely(path: Path, settings: Settings, explicit: bool = True) -> F
         )
 
 
-def _run_rules(results: list[FileResult]) -> list[Rule]:
-    """The run-wide rules some file recorded facts for, in code order. Only rules that ran
-    can have recorded facts, and they were loaded by ``rules_for``: a run over LLaMA-Factory
-    configs does not import the other formats' rules (a rule without facts has nothing to say)."""
-    codes = {code for result in results for code in result.facts}
-    if not codes:
-        return []
-    formats = {result.format for result in results if result.status == "checked"}
-    loaded = {rule.code: rule for name in (None, *formats) for rule in rules_for(name)}
-    return [loaded[code] for code in sorted(codes) if code in loaded]
+class RunWide:
+    """The run-wide rules (a rule's ``check_run``), applied to each file's result in
+    discovery order. A rule sees what the files before it recorded, never what comes after,
+    so results are reported as they arrive: a run keeps only each rule's small memory (for
+    LC607, the first config of each output folder), not every file's result."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.memory: dict[str, dict[Any, Any]] = {}  # per rule code, kept for the whole run
+        self.rules: dict[str | None, dict[str, Rule]] = {}  # per format: rules by code
+        self.broken: set[str] = set()  # rules that crashed: reported once, then left out
 
-def _run_checks(results: list[FileResult], settings: Settings) -> None:
-    """Run-wide rules: they see the facts every file recorded and report on any of them."""
-    for rule in _run_rules(results):
-        if rule.check_run is None:
-            continue  # a file whose settings disable the rule recorded no facts for it
-        try:
-            findings = list(rule.check_run([r.facts.get(rule.code) for r in results], settings))
-        except Exception as exc:
-            findings = []
-            for result in results:
-                if result.status == "checked":
-                    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}"
-                    result.diagnostics.append(
-                        Diagnostic(
-                            str(result.path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT
-                        )
-                    )
-                    break
-        for index, finding in findings:
-            result = results[index]
-            where = finding.position or Position(1, 1)
-            diagnostic = Diagnostic(
-                path=str(result.path),
-                line=where.line,
-                column=where.column,
-                code=rule.code,
-                severity=settings.severity_for(rule.code, finding.severity or rule.severity),
-                message=printable(finding.message, result.secrets),
-                key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
-                hint=printable(finding.hint, result.secrets) if finding.hint else None,
-            )
-            if not _suppressed(result.path, diagnostic):
-                result.diagnostics.append(diagnostic)
-                result.diagnostics.sort(key=Diagnostic.sort_key)
+    def apply(self, result: FileResult) -> FileResult:
+        """``result`` with the run-wide findings about it added."""
+        if not result.facts:
+            return result
+        rules = self.rules.get(result.format)
+        if rules is None:  # only rules that ran can have recorded facts: rules_for loaded them
+            rules = self.rules[result.format] = {rule.code: rule for rule in rules_for(result.format)}
+        for code in sorted(result.facts):
+            rule = rules.get(code)
+            if rule is None or rule.check_run is None or code in self.broken:
+                continue
+            try:
+                findings = list(rule.check_run(result.facts[code], self.memory.setdefault(code, {})))
+            except Exception as exc:
+                self.broken.add(code)
+                message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}"
+                result.diagnostics.append(
+                    Diagnostic(str(result.path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT)
+                )
+                continue
+            for finding in findings:
+                where = finding.position or Position(1, 1)
+                diagnostic = Diagnostic(
+                    path=str(result.path),
+                    line=where.line,
+                    column=where.column,
+                    code=rule.code,
+                    severity=self.settings.severity_for(rule.code, finding.severity or rule.severity),
+                    message=printable(finding.message, result.secrets),
+                    key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
+                    hint=printable(finding.hint, result.secrets) if finding.hint else None,
+                )
+                if not _suppressed(result.path, diagnostic):
+                    result.diagnostics.append(diagnostic)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        return result
 
 
 def _suppressed(path: Path, diagnostic: Diagnostic) -> bool:

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lorachecks import fsmemo
-from lorachecks.diagnostics import Diagnostic
 from lorachecks.discovery import discover
-from lorachecks.linter import FileResult, _run_checks, lint_file_safely
+from lorachecks.linter import FileResult, RunWide, lint_file_safely
 from lorachecks.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,9 +42,9 @@ def lint_many(
 ) -> Iterator[FileResult]:
     """Like :func:`lorachecks.linter.lint_paths`, using the cache and worker processes.
 
-    Run-wide rules (``check_run``) see every file's facts, so results are held until the
-    last file is linted (see :class:`Held`; parsed documents never leave ``lint_file``)."""
-    held = Held()
+    Results stream out batch by batch, run-wide findings included (see ``RunWide``):
+    memory holds one batch, never every file's result or parsed document."""
+    run_wide = RunWide(settings)
     cache = _cache(settings)
     pool = None
     try:
@@ -67,68 +66,13 @@ def lint_many(
             for key, hit in zip(keys, found, strict=True):
                 result = hit if hit is not None else next(fresh)
                 if cache is not None and hit is None and key is not None:
-                    cache.put(key, result)
-                held.add(result)
+                    cache.put(key, result)  # before the run-wide findings: they depend on other files
+                yield run_wide.apply(result)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         if cache is not None:
             cache.close()
-    _run_checks(held.summaries, settings)
-    yield from held.results()
-
-
-class Held:
-    """Results waiting for the run-wide rules, which need every file's facts before any file
-    can be reported. The first ``KEEP`` results are held as they are. After that a result
-    is held as a summary (path, format, secrets, facts: what the run-wide rules read and
-    write) while the rest of it is packed, pickled and compressed in batches, and merged
-    back when the results are replayed in order. Measured on the benchmark corpus: ~1.8 KiB
-    of memory per file held as is, ~1.3 KiB per summary and packed share."""
-
-    KEEP = 10_000
-    PACK = 1_000
-
-    def __init__(self) -> None:
-        self.summaries: list[FileResult] = []
-        self._packed: list[bytes] = []
-        self._pending: list[FileResult] = []
-
-    def add(self, result: FileResult) -> None:
-        if len(self.summaries) < self.KEEP:
-            self.summaries.append(result)  # its own summary: run-wide findings go straight in
-            return
-        summary = FileResult(result.path, result.status, result.format, secrets=result.secrets, facts=result.facts)
-        self.summaries.append(summary)
-        self._pending.append(result)
-        if len(self._pending) == self.PACK:
-            self._pack()
-
-    def _pack(self) -> None:
-        import pickle
-        import zlib
-
-        self._packed.append(zlib.compress(pickle.dumps(self._pending, pickle.HIGHEST_PROTOCOL), 1))
-        self._pending = []
-
-    def results(self) -> Iterator[FileResult]:
-        """Every result in order, with the run-wide findings added to its summary."""
-        yield from self.summaries[: self.KEEP]
-        if len(self.summaries) <= self.KEEP:
-            return
-        import pickle
-        import zlib
-
-        def unpacked() -> Iterator[FileResult]:
-            while self._packed:  # each batch is dropped once unpacked
-                yield from pickle.loads(zlib.decompress(self._packed.pop(0)))
-            yield from self._pending
-
-        for result, summary in zip(unpacked(), self.summaries[self.KEEP :], strict=True):
-            if summary.diagnostics:
-                result.diagnostics.extend(summary.diagnostics)
-                result.diagnostics.sort(key=Diagnostic.sort_key)
-            yield result
 
 
 def _cache(settings: Settings) -> ResultCache | None:

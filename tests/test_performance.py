@@ -308,20 +308,25 @@ def test_worker_count_follows_the_file_count() -> None:
 
 
 # --- the result cache ---------------------------------------------------------------------
-def _cached_run(paths: list[Path], settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
-    """Results of a run and how many files were actually linted (not served by the cache)."""
-    linted = 0
+def _count_lints(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files lint_many lints from now on (not served by the cache), in order."""
+    linted: list[Path] = []
     real = parallel.lint_file_safely
 
     def counting(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
-        nonlocal linted
-        linted += 1
+        linted.append(path)
         return real(path, settings, explicit)
 
     monkeypatch.setattr(parallel, "lint_file_safely", counting)
-    results = _results(list(lint_many(paths, settings)))
-    monkeypatch.setattr(parallel, "lint_file_safely", real)
-    return results, linted
+    return linted
+
+
+def _cached_run(paths: list[Path], settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
+    """Results of a run and how many files were actually linted (not served by the cache)."""
+    with monkeypatch.context() as patch:
+        linted = _count_lints(patch)
+        results = _results(list(lint_many(paths, settings)))
+    return results, len(linted)
 
 
 def test_cache_reuses_unchanged_files_and_relints_changed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -455,17 +460,19 @@ def test_stale_rule_index_falls_back_to_the_scan(monkeypatch: pytest.MonkeyPatch
         rules._modules_for.cache_clear()
 
 
-def test_results_held_for_run_wide_rules_are_packed_without_changing_them(
+def test_results_stream_out_batch_by_batch_with_run_wide_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Several configs share one output_dir: LC607 (run-wide) reports on files whose results
-    # were packed as well as on files held as they are.
+    # Twelve configs share one output_dir: LC607 (run-wide) warns on all but the first, and
+    # results leave lint_many a batch at a time, not after the last file.
     for copy in range(12):
         (tmp_path / f"c{copy:02}.yaml").write_text(BASE.replace("saves/x", "saves/shared"), "utf-8")
     settings = Settings(path_checks=False, launch_dir=tmp_path, jobs=1)
-    whole = _results(list(lint_many([tmp_path], settings)))
-    assert sum(any(d.code == "LC607" for d in result[4]) for result in whole) == 12
-    monkeypatch.setattr(parallel.Held, "KEEP", 3)
-    monkeypatch.setattr(parallel.Held, "PACK", 4)  # 3 kept, 2 full batches, 1 pending
-    packed = _results(list(lint_many([tmp_path], settings)))
-    assert packed == whole
+    serial = _results(list(lint_paths([tmp_path], settings)))
+    assert [any(d.code == "LC607" for d in result[4]) for result in serial] == [False] + [True] * 11
+    linted = _count_lints(monkeypatch)
+    monkeypatch.setattr(parallel, "BATCH", 4)
+    stream = lint_many([tmp_path], settings)
+    first = [next(stream)]
+    assert len(linted) == 4  # one batch
+    assert _results(first + list(stream)) == serial

@@ -211,8 +211,13 @@ def test_shared_output_dir_across_configs(tmp_path: Path) -> None:
     (tmp_path / "infer.yaml").write_text(BASE.replace("do_train: true", "do_train: false"), encoding="utf-8")
     results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
     shared = {Path(d.path).name: d for r in results for d in r.diagnostics if d.code == "LC607"}
-    assert set(shared) == {"a.yaml", "b.yaml"}
-    assert "b.yaml" in shared["a.yaml"].message and shared["a.yaml"].line == 7
+    assert set(shared) == {"b.yaml"}  # the later config, naming the first
+    assert "also the output of a.yaml:" in shared["b.yaml"].message and shared["b.yaml"].line == 7
+    (tmp_path / "d.yaml").write_text(BASE, encoding="utf-8")
+    results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
+    shared = {Path(d.path).name: d for r in results for d in r.diagnostics if d.code == "LC607"}
+    assert set(shared) == {"b.yaml", "d.yaml"}
+    assert "also the output of a.yaml and 1 other config(s):" in shared["d.yaml"].message
     ignored = list(
         lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path, ignore=frozenset({"LC607"})))
     )
@@ -257,8 +262,9 @@ def test_shared_output_dir_respects_suppression_comments(tmp_path: Path) -> None
     silenced = BASE.replace("output_dir: saves/x", "output_dir: saves/x  # lorachecks: disable=LC607")
     assert silenced != BASE
     (tmp_path / "b.yaml").write_text(silenced, encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(BASE, encoding="utf-8")
     results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
-    assert {Path(d.path).name for r in results for d in r.diagnostics if d.code == "LC607"} == {"a.yaml"}
+    assert {Path(d.path).name for r in results for d in r.diagnostics if d.code == "LC607"} == {"c.yaml"}
 
 
 def test_shared_output_dir_names_same_named_configs_by_folder(tmp_path: Path) -> None:
@@ -266,6 +272,5 @@ def test_shared_output_dir_names_same_named_configs_by_folder(tmp_path: Path) ->
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "llama3.yaml").write_text(BASE, encoding="utf-8")
     results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
-    messages = sorted(d.message for r in results for d in r.diagnostics if d.code == "LC607")
-    assert len(messages) == 2
-    assert "extras/galore/llama3.yaml" in messages[0] and "train_full/llama3.yaml" in messages[1]
+    (message,) = [d.message for r in results for d in r.diagnostics if d.code == "LC607"]
+    assert "also the output of extras/galore/llama3.yaml:" in message  # listed first; warned: train_full/

@@ -8,10 +8,11 @@ yields :class:`~lorachecks.rules.context.Finding` objects. ``FIXABLE = True`` ma
 whose findings may carry a safe fix (built with :mod:`lorachecks.edits`).
 
 A rule that compares files (one ``output_dir`` used by several configs) also defines
-``check_run(facts, settings)``: ``check(ctx)`` records what it needs in
-``ctx.facts[CODE]``, and after every file is linted ``check_run`` receives one entry per
-file (``None`` where nothing was recorded) and yields ``(file index, Finding)`` pairs; the
-finding needs an explicit ``position``.
+``check_run(fact, earlier)``: ``check(ctx)`` records what it needs in ``ctx.facts[CODE]``,
+then, file by file in discovery order, ``check_run`` gets that fact and ``earlier``, a dict
+the rule keeps for the whole run, and yields findings about this file (with an explicit
+``position``). Findings land on the later file, as a duplicate key is reported where it is
+repeated: results can be reported as they arrive.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import _thread
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,9 +33,7 @@ from lorachecks.rules.context import Finding, RuleContext
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from lorachecks.settings import Settings
-
-RunCheck = Callable[[Sequence[Any], "Settings"], Iterable[tuple[int, Finding]]]
+RunCheck = Callable[[Any, dict[Any, Any]], Iterable[Finding]]
 
 
 @record(frozen=True)

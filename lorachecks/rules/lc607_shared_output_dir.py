@@ -3,19 +3,20 @@
 Why it matters: whichever run goes second overwrites (or silently resumes from) the first
 run's checkpoints and final weights. Copying a config and changing the dataset but not the
 `output_dir` is the usual cause. Paths are compared after resolving them from the launch
-directory, so `saves/x` and `./saves/x/` are the same folder.
+directory, so `saves/x` and `./saves/x/` are the same folder. The warning is on every config
+after the first (in the order lorachecks lists files) and names that first config, as a
+duplicate key is reported where it is repeated.
 
 Example, bad (two files):
 
-    # sft_a.yaml                      # sft_b.yaml
+    # sft_a.yaml                      # sft_b.yaml: warned, names sft_a.yaml
     output_dir: saves/qwen3/sft       output_dir: saves/qwen3/sft
 
 Good: one `output_dir` per config.
 """
 
 import os
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,6 @@ from lorachecks.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import local_path
 from lorachecks.paths import is_placeholder
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.settings import Settings
 
 CODE = "LC607"
 NAME = "shared-output-dir"
@@ -45,27 +45,24 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     return iter(())
 
 
-def check_run(facts: Sequence[Any], settings: Settings) -> Iterator[tuple[int, Finding]]:
-    users: dict[str, list[int]] = defaultdict(list)
-    for index, fact in enumerate(facts):
-        if fact is not None:
-            users[fact[0]].append(index)
-    for folder, indexes in users.items():
-        if len(indexes) < 2:
-            continue
-        # Named relative to the configs' common folder: files of the same name in different
-        # folders (train_full/x.yaml, extras/y/x.yaml) stay distinguishable.
-        paths = {i: Path(facts[i][1]) for i in indexes}
-        common = Path(os.path.commonpath([str(path.parent) for path in paths.values()]))
-        for index in indexes:
-            others = [paths[i].relative_to(common).as_posix() for i in indexes if i != index]
-            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-            yield (
-                index,
-                Finding(
-                    f"`output_dir` {folder} is also the output of {shown}: the runs overwrite each other's checkpoints",
-                    "output_dir",
-                    "give each config its own output_dir",
-                    position=facts[index][2],
-                ),
-            )
+def check_run(fact: Any, earlier: dict[Any, Any]) -> Iterator[Finding]:
+    """``fact`` is this config's (folder, config path, position); ``earlier`` maps each
+    folder to the first config of the run that trains into it and how many followed."""
+    folder, path, where = fact
+    first = earlier.get(folder)
+    if first is None:
+        earlier[folder] = [path, 0]
+        return
+    first[1] += 1
+    # Named relative to the two configs' common folder: files of the same name in different
+    # folders (train_full/x.yaml, extras/y/x.yaml) stay distinguishable.
+    mine, theirs = Path(path), Path(first[0])
+    common = Path(os.path.commonpath([str(mine.parent), str(theirs.parent)]))
+    others = f" and {first[1] - 1} other config(s)" if first[1] > 1 else ""
+    yield Finding(
+        f"`output_dir` {folder} is also the output of {theirs.relative_to(common).as_posix()}{others}:"
+        " the runs overwrite each other's checkpoints",
+        "output_dir",
+        "give each config its own output_dir",
+        position=where,
+    )
