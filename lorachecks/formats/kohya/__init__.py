@@ -117,10 +117,6 @@ def _kohya_dialect(settings: Settings) -> str:
     return "kohya"
 
 
-def _toml_dialect(settings: Settings) -> str:
-    return "toml"
-
-
 KOHYA = Format(
     name="kohya",
     title="kohya sd-scripts / SD-Trainer training config",
@@ -141,6 +137,5 @@ KOHYA_DATASET = Format(
     detect=_is_dataset,
     lintable=True,
     schema_path="lorachecks.formats.kohya.dataset_schema:KohyaDatasetConfig",
-    dialect_for=_toml_dialect,
     unknown_key_effect="sd-scripts refuses the dataset config (extra keys not allowed)",
 )
