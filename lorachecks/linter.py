@@ -79,6 +79,7 @@ class RunWide:
         """``result`` with the run-wide findings about it added."""
         if not result.facts:
             return result
+        added = False
         rules = self.rules.get(result.format)
         if rules is None:  # only rules that ran can have recorded facts: rules_for loaded them
             rules = self.rules[result.format] = {rule.code: rule for rule in rules_for(result.format)}
@@ -94,6 +95,7 @@ class RunWide:
                 result.diagnostics.append(
                     Diagnostic(str(result.path), 1, 1, "LC000", Severity.ERROR, printable(message), hint=_REPORT_HINT)
                 )
+                added = True
                 continue
             for finding in findings:
                 where = finding.position or Position(1, 1)
@@ -109,7 +111,9 @@ class RunWide:
                 )
                 if not _suppressed(result.path, diagnostic):
                     result.diagnostics.append(diagnostic)
-        result.diagnostics.sort(key=Diagnostic.sort_key)
+                    added = True
+        if added:  # the file's own diagnostics are sorted already
+            result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
 
 
