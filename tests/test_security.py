@@ -148,7 +148,12 @@ def test_trust_remote_code_names_the_code(tmp_path: Path, lint_text: LintText) -
     [warning] = [d for d in result.diagnostics if d.code == "LC604"]
     assert "modeling_custom.py" in warning.message and "auto_map: modeling_custom.CustomModel" in warning.message
     hub = lint_text(BASE + "trust_remote_code: true\n")
-    assert "Qwen/Qwen3-4B" in next(d.message for d in hub.diagnostics if d.code == "LC604")
+    assert "`Qwen/Qwen3-4B` that its config.json names in `auto_map` (downloaded at load time)" in next(
+        d.message for d in hub.diagnostics if d.code == "LC604"
+    )
+    local = lint_text(BASE.replace("Qwen/Qwen3-4B", "/path/to/model") + "trust_remote_code: true\n")
+    message = next(d.message for d in local.diagnostics if d.code == "LC604")
+    assert "`/path/to/model` that its config.json names in `auto_map`, with" in message  # nothing to download
     assert "LC604" not in codes(lint_text(BASE + "trust_remote_code: false\n"))
 
 

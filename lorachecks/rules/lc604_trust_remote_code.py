@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import local_path
+from lorachecks.paths import looks_like_hub_id
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.safety import is_dir, remote_code
 
@@ -37,7 +38,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         shown = ", ".join(code[:6]) + (f" and {len(code) - 6} more" if len(code) > 6 else "")
         what = f"code in {path}: {shown}" if code else f"any Python code shipped with {path} (none found there now)"
     elif isinstance(model, str) and model:
-        what = f"any Python code of `{model}` that its config.json names in `auto_map` (downloaded at load time)"
+        fetched = " (downloaded at load time)" if looks_like_hub_id(model) else ""
+        what = f"any Python code of `{model}` that its config.json names in `auto_map`{fetched}"
     else:
         what = "the model's own Python files"
     yield Finding(
