@@ -13,7 +13,8 @@ from lorachecks import fsmemo
 
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.\-]*/[\w.\-]+")
 _PLACEHOLDER = re.compile(
-    r"(^|[/\\])path[/\\_-]?to([/\\]|$)|<[^<>]+>|\byour[_-]|YOUR_|^/?x{3,}|^\.\.\.$|^TODO|CHANGE[_-]?ME",
+    r"(^|[/\\])path[/\\_-]?to([/\\]|$)|<[^<>]+>|\byour[_-]|YOUR_|^/?x{3,}|^\.\.\.$|^TODO|CHANGE[_-]?ME"
+    r"|(?-i:__[A-Z][A-Z0-9_]*__)",  # template tokens such as __MODEL_PATH__ (upper case only)
     re.IGNORECASE,
 )
 

@@ -100,6 +100,34 @@ def test_no_path_checks_skips_every_file_dependent_rule(lint_text: LintText, pro
     assert not [c for c in found if c.startswith("LC2")]
 
 
+@pytest.mark.parametrize(
+    ("key", "placeholder"),
+    [
+        ("adapter_name_or_path", "path/to/your/lora/checkpoint"),  # a user's template (wild corpus)
+        ("model_name_or_path", "__MODEL_PATH__"),
+        ("deepspeed", "<your-deepspeed-config>"),
+    ],
+)
+def test_placeholder_the_trainer_loads_is_an_error_with_path_checks(
+    lint_text: LintText, project: Path, key: str, placeholder: str
+) -> None:
+    text = f"{key}: {placeholder}\n" + "\n".join(line for line in CONFIG.splitlines() if not line.startswith(f"{key}:"))
+    checked = lint_text(text, path_checks=True, launch_dir=project)
+    [error] = [d for d in checked.diagnostics if d.code == "LC202"]
+    assert error.severity.value == "error" and "the run stops" in error.message
+    assert not [d for d in checked.diagnostics if d.code in ("LC201", "LC206")]  # one report per value
+    # Without path checks the file is a template whose paths are filled in elsewhere.
+    assert "LC202" not in codes(lint_text(text, path_checks=False, launch_dir=project))
+
+
+def test_placeholder_output_folder_is_a_warning(lint_text: LintText, project: Path) -> None:
+    text = CONFIG.replace("output_dir: saves/x", "") + "output_dir: /path/to/output\n"
+    [warning] = [d for d in lint_text(text, path_checks=True, launch_dir=project).diagnostics if d.code == "LC202"]
+    assert warning.severity.value == "warning" and "literally named" in warning.message
+    lowercase = CONFIG.replace("output_dir: saves/x", "output_dir: saves/__init__")  # not a template token
+    assert "LC202" not in codes(lint_text(lowercase, path_checks=True, launch_dir=project))
+
+
 def test_hub_id_is_not_a_missing_path(lint_text: LintText, project: Path) -> None:
     assert "LC201" not in codes(lint_text(BASE.replace("alpaca_en_demo", "sft"), path_checks=True, launch_dir=project))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.diagnostics import Severity
 from lorachecks.linter import lint_file, lint_paths
 from lorachecks.report import OUTPUT_FORMATS, Run, renderer
 from lorachecks.secrets import mask, printable, redact
@@ -127,15 +128,21 @@ def test_internal_error_message_is_masked_too(lint_text: LintText, monkeypatch: 
     assert "LC601" in codes(result)  # the other rules still ran
 
 
-def test_home_paths_warn(lint_text: LintText) -> None:
+def test_home_paths_are_notes_unless_the_run_cannot_write_there(lint_text: LintText) -> None:
     result = lint_text(
         BASE.replace("Qwen/Qwen3-4B", "/home/alice/models/qwen")
         + "deepspeed: C:\\Users\\bob\\ds.json\nadapter_name_or_path: /Users/carol/adapters/x\n"
     )
     found = sorted(d.key or "" for d in result.diagnostics if d.code == "LC603")
     assert found == ["adapter_name_or_path", "deepspeed", "model_name_or_path"]
-    assert all(d.severity.value == "warning" for d in result.diagnostics if d.code == "LC603")
+    assert all(d.severity.value == "info" for d in result.diagnostics if d.code == "LC603")
     assert "LC603" not in codes(lint_text(BASE + "cache_dir: /home/user/cache\n"))
+    # An output folder under a home folder this machine lacks cannot be created: a warning.
+    absent = lint_text(BASE + "output_dir: /home/nobody-here-xyz/saves\n", path_checks=True)
+    [warning] = [d for d in absent.diagnostics if d.code == "LC603"]
+    assert warning.severity.value == "warning" and "does not exist on this machine" in warning.message
+    unchecked = lint_text(BASE + "output_dir: /home/nobody-here-xyz/saves\n")
+    assert [d.severity.value for d in unchecked.diagnostics if d.code == "LC603"] == ["info"]
 
 
 def test_trust_remote_code_names_the_code(tmp_path: Path, lint_text: LintText) -> None:
@@ -147,17 +154,26 @@ def test_trust_remote_code_names_the_code(tmp_path: Path, lint_text: LintText) -
     result = lint_text(text, path_checks=True)
     [warning] = [d for d in result.diagnostics if d.code == "LC604"]
     assert "modeling_custom.py" in warning.message and "auto_map: modeling_custom.CustomModel" in warning.message
+    assert warning.severity.value == "warning"  # this run imports the folder's own classes
     hub = lint_text(BASE + "trust_remote_code: true\n")
-    assert "`Qwen/Qwen3-4B` that its config.json names in `auto_map` (downloaded at load time)" in next(
-        d.message for d in hub.diagnostics if d.code == "LC604"
-    )
+    [note] = [d for d in hub.diagnostics if d.code == "LC604"]
+    assert "`Qwen/Qwen3-4B` that its config.json names in `auto_map` (downloaded at load time)" in note.message
+    assert note.severity.value == "info"  # nothing known to run: advice, not a consequence
     local = lint_text(BASE.replace("Qwen/Qwen3-4B", "/path/to/model") + "trust_remote_code: true\n")
     message = next(d.message for d in local.diagnostics if d.code == "LC604")
     assert "`/path/to/model` that its config.json names in `auto_map`, with" in message  # nothing to download
     assert "LC604" not in codes(lint_text(BASE + "trust_remote_code: false\n"))
 
 
-def test_pickle_checkpoints_warn(tmp_path: Path, lint_text: LintText) -> None:
+def test_safety_notes_can_be_raised_to_warnings(lint_text: LintText) -> None:
+    text = BASE.replace("Qwen/Qwen3-4B", "/home/alice/m.ckpt") + "trust_remote_code: true\n"
+    raised = {code: Severity.WARNING for code in ("LC603", "LC604", "LC605")}
+    result = lint_text(text, severity=raised)
+    levels = {d.code: d.severity.value for d in result.diagnostics if d.code in raised}
+    assert levels == {"LC603": "warning", "LC604": "warning", "LC605": "warning"}
+
+
+def test_pickle_checkpoints_are_noted(tmp_path: Path, lint_text: LintText) -> None:
     result = lint_text(BASE + "adapter_name_or_path: saves/a.bin,saves/b\n")
     assert [d.code for d in result.diagnostics if d.code == "LC605"] == ["LC605"]
     model = tmp_path / "old"
@@ -165,8 +181,9 @@ def test_pickle_checkpoints_warn(tmp_path: Path, lint_text: LintText) -> None:
     (model / "config.json").write_text("{}")
     (model / "pytorch_model.bin").write_bytes(b"\x80\x04")
     folder = lint_text(BASE.replace("Qwen/Qwen3-4B", "old"), path_checks=True)
-    [warning] = [d for d in folder.diagnostics if d.code == "LC605"]
-    assert "pytorch_model.bin" in warning.message and "safetensors" in (warning.hint or "")
+    [note] = [d for d in folder.diagnostics if d.code == "LC605"]
+    assert "pytorch_model.bin" in note.message and "safetensors" in (note.hint or "")
+    assert note.severity.value == "info"
     (model / "model.safetensors").write_bytes(b"")
     assert "LC605" not in codes(lint_text(BASE.replace("Qwen/Qwen3-4B", "old"), path_checks=True))
 

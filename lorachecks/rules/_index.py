@@ -26,6 +26,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("lc207_zero3_conflict", "LC207", ("llamafactory",)),
     ("lc208_output_dir", "LC208", ("llamafactory",)),
     ("lc209_lora_target", "LC209", ("llamafactory",)),
+    ("lc210_template_model", "LC210", ("llamafactory",)),
     ("lc301_conflicting_options", "LC301", ("llamafactory",)),
     ("lc302_ineffective_options", "LC302", ("llamafactory",)),
     ("lc311_resolution", "LC311", ("kohya", "kohya-dataset", "lora-scripts")),

@@ -7,7 +7,12 @@ text because YAML 1.1 needs a dot in a float (and a sign in its exponent: `2.0e+
 
 A quoted boolean (`do_train: "true"`) reaches LLaMA-Factory as text, and any non-empty text
 counts as true: `"true"` works by accident (a warning), `"false"` turns the option on (an
-error). Both verified with LLaMA-Factory 0.9.5.
+error). Both verified with LLaMA-Factory 0.9.5. Python's spelling of null is text in YAML:
+`enable_thinking: None` reaches the trainer as the string 'None', which counts as true, so
+thinking mode stays on where `null` would turn it into the prompt-only mode (an error).
+An int for a boolean (`save_only_model: 1`) runs as written, since the trainer tests
+truthiness: a note. Only `enable_thinking` is compared with `is False`, so `0` there does
+not switch it off (an error).
 
 Example, bad:
 
@@ -36,6 +41,9 @@ FIXABLE = True  # exponent numbers such as `2e-4` that PyYAML reads as text
 
 _READS_TRUE = frozenset({"true", "yes", "on", "y", "1"})
 _READS_FALSE = frozenset({"false", "no", "off", "n", "0", ""})
+_NULL_WORDS = frozenset({"none", "null", "nil"})
+# LLaMA-Factory options it compares with `is False` (data/template.py), not by truthiness.
+_IDENTITY_CHECKED = frozenset({"enable_thinking"})
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -43,9 +51,34 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for key, value, errors in errors_of_kind(ctx, "type"):
         finding = finding_for(ctx, key, value, errors)
         llamafactory = ctx.format is not None and ctx.format.name == "llamafactory"
-        if llamafactory and isinstance(value, str) and any(e["type"] == "bool_type" for e in errors):
+        is_bool_error = any(e["type"] == "bool_type" for e in errors)
+        if llamafactory and is_bool_error and isinstance(value, int) and not isinstance(value, bool):
+            if key in _IDENTITY_CHECKED and value == 0:
+                finding = replace(
+                    finding,
+                    message=f"{finding.message}: LLaMA-Factory tests `{key} is False`, so 0 keeps the reasoning "
+                    "in the answers that `false` removes (when the data is encoded, at start-up)",
+                    hint="write `false`",
+                )
+            elif value in (0, 1):
+                finding = replace(
+                    finding,
+                    message=f"`{key}` is the int {value}, not a boolean: the trainer tests its truthiness, "
+                    f"so it acts as `{'true' if value else 'false'}` (runs as written)",
+                    hint=f"write `{'true' if value else 'false'}`",
+                    severity=Severity.INFO,
+                )
+        elif llamafactory and is_bool_error and isinstance(value, str):
             word = value.strip().lower()
-            if word in _READS_TRUE:  # the trainer tests truthiness: this text works as true
+            if word in _NULL_WORDS:
+                finding = replace(
+                    finding,
+                    message=f"{finding.message}: YAML reads `{value}` as text, not null, and the trainer counts "
+                    f"any non-empty text as true, so `{key}` is on"
+                    + (" (the empty thought is trained as part of the answer)" if key == "enable_thinking" else ""),
+                    hint="write `null` (or `~`) for no value, or `true` / `false`",
+                )
+            elif word in _READS_TRUE:  # the trainer tests truthiness: this text works as true
                 finding = replace(
                     finding,
                     message=f"{finding.message}: it works only because any non-empty text counts as true",

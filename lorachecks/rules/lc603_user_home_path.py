@@ -1,8 +1,15 @@
 """A path points into one user's home folder (`/home/alice/...`, `/Users/bob/...`, `C:\\Users\\...`).
 
 Why it matters: the config only works on that user's machine. A teammate, a CI runner or
-a cluster node has another home folder, and the run fails (or, for `output_dir`, writes
-somewhere unexpected). Use a path relative to the launch directory, or a shared location.
+a cluster node has another home folder. Use a path relative to the launch directory, or a
+shared location.
+
+On its own that is a note (info): on the author's machine the run works as written, and
+paths that must exist are checked by the path rules (LC201, LC405, ...). It is a warning
+when, with path checks on, a folder the run writes (`output_dir`, `logging_dir`, ...) lies
+in a home folder that does not exist on this machine: the trainer cannot create it there
+and stops before it saves anything. Raise the note in the project settings
+(`severity = { LC603 = "warning" }`) to keep configs portable.
 
 Example, bad:
 
@@ -15,20 +22,27 @@ Good:
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from lorachecks.diagnostics import Severity
 from lorachecks.loader import KeyPath, dotted
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.safety import is_dir
 
 CODE = "LC603"
 NAME = "user-home-path"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.INFO
 FORMATS = None
 
 _HOME = re.compile(
     r"^(?:/home/(?!user/|username/|<)[^/\s]+|/Users/(?!Shared/|<)[^/\s]+|[A-Za-z]:[\\/]+Users[\\/]+[^\\/\s]+)"
 )
+
+
+# Folders a run creates and writes (LLaMA-Factory, kohya, lora-scripts): where they cannot be
+# created, the run stops.
+_WRITTEN = frozenset({"output_dir", "logging_dir", "export_dir", "tokenized_path", "save_dir", "log_dir"})
 
 
 def _strings(data: Any) -> Iterator[tuple[KeyPath, str]]:
@@ -51,6 +65,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return  # no value can start with a home folder: only an escape could spell one
     found = [(path, m.group(0)) for path, value in _strings(ctx.doc.data) if (m := _HOME.match(value))]
     for path, home in found:
+        written = bool(path) and path[-1] in _WRITTEN
+        if ctx.settings.path_checks and written and not is_dir(Path(home)):
+            yield Finding(
+                f"`{dotted(path)}` is in the home folder {home}, which does not exist on this machine: "
+                "the trainer cannot create the folder and stops before it saves anything",
+                path,
+                "use a path relative to the launch directory, or a location every machine has",
+                at="value",
+                severity=Severity.WARNING,
+            )
+            continue
         yield Finding(
             f"`{dotted(path)}` points into the home folder {home}: the config works only on this user's machine",
             path,

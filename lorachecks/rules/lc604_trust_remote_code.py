@@ -3,8 +3,15 @@
 Why it matters: with it, transformers imports and runs the `.py` files that come with the
 model (named by `auto_map` in its `config.json`), with your permissions, your tokens and
 your data. That is needed for some architectures, but only for code you have read and from
-a source you trust. The warning names the code that would run when the model folder is
-local; for a hub id, read the repository's `.py` files (pin a `revision` you reviewed).
+a source you trust.
+
+Most configs set it out of habit for models transformers supports natively (every Qwen
+config of LLaMA-Factory's examples does), where it changes nothing: then it is a note
+(info). It is a warning when this run will execute code: the local model folder's
+`config.json` maps classes to its own `.py` files in `auto_map`, and the warning names
+them. For a hub id the code is only known after download: read the repository's `.py`
+files and pin a `model_revision` you reviewed. Raise the note to a warning in the project
+settings (`severity = { LC604 = "warning" }`) to review every use.
 
 Example, bad (unreviewed code from a hub repository):
 
@@ -24,7 +31,7 @@ from lorachecks.safety import is_dir, remote_code
 
 CODE = "LC604"
 NAME = "trust-remote-code"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.INFO
 FORMATS = ("llamafactory",)
 
 
@@ -33,10 +40,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     model = ctx.data.get("model_name_or_path")
     path = local_path(ctx, model) if isinstance(model, str) and ctx.settings.path_checks else None
+    severity = None
     if path is not None and is_dir(path):
         code = remote_code(path)
         shown = ", ".join(code[:6]) + (f" and {len(code) - 6} more" if len(code) > 6 else "")
         what = f"code in {path}: {shown}" if code else f"any Python code shipped with {path} (none found there now)"
+        if any(name.startswith("auto_map:") for name in code):
+            severity = Severity.WARNING  # this run imports the folder's own classes
     elif isinstance(model, str) and model:
         fetched = " (downloaded at load time)" if looks_like_hub_id(model) else ""
         what = f"any Python code of `{model}` that its config.json names in `auto_map`{fetched}"
@@ -47,4 +57,5 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         "trust_remote_code",
         "read that code first and pin a reviewed `model_revision`; drop the option if transformers supports the architecture",
         at="value",
+        severity=severity,
     )

@@ -5,6 +5,10 @@ from an untrusted source is a program, not just weights. The `.safetensors` form
 the same tensors and cannot run code; most hubs publish it, and a pickle file converts
 once (load it in a sandbox, save with `safetensors`).
 
+It is a note (info), not a warning: the file loads and trains as written, and whether it is
+safe depends on where it came from, which the config does not say. Raise it in the project
+settings (`severity = { LC605 = "warning" }`) to flag every pickle load.
+
 Example, bad:
 
     pretrained_model_name_or_path: models/sd15.ckpt
@@ -23,7 +27,7 @@ from lorachecks.safety import PICKLE_SUFFIXES, is_dir, pickle_weights
 
 CODE = "LC605"
 NAME = "pickle-checkpoint"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.INFO
 FORMATS = None
 
 # Keys naming weights to load, across LLaMA-Factory, kohya sd-scripts and lora-scripts.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lorachecks.formats.llamafactory.resolve import local_path
-from lorachecks.paths import read_json
+from lorachecks.paths import is_placeholder, read_json
 from lorachecks.records import record
 from lorachecks.rules.context import RuleContext
 
@@ -35,9 +35,9 @@ def deepspeed_config(ctx: RuleContext, value: object) -> DeepSpeedConfig | None:
             return DeepSpeedConfig(json.loads(value))
         except json.JSONDecodeError as exc:
             return DeepSpeedConfig(None, f"`deepspeed` is not valid JSON: {exc}")
-    path = local_path(ctx, value)
+    path = None if is_placeholder(value) else local_path(ctx, value)
     if path is None:
-        return None  # interpolated: LC108
+        return None  # interpolated (LC108) or a placeholder (LC202)
     data, error = read_json(path)
     if error is not None:
         return DeepSpeedConfig(None, f"cannot read DeepSpeed config {path}: {error}")
