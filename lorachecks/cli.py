@@ -59,6 +59,17 @@ def lint(
         Optional[str],
         typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against, e.g. 0.9.5, or latest."),
     ] = None,
+    transformers_version: Annotated[
+        Optional[str],
+        typer.Option(
+            "--transformers-version",
+            help="transformers release that runs the configs, e.g. 4.52.4 (default: installed, pinned, or the range the LLaMA-Factory release allows).",
+        ),
+    ] = None,
+    python_env: Annotated[
+        Optional[Path],
+        typer.Option("--python-env", help="Virtual environment that runs the trainer: its installed versions decide."),
+    ] = None,
     select: Annotated[
         Optional[list[str]], typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")
     ] = None,
@@ -110,6 +121,8 @@ def lint(
             path_checks=path_checks,
             launch_dir=launch_dir,
             llamafactory_version=llamafactory_version,
+            transformers_version=transformers_version,
+            python_env=python_env,
             select=select,
             ignore=ignore,
             strict=strict,

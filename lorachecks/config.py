@@ -12,6 +12,8 @@ per folder. Options given on the command line override the file.
     path-checks = false                # skip checks that need models/data on this machine
     launch-dir = "third_party/LLaMA-Factory"   # relative to this file's folder
     llamafactory-version = "0.9.3"
+    transformers-version = "4.52.4"    # the release that runs the configs (default: detected)
+    python-env = ".venv"               # environment whose installed versions decide
     gpu-memory = "24GB"                # per GPU (GB and GiB both mean GiB), or a number
     gpus = 2
     strict = true
@@ -50,7 +52,6 @@ PYPROJECT = "pyproject.toml"
 LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
 # Compiled by ``re`` on first use: only configuration files and --gpu-memory need them.
 _CODE = r"^(?:LC\d{0,3}|ALL)$"
-_VERSION = r"^(?:latest|head|v?\d+(?:\.\d+){0,2})$"
 _MEMORY = r"(?i)^\s*(\d+(?:\.\d+)?)\s*(?:(g|gb|gib)|(m|mb|mib)|(t|tb|tib))?\s*$"
 
 # Keys and the Settings field each one sets ("" = handled specially).
@@ -61,13 +62,23 @@ _TOP_KEYS = (
     "path-checks",
     "launch-dir",
     "llamafactory-version",
+    "transformers-version",
+    "python-env",
     "gpu-memory",
     "gpus",
     "strict",
     "severity",
     "per-path",
 )
-_PER_PATH_KEYS = ("select", "ignore", "format", "path-checks", "llamafactory-version", "severity")
+_PER_PATH_KEYS = (
+    "select",
+    "ignore",
+    "format",
+    "path-checks",
+    "llamafactory-version",
+    "transformers-version",
+    "severity",
+)
 
 
 class ConfigError(Exception):
@@ -191,10 +202,24 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
             if not isinstance(value, str) or not value:
                 raise fail(key, "must be a folder path (text)")
             values["launch_dir"] = (path.parent / Path(value).expanduser()).resolve()
-        elif key == "llamafactory-version":
-            if not isinstance(value, str) or not re.match(_VERSION, value.strip()):
-                raise fail(key, f'must be a release such as "0.9.3", or "latest", not {value!r}')
-            values["llamafactory_version"] = value.strip()
+        elif key in ("llamafactory-version", "transformers-version"):
+            from lorachecks.formats.llamafactory import environment
+
+            check = (
+                environment.check_llamafactory_version
+                if key == "llamafactory-version"
+                else environment.check_transformers_version
+            )
+            problem = check(value.strip()) if isinstance(value, str) else f"must be text, not {value!r}"
+            if problem is not None:
+                raise fail(key, problem)
+            values[key.replace("-", "_")] = value.strip()
+            if key == "transformers-version":
+                values["transformers_source"] = f"set in {path.name}"
+        elif key == "python-env":
+            if not isinstance(value, str) or not value:
+                raise fail(key, "must be a folder path (text)")
+            values["python_env"] = (path.parent / Path(value).expanduser()).resolve()
         elif key == "gpu-memory":
             try:
                 values["gpu_memory_gib"] = parse_gpu_memory(value)

@@ -25,6 +25,8 @@ VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     "--input-format": ("input_format", "value"),
     "--launch-dir": ("launch_dir", "path"),
     "--llamafactory-version": ("llamafactory_version", "value"),
+    "--transformers-version": ("transformers_version", "value"),
+    "--python-env": ("python_env", "path"),
     "--select": ("select", "list"),
     "--ignore": ("ignore", "list"),
     "--jobs": ("jobs", "int"),

@@ -66,6 +66,8 @@ def run_lint(
     path_checks: bool | None = None,
     launch_dir: Path | None = None,
     llamafactory_version: str | None = None,
+    transformers_version: str | None = None,
+    python_env: Path | None = None,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     strict: bool = False,
@@ -96,6 +98,17 @@ def run_lint(
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     budget = _memory(gpu_memory)
+    from lorachecks.formats.llamafactory import environment
+
+    for value, check in (
+        (llamafactory_version, environment.check_llamafactory_version),
+        (transformers_version, environment.check_transformers_version),
+    ):
+        problem = check(value) if value is not None else None
+        if problem is not None:
+            raise UsageError(problem)
+    if python_env is not None and not python_env.is_dir():
+        raise UsageError(f"--python-env: no such environment folder: {python_env}")
     if gpus is not None and gpus < 1:
         raise UsageError("--gpus must be at least 1")
     use_cache = cache if cache is not None else cache_dir is not None
@@ -111,6 +124,9 @@ def run_lint(
         ignore=codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version or "latest",
+        transformers_version=transformers_version,
+        transformers_source="set with --transformers-version" if transformers_version else "",
+        python_env=python_env.resolve() if python_env is not None else None,
         gpu_memory_gib=budget,
         gpus=gpus or 1,
         jobs=jobs,
@@ -118,11 +134,26 @@ def run_lint(
     )
     if max_file_bytes is not None:
         settings.max_file_bytes = max_file_bytes
+    if transformers_version is None or llamafactory_version is None:
+        # What is installed or pinned decides, where nothing was stated (read, never imported).
+        found = environment.detect(settings.python_env, settings.launch_dir)
+        if (
+            transformers_version is None
+            and found.transformers
+            and not environment.check_transformers_version(found.transformers)
+        ):
+            settings.transformers_version, settings.transformers_source = found.transformers, found.source
+        if llamafactory_version is None and found.llamafactory:
+            release = found.llamafactory.split("+")[0]
+            if environment.check_llamafactory_version(release) is None:
+                settings.llamafactory_version = release
     given = {
         "format": input_format is not None,
         "path_checks": path_checks is not None,
         "launch_dir": launch_dir is not None,
         "llamafactory_version": llamafactory_version is not None,
+        "transformers_version": transformers_version is not None,
+        "python_env": python_env is not None,
         "select": bool(select),
         "strict": strict,
         "gpu_memory_gib": gpu_memory is not None,
@@ -158,7 +189,14 @@ def run_lint(
             from lorachecks.report import Run, renderer
 
             files = list(watched(results))
-            run = Run(files=files, color=color, verbose=verbose, strict=strict, strict_for=lambda p: resolver(p).strict)
+            run = Run(
+                files=files,
+                color=color,
+                verbose=verbose,
+                strict=strict,
+                strict_for=lambda p: resolver(p).strict,
+                environment=environment.assumed(settings),
+            )
             renderer(output_format)(run, out)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None

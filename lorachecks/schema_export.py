@@ -66,6 +66,20 @@ def json_schema(fmt: Format) -> dict[str, Any]:
         if not renamed.fatal and name not in properties:
             use = f" Use `{renamed.replacement}` instead." if renamed.replacement else ""
             properties[name] = {"description": f"Deprecated: `{name}` was {renamed.note}.{use}", "deprecated": True}
+    if fmt.transformers_only:
+        from lorachecks.formats.llamafactory import environment
+        from lorachecks.settings import Settings
+
+        default = Settings()
+        target = environment.target(default)
+        for name in sorted(fmt.transformers_only - properties.keys()):
+            # Keys only older transformers releases accept: allowed where the default target may accept them.
+            if environment.accepted(name, default.llamafactory_version, target) is not False:
+                last = environment.UNTIL[name]
+                properties[name] = {
+                    "description": f"Deprecated: a transformers argument accepted up to transformers {last} only.",
+                    "deprecated": True,
+                }
     doc = (model.__doc__ or "").strip().splitlines()
     head: dict[str, Any] = {
         "$schema": DIALECT,

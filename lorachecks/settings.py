@@ -19,6 +19,11 @@ class Settings:
     launch_dir: Path = field(default_factory=Path.cwd)
     # LLaMA-Factory release the verdicts follow ("latest" = the tracked commit).
     llamafactory_version: str = "latest"
+    # transformers release that runs the configs (None: the range the LLaMA-Factory release
+    # allows), where that came from, and the environment it was read from.
+    transformers_version: str | None = None
+    transformers_source: str = ""
+    python_env: Path | None = None
     max_file_bytes: int = 10 * 1024 * 1024
     # Memory budget for the VRAM estimate rules (LC5xx): GiB per GPU and GPU count.
     gpu_memory_gib: float | None = None

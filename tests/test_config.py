@@ -137,7 +137,12 @@ def test_explicit_config_option(tmp_path: Path) -> None:
         ('[tool.lorachecks]\ngpu-memory = "lots"\n', "`gpu-memory` must be a size"),
         ("[tool.lorachecks]\ngpus = 0\n", "`gpus` must be a whole number"),
         ('[tool.lorachecks]\nformat = "axolotl"\n', "`format` must be one of"),
-        ('[tool.lorachecks]\nllamafactory-version = "new"\n', "`llamafactory-version` must be a release"),
+        (
+            '[tool.lorachecks]\nllamafactory-version = "new"\n',
+            "`llamafactory-version` unknown LLaMA-Factory release 'new'",
+        ),
+        ('[tool.lorachecks]\nllamafactory-version = "9.9.9"\n', "`llamafactory-version` unknown LLaMA-Factory release"),
+        ('[tool.lorachecks]\ntransformers-version = "x"\n', "`transformers-version` not a transformers version"),
         ("[tool.lorachecks]\npath-checks = 1\n", "`path-checks` must be true or false"),
         ('[tool.lorachecks.per-path."*.yaml"]\ngpus = 2\n', "per-path '*.yaml': unknown key `gpus`"),
         ("[tool.lorachecks\nselect = 1\n", "invalid TOML"),

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from lorachecks.linter import lint_file, lint_paths
+from lorachecks.records import replace
 from lorachecks.settings import Settings
 from tests.conftest import CORPUS
 
@@ -98,7 +99,10 @@ def test_every_wild_file_is_judged(folder: str) -> None:
 @pytest.mark.parametrize(("folder", "entry"), _cases())
 def test_errors_are_the_trainers_refusals(folder: str, entry: dict[str, Any]) -> None:
     path = WILD / folder / entry["name"]
-    result = lint_file(path, _settings(path.parent))
+    # Verdicts were recorded with one transformers release (the record's `transformers`):
+    # lint for that release, as a user whose environment lorachecks can read would.
+    settings = replace(_settings(path.parent), transformers_version=_recorded()[folder].get("transformers"))
+    result = lint_file(path, settings)
     got = sorted({d.line for d in result.diagnostics if d.severity.value == "error"})
     detail = [f"{d.line}: {d.code} {d.message}" for d in result.diagnostics if d.severity.value == "error"]
     assert got == entry["errors"], f"{entry['verdict']} ({entry['evidence']}); lorachecks: {detail}"

@@ -48,6 +48,8 @@ class Format:
     dialect_for: Callable[[Settings], str] | None = None
     # Keys the trainer accepted once, by old name: (replacement or None, note, still fatal?).
     renamed: Mapping[str, RenamedKey] = field(default_factory=dict)
+    # Keys whose verdict depends on the transformers release (LC102 reports them).
+    transformers_only: frozenset[str] = frozenset()
     # Narrows the schema's keys to those the user's release accepts (default: all).
     release_keys: Callable[[Settings], frozenset[str]] | None = None
     # Unknown keys (LC101): how bad they are for this trainer and what the trainer does.

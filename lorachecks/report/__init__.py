@@ -29,6 +29,8 @@ class Run:
     strict: bool = False  # warnings fail the run (reporters that mark pass/fail follow it)
     # Per-file strictness, when project configuration decides it (takes precedence over ``strict``).
     strict_for: Callable[[Path], bool] | None = None
+    # The trainer and transformers versions the verdicts are for (lint command; JSON shows it).
+    environment: dict[str, dict[str, str | None]] | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -27,6 +27,7 @@ def render(run: Run, out: TextIO) -> None:
             for d in run.diagnostics
         ],
         "summary": run.summary(),
+        "environment": run.environment,
         "files": [
             {"path": str(f.path), "status": f.status, "format": f.format, "reason": f.reason or None} for f in run.files
         ],

@@ -2,8 +2,16 @@
 
 Why it matters: configs copied from older tutorials keep the old names; the trainer now
 rejects them as unknown keys (`evaluation_strategy` became `eval_strategy`, `dpo_beta`
-became `pref_beta`). Keys removed only by transformers 5 still work with transformers 4.x,
-so those are warnings.
+became `pref_beta`).
+
+Keys of transformers' `TrainingArguments` that transformers 5 dropped (`save_safetensors`,
+`no_cuda`, `push_to_hub_organization`, ...) are judged with the transformers release that
+runs the config: the one installed in `--python-env` (or in this environment, when
+LLaMA-Factory is installed here), a `transformers==X` pin in the launch directory's
+requirements files, `--transformers-version`, or else every release the targeted
+LLaMA-Factory allows. Accepted there: nothing to report; refused: an error (the run stops
+at start-up); accepted by some of the allowed releases only: a warning. The message names
+the release(s) the verdict is for.
 
 Example, bad:
 
@@ -30,6 +38,9 @@ FIXABLE = True  # pure renames, when the file does not set the new name already
 def check(ctx: RuleContext) -> Iterator[Finding]:
     assert ctx.format is not None
     for key in ctx.data:
+        if str(key) in ctx.format.transformers_only:
+            yield from _transformers_key(ctx, str(key))
+            continue
         renamed = ctx.format.renamed.get(str(key))
         if renamed is None:
             continue
@@ -44,3 +55,34 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             severity=None if renamed.fatal else Severity.WARNING,
             fix=fix,
         )
+
+
+def _transformers_key(ctx: RuleContext, key: str) -> Iterator[Finding]:
+    """A transformers 4.x key: accepted or refused by the release that runs the config."""
+    from lorachecks.formats.llamafactory import environment
+
+    env = environment.target(ctx.settings)
+    verdict = environment.accepted(key, ctx.settings.llamafactory_version, env)
+    if verdict is True:
+        return
+    assert ctx.format is not None
+    renamed = ctx.format.renamed.get(key)
+    last = environment.UNTIL[key]
+    hint = f"use `{renamed.replacement}`" if renamed is not None and renamed.replacement else "remove it"
+    if verdict is False:
+        message = (
+            f"`{key}` is refused by {env.describe()}: transformers dropped it after {last}, "
+            "so the run stops at start-up (unknown key)"
+        )
+        severity = None
+    else:
+        message = (
+            f"`{key}` is accepted only up to transformers {last}, and the run may use {env.describe()}: "
+            "with a later release it stops at start-up (unknown key)"
+        )
+        hint += "; or state the release with --transformers-version / --python-env"
+        severity = Severity.WARNING
+    fix = None
+    if renamed is not None and renamed.replacement and renamed.pure_rename and renamed.replacement not in ctx.data:
+        fix = rename_key(ctx.doc, (key,), renamed.replacement, f"rename `{key}` to `{renamed.replacement}`")
+    yield Finding(message, key, hint, severity=severity, fix=fix)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from lorachecks.formats.base import Format, has_any
-from lorachecks.formats.llamafactory import fast
+from lorachecks.formats.llamafactory import environment, fast
 from lorachecks.formats.llamafactory.renamed import RENAMED_KEYS
 from lorachecks.loader import Document
 from lorachecks.settings import Settings
@@ -47,15 +47,26 @@ def dialect(settings: Settings) -> str:
 
 
 def release_keys(settings: Settings) -> frozenset[str]:
-    """Schema keys that exist in the targeted LLaMA-Factory release."""
-    return _release_keys(settings.llamafactory_version)
+    """Keys the targeted LLaMA-Factory release accepts with the transformers that runs it.
+
+    Keys that only some transformers releases know are included unless the targeted
+    transformers certainly refuses them (LC102 says which release accepts them)."""
+    return _release_keys(settings.llamafactory_version, settings.transformers_version)
 
 
 @cache
-def _release_keys(version: str) -> frozenset[str]:
+def _release_keys(version: str, transformers_version: str | None) -> frozenset[str]:
     target = version_tuple(version)
+    env = environment.transformers_for(version, transformers_version, "")
     since = fast.since_table()
-    return frozenset(n for n, tag in since.items() if tag == "transformers" or version_tuple(tag or "latest") <= target)
+    keys = {n for n, tag in since.items() if tag == "transformers" or version_tuple(tag or "latest") <= target}
+    for key in (*environment.UNTIL, *environment.ABSENT_UNTIL):
+        verdict = environment.accepted(key, version, env)
+        if verdict is False:
+            keys.discard(key)
+        elif key in environment.UNTIL or verdict:
+            keys.add(key)
+    return frozenset(keys)
 
 
 def _detect(doc: Document) -> bool:
@@ -72,6 +83,7 @@ LLAMAFACTORY = Format(
     dialect_for=dialect,
     renamed=RENAMED_KEYS,
     release_keys=release_keys,
+    transformers_only=frozenset(environment.UNTIL),
     field_names=fast.field_names,
     fast_validate=fast.validate,
 )
