@@ -214,8 +214,7 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
             if problem is not None:
                 raise fail(key, problem)
             values[key.replace("-", "_")] = value.strip()
-            if key == "transformers-version":
-                values["transformers_source"] = f"set in {path.name}"
+            values[f"{key.split('-')[0]}_source"] = f"set in {path.name}"
         elif key == "python-env":
             if not isinstance(value, str) or not value:
                 raise fail(key, "must be a folder path (text)")
@@ -398,6 +397,9 @@ class Resolver:
             values.update(layer.values)
         known = set(fields(Settings))
         changes = {k: v for k, v in values.items() if k in known and k not in self.explicit}
+        for name in ("llamafactory", "transformers"):  # a version given on the command line keeps its source
+            if f"{name}_version" in self.explicit:
+                changes.pop(f"{name}_source", None)
         if "select" in self.explicit:  # the command line's selection replaces the file's
             select, ignore = None, set()
             severity = {k: v for k, v in severity.items() if v is not None}

@@ -124,6 +124,7 @@ def run_lint(
         ignore=codes(ignore),
         launch_dir=(launch_dir or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version or "latest",
+        llamafactory_source="set with --llamafactory-version" if llamafactory_version else "",
         transformers_version=transformers_version,
         transformers_source="set with --transformers-version" if transformers_version else "",
         python_env=python_env.resolve() if python_env is not None else None,
@@ -146,7 +147,7 @@ def run_lint(
         if llamafactory_version is None and found.llamafactory:
             release = found.llamafactory.split("+")[0]
             if environment.check_llamafactory_version(release) is None:
-                settings.llamafactory_version = release
+                settings.llamafactory_version, settings.llamafactory_source = release, found.source
     given = {
         "format": input_format is not None,
         "path_checks": path_checks is not None,
@@ -196,6 +197,7 @@ def run_lint(
                 strict=strict,
                 strict_for=lambda p: resolver(p).strict,
                 environment=environment.assumed(settings),
+                environment_for=lambda p: environment.assumed(resolver(p)),
             )
             renderer(output_format)(run, out)
     except ConfigError as exc:

@@ -19,6 +19,7 @@ class Settings:
     launch_dir: Path = field(default_factory=Path.cwd)
     # LLaMA-Factory release the verdicts follow ("latest" = the tracked commit).
     llamafactory_version: str = "latest"
+    llamafactory_source: str = ""  # where the release came from ("" = the default)
     # transformers release that runs the configs (None: the range the LLaMA-Factory release
     # allows), where that came from, and the environment it was read from.
     transformers_version: str | None = None

@@ -63,9 +63,10 @@ def test_versions_are_read_from_the_environment_and_shown_in_json(
     env = _fake_env(tmp_path / "venv", transformers="4.52.4", llamafactory="0.9.3")
     assert run_lint([config], output_format="json", path_checks=False, python_env=env) == 0
     document = json.loads(capsys.readouterr().out)
+    where = f"installed in {env.resolve()}"
     assert document["environment"] == {
-        "llamafactory": {"version": "0.9.3", "requested": "0.9.3"},
-        "transformers": {"version": "4.52.4", "source": f"installed in {env.resolve()}"},
+        "llamafactory": {"version": "0.9.3", "requested": "0.9.3", "source": where},
+        "transformers": {"version": "4.52.4", "source": where},
     }
     assert all(d["code"] != "LC102" for d in document["diagnostics"])  # 4.52.4 accepts save_safetensors
 
@@ -81,13 +82,37 @@ def test_pinned_requirement_in_the_launch_directory_decides(tmp_path: Path, caps
     assert error["severity"] == "error" and "transformers 5.6.0" in error["message"]
 
 
+def test_pin_in_pyproject_decides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["llamafactory==0.9.3", "transformers==4.52.4"]\n'
+    )
+    config = tmp_path / "x.yaml"
+    config.write_text(BASE + "no_cuda: false\n")
+    assert run_lint([config], output_format="json", path_checks=False, launch_dir=tmp_path) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["environment"]["llamafactory"]["version"] == "0.9.3"
+    assert document["environment"]["transformers"]["version"] == "4.52.4"
+    assert [d for d in document["diagnostics"] if d["code"] == "LC102"] == []
+
+
+def test_transformers_5_notes_are_left_out_for_transformers_4(lint_text: LintText) -> None:
+    text = BASE + "warmup_ratio: 0.1\n"
+    assert "LC302" in codes(lint_text(text))  # the default range reaches transformers 5
+    assert "LC302" not in codes(lint_text(text, llamafactory_version="0.9.3"))
+
+
 def test_project_setting_sets_the_transformers_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "lorachecks.toml").write_text('transformers-version = "5.6.0"\n')
     config = tmp_path / "x.yaml"
     config.write_text(BASE + "save_safetensors: true\n")
     assert run_lint([config], output_format="json", path_checks=False) == 1
-    [error] = [d for d in json.loads(capsys.readouterr().out)["diagnostics"] if d["code"] == "LC102"]
+    document = json.loads(capsys.readouterr().out)
+    [error] = [d for d in document["diagnostics"] if d["code"] == "LC102"]
     assert "transformers 5.6.0 (set in lorachecks.toml)" in error["message"]
+    # The run's own versions are the defaults; the file's project chose another: shown per file.
+    assert document["environment"]["transformers"]["version"] == "4.55.0 to 5.6.0"
+    [file] = document["files"]
+    assert file["environment"]["transformers"] == {"version": "5.6.0", "source": "set in lorachecks.toml"}
     (tmp_path / "lorachecks.toml").write_text('transformers-version = "banana"\n')
     with pytest.raises(UsageError, match="not a transformers version"):
         run_lint([config], path_checks=False)

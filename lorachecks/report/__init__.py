@@ -29,8 +29,10 @@ class Run:
     strict: bool = False  # warnings fail the run (reporters that mark pass/fail follow it)
     # Per-file strictness, when project configuration decides it (takes precedence over ``strict``).
     strict_for: Callable[[Path], bool] | None = None
-    # The trainer and transformers versions the verdicts are for (lint command; JSON shows it).
+    # The trainer and transformers versions the verdicts are for (lint command; JSON shows
+    # them for the run, and for each file whose project settings chose others).
     environment: dict[str, dict[str, str | None]] | None = None
+    environment_for: Callable[[Path], dict[str, dict[str, str | None]]] | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

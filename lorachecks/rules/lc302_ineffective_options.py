@@ -29,5 +29,15 @@ SEVERITY = Severity.WARNING
 FORMATS = ("llamafactory",)
 
 
+# Notes about deprecations of transformers 5, which do not apply to a run on transformers 4.x.
+_TRANSFORMERS_5_NOTES = frozenset({"warmup_ratio", "logging_dir"})
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    yield from ctx.schema_findings(CODE)
+    findings = ctx.schema_findings(CODE)
+    if any(f.key in _TRANSFORMERS_5_NOTES for f in findings):
+        from lorachecks.formats.llamafactory.environment import target
+
+        if target(ctx.settings).high < (5,):
+            findings = [f for f in findings if f.key not in _TRANSFORMERS_5_NOTES]
+    yield from findings

@@ -11,7 +11,9 @@ allows (its package's `Requires-Dist`).
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -174,27 +176,32 @@ def accepted(key: str, llamafactory_version: str, env: Transformers) -> bool | N
 
 
 def installed_version(package: str, environment: Path | None) -> str | None:
-    """The version of ``package`` in a virtual environment (its dist-info metadata), or in
-    the running interpreter's when ``environment`` is None; nothing is imported."""
+    """The version of ``package`` in a virtual environment (its dist-info folder name), or in
+    the running interpreter's import path when ``environment`` is None. Nothing is imported:
+    not the package, not even importlib.metadata (a lint run's start-up time counts)."""
     if environment is None:
-        from importlib import metadata
-
+        folders = [Path(entry) for entry in sys.path if entry and not entry.endswith(".zip")]
+    else:
+        folders = [*environment.glob("lib/python3*/site-packages"), environment / "Lib" / "site-packages"]
+    prefix = f"{package}-"
+    for folder in folders:
         try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return None
-    for pattern in (f"lib/python3*/site-packages/{package}-*.dist-info", f"Lib/site-packages/{package}-*.dist-info"):
-        for found in sorted(environment.glob(pattern)):
-            version = found.name.removeprefix(f"{package}-").removesuffix(".dist-info")
-            if version:
-                return version
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in sorted(names):
+            if name.startswith(prefix) and name.endswith(".dist-info"):
+                version = name[len(prefix) : -len(".dist-info")]
+                if version:
+                    return version
     return None
 
 
-def pinned_version(folder: Path) -> tuple[str, str] | None:
-    """(version, file) of a `transformers==X` pin in ``folder``'s requirements files."""
+def pinned_version(package: str, folder: Path) -> tuple[str, str] | None:
+    """(version, file) of a `package==X` pin in ``folder``'s requirements files or pyproject.toml."""
+    pin = re.compile(rf"(?<![\w.-]){re.escape(package)}\s*===?\s*v?([0-9][\w.]*)", re.IGNORECASE)
     try:
-        files = sorted(folder.glob("requirements*.txt"))
+        files = [*sorted(folder.glob("requirements*.txt")), folder / "pyproject.toml"]
     except OSError:
         return None
     for file in files:
@@ -202,9 +209,10 @@ def pinned_version(folder: Path) -> tuple[str, str] | None:
             text = file.read_text(encoding="utf-8", errors="replace")[:200_000]
         except OSError:
             continue
-        match = _PIN.search(text)
-        if match and check_transformers_version(match.group(1)) is None:
-            return match.group(1), str(file)
+        for line in text.splitlines():
+            match = pin.search(line.split("#", 1)[0])
+            if match:
+                return match.group(1).rstrip("."), str(file)
     return None
 
 
@@ -225,10 +233,14 @@ def detect(python_env: Path | None, launch_dir: Path) -> Detected:
     llamafactory = installed_version("llamafactory", None)
     if llamafactory is not None:  # this interpreter is the trainer's environment
         return Detected(llamafactory, installed_version("transformers", None), "installed in this environment")
-    pin = pinned_version(launch_dir)
-    if pin is not None:
-        return Detected(None, pin[0], f"pinned in {pin[1]}")
-    return Detected(None, None, "")
+    transformers_pin = pinned_version("transformers", launch_dir)
+    llamafactory_pin = pinned_version("llamafactory", launch_dir)
+    pins = [p for p in (transformers_pin, llamafactory_pin) if p is not None]
+    return Detected(
+        llamafactory_pin[0] if llamafactory_pin is not None else None,
+        transformers_pin[0] if transformers_pin is not None else None,
+        f"pinned in {pins[0][1]}" if pins else "",
+    )
 
 
 def assumed(settings: Settings) -> dict[str, dict[str, str | None]]:
@@ -238,6 +250,7 @@ def assumed(settings: Settings) -> dict[str, dict[str, str | None]]:
         "llamafactory": {
             "version": release_name(settings.llamafactory_version),
             "requested": settings.llamafactory_version,
+            "source": settings.llamafactory_source or "lorachecks' default (the newest release)",
         },
         "transformers": {"version": env.shown, "source": env.source},
     }
