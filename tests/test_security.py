@@ -296,3 +296,18 @@ def test_shared_output_dir_names_same_named_configs_by_folder(tmp_path: Path) ->
     results = list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path)))
     (message,) = [d.message for r in results for d in r.diagnostics if d.code == "LC607"]
     assert "also the output of extras/galore/llama3.yaml:" in message  # listed first; warned: train_full/
+
+
+def test_kohya_home_paths_and_pickle_checkpoints_are_notes(lint_text: LintText) -> None:
+    text = (
+        'pretrained_model_name_or_path = "/home/alice/models/sd15.ckpt"\n'
+        'train_data_dir = "data"\nnetwork_module = "networks.lora"\n'
+        'output_dir = "/home/nobody-here-xyz/out"\n'
+    )
+    levels = {(d.code, d.key): d.severity.value for d in lint_text(text, name="train.toml").diagnostics}
+    assert levels[("LC605", "pretrained_model_name_or_path")] == "info"
+    assert levels[("LC603", "pretrained_model_name_or_path")] == "info"
+    assert levels[("LC603", "output_dir")] == "info"
+    # With path checks on, sd-scripts cannot create an output folder in a home this machine lacks.
+    checked = lint_text(text, name="train.toml", path_checks=True)
+    assert [d.severity.value for d in checked.diagnostics if d.code == "LC603" and d.key == "output_dir"] == ["warning"]

@@ -8,7 +8,8 @@ On its own that is a note (info): on the author's machine the run works as writt
 paths that must exist are checked by the path rules (LC201, LC405, ...). It is a warning
 when, with path checks on, a folder the run writes (`output_dir`, `logging_dir`, ...) lies
 in a home folder that does not exist on this machine: the trainer cannot create it there
-and stops before it saves anything. Raise the note in the project settings
+and stops (LLaMA-Factory when transformers' `Trainer` is set up, after the model loads;
+sd-scripts in `save_model`, at the first save, after training up to it). Raise the note in the project settings
 (`severity = { LC603 = "warning" }`) to keep configs portable.
 
 Example, bad:
@@ -67,9 +68,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for path, home in found:
         written = bool(path) and path[-1] in _WRITTEN
         if ctx.settings.path_checks and written and not is_dir(Path(home)):
+            # transformers' Trainer creates output_dir when it is set up; sd-scripts only in save_model.
+            llamafactory = ctx.format is not None and ctx.format.name == "llamafactory"
+            when = (
+                "after the model loads, when the trainer is set up"
+                if llamafactory
+                else "at the first save, losing the training done until then"
+            )
             yield Finding(
                 f"`{dotted(path)}` is in the home folder {home}, which does not exist on this machine: "
-                "the trainer cannot create the folder and stops before it saves anything",
+                f"the trainer cannot create the folder and stops {when}",
                 path,
                 "use a path relative to the launch directory, or a location every machine has",
                 at="value",
