@@ -42,9 +42,33 @@ def test_default_toml_unknown_key_suggests_the_sd_scripts_name() -> None:
     path = SD_CORPUS / "Akegarasu__lora-scripts" / "config" / "default.toml"
     result = lint_file(path, Settings(path_checks=False))
     (diag,) = [d for d in result.diagnostics if d.code == "LC101"]
-    assert diag.severity.value == "warning"
+    # `lr_restart_cycles = 1`: sd-scripts ignores it, but 1 is lr_scheduler_num_cycles' default.
+    assert diag.severity.value == "info"
     assert (diag.line, diag.key) == (28, "lr_restart_cycles")
-    assert diag.hint == "did you mean `lr_scheduler_num_cycles`?"
+    assert diag.hint == "remove it, or write `lr_scheduler_num_cycles`"
+
+
+@pytest.mark.parametrize(
+    ("text", "severity", "hint"),
+    [
+        # another tool's spelling with a value the run then lacks
+        ('lr_scheduler = "cosine_with_restarts"\nlr_restart_cycles = 3', "warning", "did you mean"),
+        # kohya_ss writes `epoch` beside `max_train_epochs`: the same value changes nothing
+        ("max_train_epochs = 10\nepoch = 10", "info", "remove it"),
+        ("max_train_epochs = 10\nepoch = 4", "warning", "did you mean"),
+        # a GUI key that only resembles an option: no did-you-mean towards a different option
+        ('noise_offset_type = "Original"', "info", "remove it"),
+        # a one-edit typo of an option, not yet set
+        ("network_dimm = 16", "warning", "did you mean `network_dim`?"),
+    ],
+)
+def test_kohya_unknown_key_severity_follows_its_effect(
+    lint_text: LintText, text: str, severity: str, hint: str
+) -> None:
+    result = lint_text('network_module = "networks.lora"\n' + text, name="t.toml")
+    (diag,) = [d for d in result.diagnostics if d.code == "LC101"]
+    assert diag.severity.value == severity
+    assert diag.hint is not None and diag.hint.startswith(hint)
 
 
 def test_seed_example_gives_three_errors_at_the_right_lines() -> None:
@@ -129,13 +153,13 @@ def test_lora_scripts_unknown_key_is_an_error(lint_text: LintText) -> None:
         ('network_module = "networks.lora"\nnetwork_args = ["algo=loha"]', "LC321", "warning"),
         ('network_module = "lycoris.kohya"\nnetwork_args = ["algo=lohaa"]', "LC321", "error"),
         ("[[datasets]]\nresolution = 512", "LC323", "warning"),
-        ("lr_restart_cycles = 1", "LC101", "warning"),
+        ("lr_restart_cycles = 3", "LC101", "warning"),
         ("conv_dim = 4", "LC101", "warning"),
         ("network_dim = 32", "LC325", "warning"),
         ('lr_scheduler = "cosine_restarts"', "LC105", "error"),
         ('lr_scheduler = "my_schedule"', "LC105", "warning"),
         ('optimizer_type = "AdamW8bt"', "LC105", "error"),
-        ('save_precision = "fp32"', "LC105", "error"),
+        ('save_precision = "fp32"', "LC105", "warning"),  # saved in the training precision
         ("train_batch_size = 0", "LC106", "error"),
     ],
 )

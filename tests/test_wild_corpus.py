@@ -135,7 +135,6 @@ def wild_warnings() -> tuple[int, int, list[str]]:
 
 
 @needs_wild
-@pytest.mark.xfail(strict=True, reason="issue 13 noise work in progress: remove this mark once the budget is met")
 def test_warnings_stay_within_the_noise_budget() -> None:
     checked, warnings, shown = wild_warnings()
     assert checked >= 40

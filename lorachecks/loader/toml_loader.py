@@ -326,6 +326,45 @@ def _parse(text: str) -> Document:
     return doc
 
 
+def _array_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "table"
+    return type(value).__name__  # bool before int: bool is its own kind
+
+
+def _mixed_arrays(value: Any, path: KeyPath) -> list[KeyPath]:
+    """Paths of arrays whose items differ in type, which the `toml` package refuses."""
+    found: list[KeyPath] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _mixed_arrays(item, (*path, key))
+    elif isinstance(value, list):
+        if len({_array_kind(item) for item in value if not isinstance(item, dict)}) > 1:
+            found.append(path)
+        for index, item in enumerate(value):
+            found += _mixed_arrays(item, (*path, index))
+    return found
+
+
+def _homogeneity_problems(doc: Document) -> None:
+    """sd-scripts reads every TOML file with the `toml` package (0.10.2), which follows TOML
+    0.5: an array holds one type, so `[1e-5, 1]` stops the run at start-up ("Not a
+    homogeneous array") although TOML 1.0 and tomllib accept it."""
+    for path in _mixed_arrays(doc.data, ()):
+        doc.problems.append(
+            LoadProblem(
+                "LC001",
+                f"`{'.'.join(str(p) for p in path)}` mixes value types in one array: the `toml` package"
+                " sd-scripts reads configs with (0.10.2) stops at start-up with 'Not a homogeneous array'",
+                doc.value_position(path),
+                path,
+                "write every item the same way, e.g. [1e-5, 1.0]",
+            )
+        )
+
+
 def load_toml(path: Path, text: str, dialect: str = "toml") -> Document:
     """Load TOML text, never raising for bad input."""
     parsed = _parse(text)
@@ -340,6 +379,8 @@ def load_toml(path: Path, text: str, dialect: str = "toml") -> Document:
         scalar_styles=dict(parsed.scalar_styles),
         problems=list(parsed.problems),
     )
+    if isinstance(doc.data, dict):
+        _homogeneity_problems(doc)
     if dialect == "kohya" and isinstance(doc.data, dict):
         _flatten(doc)
     return doc

@@ -5,7 +5,9 @@ HfArgumentParser"), after the job has queued and the model has downloaded; so do
 lora-scripts schema and kohya dataset configs ("extra keys not allowed"). kohya sd-scripts
 training configs are worse: the key is silently ignored, so the setting does nothing (a
 warning; SD-Trainer's own `default.toml` ships `lr_restart_cycles`, which sd-scripts
-names `lr_scheduler_num_cycles`). Keys are
+names `lr_scheduler_num_cycles`) when it changes a value; when the option it means already has
+that value (kohya_ss' `epoch` next to `max_train_epochs`), or the key belongs to another tool
+(`noise_offset_type`), it changes nothing and is a note. Keys are
 case-sensitive and use snake_case; camelCase, capitals and spaces are all unknown keys.
 A key that exists only in a newer release than the one you target is reported too.
 
@@ -25,6 +27,7 @@ from functools import lru_cache
 
 from lorachecks.diagnostics import Severity
 from lorachecks.edits import rename_key
+from lorachecks.formats.kohya.fields import DEFAULTS as KOHYA_DEFAULTS
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.suggest import certain_key, closest
 
@@ -63,6 +66,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "upgrade the trainer, or target a newer release with --llamafactory-version",
             )
             continue
+        if ctx.format.name == "kohya":
+            yield _kohya_unknown(ctx, name, known)
+            continue
         alias = ctx.format.aliases.get(name, "")
         guess = None if " " in alias else alias or _closest(name, known)
         hint = (
@@ -83,3 +89,47 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             severity=ctx.format.unknown_key_severity,
             fix=fix,
         )
+
+
+_UNSET = object()
+
+
+def _kohya_unknown(ctx: RuleContext, name: str, known: frozenset[str]) -> Finding:
+    """sd-scripts keeps unknown keys in its namespace and never reads them: the key does nothing.
+
+    That matters only when the key carries a setting the run then lacks: a warning when it
+    certainly means an option (a known spelling from another tool, or a one-edit typo) and its
+    value differs from what that option already is; otherwise a note (GUI bookkeeping such as
+    kohya_ss' `epoch` beside `max_train_epochs`, or keys of other tools).
+    """
+    assert ctx.format is not None
+    value = ctx.data[name]
+    alias = ctx.format.aliases.get(name, "")
+    if " " in alias:  # an option sd-scripts reads only inside network_args
+        return Finding(f"unknown key `{name}`: {ctx.format.unknown_key_effect}", name, alias, severity=Severity.WARNING)
+    meant = alias or _certain_key(name, known)
+    if meant is None:
+        return Finding(
+            f"unknown key `{name}`: sd-scripts ignores it (a key of another tool or GUI?), so it changes nothing",
+            name,
+            "remove it, or check the spelling against `lorachecks schema`",
+            severity=Severity.INFO,
+        )
+    current = ctx.data.get(meant, KOHYA_DEFAULTS.get(meant, _UNSET))
+    fix = None if meant in ctx.data else rename_key(ctx.doc, (name,), meant, f"rename `{name}` to `{meant}`")
+    if current == value:
+        where = "sets the same value" if meant in ctx.data else "has this value by default"
+        return Finding(
+            f"unknown key `{name}`: sd-scripts ignores it, and `{meant}` {where}, so nothing changes",
+            name,
+            f"remove it, or write `{meant}`",
+            severity=Severity.INFO,
+            fix=fix,
+        )
+    return Finding(
+        f"unknown key `{name}`: {ctx.format.unknown_key_effect}",
+        name,
+        f"did you mean `{meant}`?",
+        severity=Severity.WARNING,
+        fix=fix,
+    )

@@ -19,6 +19,11 @@ Example, bad:
     lora_rank: "16"
     max_steps: ten
 
+kohya sd-scripts converts nothing in a config file (argparse applies `type=` only to the
+command line): `network_dim = "8"` stays text and the run stops when the adapter is built,
+after the model has loaded. A flag written `1` or `0` is tested for truthiness and runs as
+written (a note).
+
 Good:
 
     lora_rank: 16
@@ -51,8 +56,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for key, value, errors in errors_of_kind(ctx, "type"):
         finding = finding_for(ctx, key, value, errors)
         llamafactory = ctx.format is not None and ctx.format.name == "llamafactory"
+        kohya = ctx.format is not None and ctx.format.name == "kohya"
         is_bool_error = any(e["type"] == "bool_type" for e in errors)
-        if llamafactory and is_bool_error and isinstance(value, int) and not isinstance(value, bool):
+        if kohya and not is_bool_error and isinstance(value, str):
+            finding = replace(finding, message=f"{finding.message}: {_kohya_text_effect(key)}")
+        if (llamafactory or kohya) and is_bool_error and isinstance(value, int) and not isinstance(value, bool):
             if key in _IDENTITY_CHECKED and value == 0:
                 finding = replace(
                     finding,
@@ -68,7 +76,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     hint=f"write `{'true' if value else 'false'}`",
                     severity=Severity.INFO,
                 )
-        elif llamafactory and is_bool_error and isinstance(value, str):
+        elif (llamafactory or kohya) and is_bool_error and isinstance(value, str):
             word = value.strip().lower()
             if word in _NULL_WORDS:
                 finding = replace(
@@ -90,3 +98,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     message=f"{finding.message}: the trainer counts any non-empty text as true, so this turns `{key}` on",
                 )
         yield finding
+
+
+def _kohya_text_effect(key: str) -> str:
+    """When sd-scripts stops on text where it computes with a number.
+
+    read_config_from_file hands the file's values to argparse as a namespace, and argparse
+    applies `type=` only to command-line strings: the text reaches the code unconverted.
+    """
+    if key.startswith(("network_", "conv_")):
+        return "sd-scripts keeps the text and stops when create_network builds the adapter, after the model loads"
+    if key.endswith("_lr") or key == "learning_rate":
+        return "sd-scripts keeps the text and stops when it builds the optimizer, after the model loads"
+    return "sd-scripts keeps the text (argparse converts only command-line values) and stops where it computes with it"

@@ -10,6 +10,14 @@ word (`quantization_method: bitsandbytes` with `quantization_bit: 4` trained in 
 precision with LLaMA-Factory 0.9.5, bitsandbytes not even installed). The message says
 which of the two happens.
 
+kohya sd-scripts never refuses a config-file value outside an option's choices:
+`read_config_from_file` gives the file's values to argparse as a namespace, and argparse
+checks choices only on the command line. What the value then does is what is reported: nothing
+for `dynamo_backend = "no"` without `torch_compile` (the kohya_ss GUI writes it into every
+config) or `max_token_length = 75` (CLIP's own 75 tokens); an error for `max_token_length =
+255` (75-token chunks: only 225 tokens are encoded, silently) or an unknown `loss_type`
+(NotImplementedError at the first step). The table is `lorachecks/formats/kohya/choices.py`.
+
 Example, bad:
 
     template: qwen2
@@ -24,9 +32,12 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
+from lorachecks.formats.kohya import choices as kohya_choices
+from lorachecks.formats.kohya.fields import FIELDS as KOHYA_FIELDS
 from lorachecks.records import replace
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.field_errors import errors_of_kind, finding_for
+from lorachecks.suggest import show
 
 CODE = "LC105"
 NAME = "invalid-choice"
@@ -39,6 +50,8 @@ _DATA_FORMATS = frozenset({"sharegpt", "openai"})
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     yield from ctx.schema_findings(CODE)  # nested keys (kohya dataset config)
+    if ctx.format is not None and ctx.format.name == "kohya":
+        yield from _kohya(ctx)
     llamafactory = ctx.format is not None and ctx.format.name == "llamafactory"
     for key, value, errors in errors_of_kind(ctx, "choice"):
         finding = finding_for(ctx, key, value, errors)
@@ -57,3 +70,24 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 hint=f"`{value}` is a dataset `formatting` in dataset_info.json; the template follows the model",
             )
         yield finding
+
+
+def _kohya(ctx: RuleContext) -> Iterator[Finding]:
+    for key, value in ctx.data.items():
+        kind, allowed = KOHYA_FIELDS.get(str(key), ("", ()))
+        if not allowed or value in allowed or isinstance(value, (bool, list, dict)):
+            continue
+        if (kind == "int") != isinstance(value, int):
+            continue  # a wrong type is LC104's
+        outcome = kohya_choices.effect(str(key), value, ctx.data)
+        if outcome is not None:
+            severity, consequence = outcome
+            listed = ", ".join(str(c) for c in allowed if c is not None)
+            yield Finding(
+                f"`{key}` = {show(value)} is not one of sd-scripts' choices ({listed}), which it does not check in"
+                f" a config file: {consequence}",
+                str(key),
+                None,
+                at="value",
+                severity=severity,
+            )

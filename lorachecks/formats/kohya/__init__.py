@@ -103,7 +103,14 @@ def flattened_keys(data: Any, skip: tuple[str, ...] = ()) -> set[str]:
 
 
 def _is_training(doc: Document) -> bool:
-    return bool(flattened_keys(doc.data, _DATASET_TABLES) & TRAINING_SIGNATURE)
+    data = doc.data
+    if flattened_keys(data, _DATASET_TABLES) & TRAINING_SIGNATURE:
+        return True
+    # Without [[datasets]], `[general]` is just one more table that sd-scripts'
+    # read_config_from_file flattens: training keys there make a --config_file.
+    return not (isinstance(data, dict) and isinstance(data.get("datasets"), list)) and bool(
+        flattened_keys(data) & TRAINING_SIGNATURE
+    )
 
 
 def _is_dataset(doc: Document) -> bool:

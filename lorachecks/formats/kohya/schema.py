@@ -8,9 +8,9 @@ set-up) and report through :func:`report` with their rule codes (LC311-LC323).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationInfo, create_model, model_validator
 from typing_extensions import Self
 
 from lorachecks.diagnostics import Severity
@@ -91,11 +91,14 @@ _NON_NEGATIVE = frozenset(
 )
 
 
-def _annotation(name: str, kind: str, choices: tuple[object, ...]) -> Any:
+def _annotation(name: str, kind: str, choices: tuple[object, ...] = ()) -> Any:
     if name in _SPECIAL:
         return _SPECIAL[name]
-    if choices:
-        return Literal[tuple(c for c in choices if c is not None)] | None
+    if choices:  # offered to editors as examples, never enforced (LC105 judges them)
+        listed: list[JsonValue] = [c for c in choices if isinstance(c, (str, int))]
+        return Annotated[_annotation(name, kind) | None, Field(json_schema_extra={"examples": listed})]
+    # No Literal for `choices`: argparse does not check them for config-file values
+    # (read_config_from_file); LC105 says what each out-of-choice value does (choices.py).
     base: Any = {
         "str": str,
         "bool": bool,
@@ -482,7 +485,7 @@ def _build() -> type[KohyaBase]:
     for name, (kind, choices) in FIELDS.items():
         fields[name] = (_annotation(name, kind, choices), False if kind == "bool" else None)
     for name, kind in EXTRA_FIELDS.items():
-        fields.setdefault(name, (_annotation(name, kind, ()), False if kind == "bool" else None))
+        fields.setdefault(name, (_annotation(name, kind), False if kind == "bool" else None))
     # Tables sd-scripts drops from a --config_file (LC323 explains); known so LC101 stays quiet.
     fields["datasets"] = (Any, None)
     fields["subsets"] = (Any, None)
