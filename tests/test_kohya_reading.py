@@ -108,3 +108,39 @@ def test_training_keys_under_general_make_a_training_config(lint_text: LintText)
 def test_a_dataset_config_with_general_stays_a_dataset_config(lint_text: LintText) -> None:
     text = '[general]\nshuffle_caption = true\n\n[[datasets]]\nresolution = 512\n\n  [[datasets.subsets]]\n  image_dir = "img"\n'
     assert lint_text(text, name="dataset.toml").format == "kohya-dataset"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fmt"),
+    [
+        # musubi-tuner: the model is `dit`, datasets name image/video directories and a cache
+        (
+            "mt.toml",
+            'dit = "wan.safetensors"\ntask = "t2v-14B"\nnetwork_module = "networks.lora_wan"\n',
+            "musubi-tuner",
+        ),
+        (
+            "mtd.toml",
+            '[general]\nresolution = [960, 544]\n\n[[datasets]]\nvideo_directory = "v"\ncache_directory = "c"\n'
+            "target_frames = [1, 25]\n",
+            "musubi-tuner-dataset",
+        ),
+        (
+            "dp.toml",
+            'output_dir = "out"\ndataset = "d.toml"\nmicro_batch_size_per_gpu = 1\n\n[model]\ntype = "flux"\n\n'
+            '[adapter]\ntype = "lora"\nrank = 32\n',
+            "diffusion-pipe",
+        ),
+        (
+            "dpd.toml",
+            'resolutions = [512]\nenable_ar_bucket = true\n\n[[directory]]\npath = "img"\n',
+            "diffusion-pipe-dataset",
+        ),
+        ("ot.json", '{"__version": 6, "training_method": "LORA", "model_type": "STABLE_DIFFUSION_15"}', "onetrainer"),
+        ("ait.yaml", "job: extension\nconfig:\n  name: x\n  process:\n    - type: sd_trainer\n", "ai-toolkit"),
+    ],
+)
+def test_neighbouring_trainers_are_recognised_and_skipped(lint_text: LintText, name: str, text: str, fmt: str) -> None:
+    result = lint_text(text, name=name)
+    assert (result.status, result.format) == ("skipped", fmt)
+    assert result.diagnostics == []

@@ -7,6 +7,7 @@ from lorachecks.formats.companions import COMPANION_FORMATS
 from lorachecks.formats.kohya import KOHYA, KOHYA_DATASET
 from lorachecks.formats.llamafactory import LLAMAFACTORY
 from lorachecks.formats.lora_scripts import LORA_SCRIPTS
+from lorachecks.formats.neighbours import NEIGHBOUR_FORMATS
 from lorachecks.formats.sd_companions import SD_COMPANION_FORMATS
 from lorachecks.loader import Document
 
@@ -14,6 +15,7 @@ from lorachecks.loader import Document
 FORMATS: tuple[Format, ...] = (
     *COMPANION_FORMATS,
     *SD_COMPANION_FORMATS,
+    *NEIGHBOUR_FORMATS,
     LORA_SCRIPTS,
     LLAMAFACTORY,
     KOHYA,

@@ -1,0 +1,81 @@
+"""Configs of neighbouring trainers that resemble kohya's, recognised and skipped.
+
+musubi-tuner (kohya's video / DiT trainer) reads TOML the way sd-scripts does but with its
+own arguments and dataset keys; diffusion-pipe, OneTrainer and ai-toolkit have their own
+layouts. Linting them against sd-scripts' options would report every key as wrong, so each
+is recognised by keys sd-scripts never uses and reported as skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lorachecks.formats.base import Format, has_any
+from lorachecks.formats.kohya import flattened_keys
+from lorachecks.loader import Document
+
+# musubi-tuner's training scripts take the model as `--dit` (required); sd-scripts' training
+# scripts have no such argument. `task` selects the Wan model variant.
+_MUSUBI_TRAINING = frozenset({"dit", "dit_high_noise", "task"})
+# musubi-tuner dataset entries (no [[datasets.subsets]]: each dataset is one folder or JSONL).
+_MUSUBI_DATASET = frozenset(
+    {
+        "image_directory",
+        "video_directory",
+        "image_jsonl_file",
+        "video_jsonl_file",
+        "cache_directory",
+        "target_frames",
+        "frame_extraction",
+        "control_directory",
+    }
+)
+_DIFFUSION_PIPE = frozenset({"micro_batch_size_per_gpu", "pipeline_stages", "activation_checkpointing"})
+_DIFFUSION_PIPE_DATASET = frozenset({"directory", "resolutions", "enable_ar_bucket", "frame_buckets"})
+
+
+def _is_musubi_training(doc: Document) -> bool:
+    return bool(flattened_keys(doc.data) & _MUSUBI_TRAINING) and "pretrained_model_name_or_path" not in flattened_keys(
+        doc.data
+    )
+
+
+def _is_musubi_dataset(doc: Document) -> bool:
+    datasets = doc.data.get("datasets") if isinstance(doc.data, dict) else None
+    return isinstance(datasets, list) and any(has_any(entry, _MUSUBI_DATASET) for entry in datasets)
+
+
+def _is_diffusion_pipe(doc: Document) -> bool:
+    return has_any(doc.data, _DIFFUSION_PIPE) or (
+        isinstance(doc.data, dict) and isinstance(doc.data.get("adapter"), dict) and "model" in doc.data
+    )
+
+
+def _is_diffusion_pipe_dataset(doc: Document) -> bool:
+    return has_any(doc.data, _DIFFUSION_PIPE_DATASET)
+
+
+def _is_onetrainer(doc: Document) -> bool:
+    return has_any(doc.data, frozenset({"__version"})) and has_any(
+        doc.data, frozenset({"training_method", "model_type"})
+    )
+
+
+def _is_ai_toolkit(doc: Document) -> bool:
+    data: Any = doc.data
+    return (
+        isinstance(data, dict)
+        and "job" in data
+        and isinstance(data.get("config"), dict)
+        and "process" in data["config"]
+    )
+
+
+NEIGHBOUR_FORMATS = (
+    Format("musubi-tuner", "musubi-tuner training config", ("toml",), _is_musubi_training),
+    Format("musubi-tuner-dataset", "musubi-tuner dataset config", ("toml",), _is_musubi_dataset),
+    Format("diffusion-pipe", "diffusion-pipe config", ("toml",), _is_diffusion_pipe),
+    Format("diffusion-pipe-dataset", "diffusion-pipe dataset config", ("toml",), _is_diffusion_pipe_dataset),
+    Format("onetrainer", "OneTrainer config", ("json",), _is_onetrainer),
+    Format("ai-toolkit", "ai-toolkit config", ("yaml",), _is_ai_toolkit),
+)
