@@ -145,7 +145,6 @@ def test_lora_scripts_unknown_key_is_an_error(lint_text: LintText) -> None:
         ('lr_scheduler = "constant"\nlr_warmup_steps = 10', "LC316", "error"),
         ('lr_scheduler = "adafactor"', "LC316", "error"),
         ("adaptive_noise_scale = 0.01", "LC317", "error"),
-        ("noise_offset = 0.05\nmultires_noise_iterations = 6", "LC317", "error"),
         ('log_with = "all"', "LC318", "error"),
         ('network_args = ["conv_dim"]', "LC320", "error"),
         ('network_args = ["a=b=c"]', "LC320", "error"),
@@ -174,7 +173,7 @@ def test_kohya_rules(lint_text: LintText, extra: str, code: str, severity: str) 
 def test_kohya_valid_combinations_pass(lint_text: LintText) -> None:
     text = KOHYA_BASE + (
         'resolution = "1024,768"\nenable_bucket = true\nmax_bucket_reso = 1024\nmin_bucket_reso = 512\n'
-        'lr_scheduler = "constant_with_warmup"\nlr_warmup_steps = 0.1\nnoise_offset = 0.05\n'
+        'lr_scheduler = "constant_with_warmup"\nlr_warmup_steps = 0.1\nnoise_offset = 0.05\nmultires_noise_iterations = 6\n'
         'adaptive_noise_scale = 0.01\nmixed_precision = "bf16"\nfull_bf16 = true\nfp8_base = true\n'
         'optimizer_type = "AdaFactor"\nfused_backward_pass = true\n'
         'optimizer_args = ["scale_parameter=False", "relative_step=False", "betas=(0.9,0.99)"]\n'

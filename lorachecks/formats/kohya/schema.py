@@ -369,14 +369,8 @@ class KohyaBase(BaseModel):
                 "`adaptive_noise_scale` needs `noise_offset`: sd-scripts refuses it alone",
                 "set `noise_offset` (e.g. 0.05) or remove `adaptive_noise_scale`",
             )
-        if self.get("noise_offset") is not None and self.get("multires_noise_iterations") is not None:
-            report(
-                info,
-                "LC317",
-                "multires_noise_iterations",
-                "`noise_offset` and `multires_noise_iterations` cannot be used together: sd-scripts refuses it",
-                "keep one of the two noise options",
-            )
+        # noise_offset with multires_noise_iterations: both apply (get_noise_noisy_latents_and_timesteps);
+        # verify_training_args' refusal has been commented out since 2023-08.
         for flag, base in (
             ("noise_offset_random_strength", "noise_offset"),
             ("ip_noise_gamma_random_strength", "ip_noise_gamma"),
