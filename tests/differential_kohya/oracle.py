@@ -42,10 +42,18 @@ SCRIPTS = {
     "flux_train_network": "FluxNetworkTrainer",
     "sd3_train_network": "Sd3NetworkTrainer",
     "lumina_train_network": "LuminaNetworkTrainer",
+    "sdxl_train": "",  # full fine-tuning: a module-level train(args), no network
 }
 # Module class names the LoRA modules of sd-scripts look for (networks/lora*.py), for the stub.
 _TARGET_CLASSES = {
-    "unet": ["Transformer2DModel", "ResnetBlock2D", "Downsample2D", "Upsample2D"],
+    "unet": [
+        "Transformer2DModel",
+        "ResnetBlock2D",
+        "Downsample2D",
+        "Upsample2D",
+        "DoubleStreamBlock",
+        "SingleStreamBlock",
+    ],
     "text": ["CLIPAttention", "CLIPMLP"],
 }
 _PATH_KEYS = ("train_data_dir", "reg_data_dir", "output_dir", "logging_dir")
@@ -73,7 +81,7 @@ def _stub_models() -> tuple[Any, Any, Any]:
         cls = type(name, (torch.nn.Module,), {})
         module = cls()
         torch.nn.Module.__init__(module)
-        if conv:
+        if conv and name != "SingleStreamBlock" and name != "DoubleStreamBlock":
             module.conv1 = torch.nn.Conv2d(8, 8, 3, padding=1)
         else:
             module.to_q = torch.nn.Linear(8, 8)
@@ -91,6 +99,8 @@ def _stub_models() -> tuple[Any, Any, Any]:
 
 class _StubTokenize:
     """Stands in for the CLIP tokenizers, which would be downloaded."""
+
+    tokenizer = tokenizer1 = tokenizer2 = None
 
     def __init__(self) -> None:
         import torch
@@ -128,6 +138,11 @@ def run(sd_scripts: Path, script: str, config: Path, dataset_config: Path | None
                 if isinstance(value, str) and value:
                     same_as_train = key == "reg_data_dir" and value == getattr(args, "train_data_dir", None)
                     setattr(args, key, str(_image_folder(work, "train_data_dir" if same_as_train else key)))
+            if getattr(args, "in_json", None):  # fine-tuning metadata on the author's machine
+                metadata = work / "in_json.json"
+                image = Path(args.train_data_dir) / "10_subject" / "a.png"
+                metadata.write_text(json.dumps({str(image): {"caption": "a photo"}}), encoding="utf-8")
+                args.in_json = str(metadata)
             if dataset_config is not None:
                 args.dataset_config = str(_dataset_copy(dataset_config, work))
             elif getattr(args, "dataset_config", None):
@@ -135,14 +150,20 @@ def run(sd_scripts: Path, script: str, config: Path, dataset_config: Path | None
                 args.dataset_config = None
             if not getattr(args, "train_data_dir", None) and not args.dataset_config:
                 args.train_data_dir = str(_image_folder(work, "train_data_dir"))
-            trainer = getattr(module, SCRIPTS[script])()
-            trainer.get_tokenize_strategy = lambda a: _StubTokenize()
-            trainer.get_tokenizers = lambda s: [None]
 
             def model_loads(*a: Any, **k: Any) -> Any:
                 raise ModelLoads()
 
-            trainer.load_target_model = model_loads
+            if SCRIPTS[script]:
+                trainer = getattr(module, SCRIPTS[script])()
+                trainer.get_tokenize_strategy = lambda a: _StubTokenize()
+                trainer.get_tokenizers = lambda s: [None]
+                trainer.load_target_model = model_loads
+                train = trainer.train
+            else:
+                importlib.import_module("library.strategy_sdxl").SdxlTokenizeStrategy = lambda *a, **k: _StubTokenize()
+                importlib.import_module("library.sdxl_train_util").load_target_model = model_loads
+                train = module.train
             original_accelerator = train_util.prepare_accelerator
 
             def accelerator_on_cpu(a: Any) -> Any:
@@ -164,13 +185,13 @@ def run(sd_scripts: Path, script: str, config: Path, dataset_config: Path | None
             train_util.prepare_accelerator = accelerator_on_cpu
             _stage("train() up to the model load", report)
             try:
-                trainer.train(args)
+                train(args)
                 report["notes"].append("train() returned before loading the model (no data found?)")
                 report["verdict"] = "stops-quietly"
                 return report
             except ModelLoads:
                 pass
-            _after_model_load(args, train_util, report)
+            _after_model_load(args, train_util, report, network=bool(SCRIPTS[script]))
     except SystemExit as exc:
         report.update(verdict="refused", error="SystemExit", message=str(exc.code))
     except Exception as exc:  # the trainer's refusal, whatever its type
@@ -180,14 +201,17 @@ def run(sd_scripts: Path, script: str, config: Path, dataset_config: Path | None
     return report
 
 
-def _after_model_load(args: Any, train_util: Any, report: dict[str, Any]) -> None:
+def _after_model_load(args: Any, train_util: Any, report: dict[str, Any], network: bool) -> None:
     import torch
 
-    _stage("create_network (stub model)", report)
-    network_module = importlib.import_module(args.network_module)
-    kwargs = dict(item.split("=", 1) for item in (args.network_args or []))
-    vae, text, unet = _stub_models()
-    network_module.create_network(1.0, args.network_dim, args.network_alpha, vae, text, unet, **kwargs)
+    if network:
+        _stage("create_network (stub model)", report)
+        network_module = importlib.import_module(args.network_module)
+        kwargs = dict(item.split("=", 1) for item in (args.network_args or []))
+        vae, text, unet = _stub_models()
+        # FLUX and SD3 networks take their text encoders (CLIP and T5) as a list.
+        encoders = [text, text] if any(k in args.network_module for k in ("flux", "sd3")) else text
+        network_module.create_network(1.0, args.network_dim, args.network_alpha, vae, encoders, unet, **kwargs)
     _stage("get_optimizer", report)
     if args.max_train_steps is None:
         args.max_train_steps = 1000  # train() computes it from the epochs later
@@ -212,7 +236,8 @@ def _dataset_copy(path: Path, work: Path) -> Path:
                     subset[key] = str(_image_folder(work, f"d{d}s{s}{key}") / "10_subject")
             if "metadata_file" in subset:
                 metadata = work / f"d{d}s{s}.json"
-                metadata.write_text(json.dumps({"a": {"caption": "a photo"}}), encoding="utf-8")
+                image = Path(subset.get("image_dir", work / f"d{d}s{s}image_dir" / "10_subject")) / "a.png"
+                metadata.write_text(json.dumps({str(image): {"caption": "a photo"}}), encoding="utf-8")
                 subset["metadata_file"] = str(metadata)
     copy = work / "dataset_config.toml"
     copy.write_text(toml.dumps(data), encoding="utf-8")
