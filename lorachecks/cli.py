@@ -66,6 +66,13 @@ def lint(
             help="transformers release that runs the configs, e.g. 4.52.4 (default: installed, pinned, or the range the LLaMA-Factory release allows).",
         ),
     ] = None,
+    kohya_script: Annotated[
+        Optional[str],
+        typer.Option(
+            "--kohya-script",
+            help="sd-scripts script that reads the kohya training configs, e.g. sdxl_train_network (default: inferred per file).",
+        ),
+    ] = None,
     python_env: Annotated[
         Optional[Path],
         typer.Option("--python-env", help="Virtual environment that runs the trainer: its installed versions decide."),
@@ -122,6 +129,7 @@ def lint(
             launch_dir=launch_dir,
             llamafactory_version=llamafactory_version,
             transformers_version=transformers_version,
+            kohya_script=kohya_script,
             python_env=python_env,
             select=select,
             ignore=ignore,

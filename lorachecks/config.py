@@ -13,6 +13,7 @@ per folder. Options given on the command line override the file.
     launch-dir = "third_party/LLaMA-Factory"   # relative to this file's folder
     llamafactory-version = "0.9.3"
     transformers-version = "4.52.4"    # the release that runs the configs (default: detected)
+    kohya-script = "sdxl_train_network"   # the sd-scripts script that reads kohya training configs
     python-env = ".venv"               # environment whose installed versions decide
     gpu-memory = "24GB"                # per GPU (GB and GiB both mean GiB), or a number
     gpus = 2
@@ -63,6 +64,7 @@ _TOP_KEYS = (
     "launch-dir",
     "llamafactory-version",
     "transformers-version",
+    "kohya-script",
     "python-env",
     "gpu-memory",
     "gpus",
@@ -77,6 +79,7 @@ _PER_PATH_KEYS = (
     "path-checks",
     "llamafactory-version",
     "transformers-version",
+    "kohya-script",
     "severity",
 )
 
@@ -215,6 +218,13 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
                 raise fail(key, problem)
             values[key.replace("-", "_")] = value.strip()
             values[f"{key.split('-')[0]}_source"] = f"set in {path.name}"
+        elif key == "kohya-script":
+            from lorachecks.formats.kohya.scripts import check_script
+
+            problem = check_script(value) if isinstance(value, str) else f"must be text, not {value!r}"
+            if problem is not None:
+                raise fail(key, problem)
+            values["kohya_script"] = value
         elif key == "python-env":
             if not isinstance(value, str) or not value:
                 raise fail(key, "must be a folder path (text)")

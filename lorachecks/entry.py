@@ -26,6 +26,7 @@ VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     "--launch-dir": ("launch_dir", "path"),
     "--llamafactory-version": ("llamafactory_version", "value"),
     "--transformers-version": ("transformers_version", "value"),
+    "--kohya-script": ("kohya_script", "value"),
     "--python-env": ("python_env", "path"),
     "--select": ("select", "list"),
     "--ignore": ("ignore", "list"),

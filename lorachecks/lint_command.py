@@ -67,6 +67,7 @@ def run_lint(
     launch_dir: Path | None = None,
     llamafactory_version: str | None = None,
     transformers_version: str | None = None,
+    kohya_script: str | None = None,
     python_env: Path | None = None,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
@@ -107,6 +108,12 @@ def run_lint(
         problem = check(value) if value is not None else None
         if problem is not None:
             raise UsageError(problem)
+    if kohya_script is not None:
+        from lorachecks.formats.kohya.scripts import check_script
+
+        problem = check_script(kohya_script)
+        if problem is not None:
+            raise UsageError(f"--kohya-script: {problem}")
     if python_env is not None and not python_env.is_dir():
         raise UsageError(f"--python-env: no such environment folder: {python_env}")
     if gpus is not None and gpus < 1:
@@ -127,6 +134,7 @@ def run_lint(
         llamafactory_source="set with --llamafactory-version" if llamafactory_version else "",
         transformers_version=transformers_version,
         transformers_source="set with --transformers-version" if transformers_version else "",
+        kohya_script=kohya_script,
         python_env=python_env.resolve() if python_env is not None else None,
         gpu_memory_gib=budget,
         gpus=gpus or 1,
@@ -154,6 +162,7 @@ def run_lint(
         "launch_dir": launch_dir is not None,
         "llamafactory_version": llamafactory_version is not None,
         "transformers_version": transformers_version is not None,
+        "kohya_script": kohya_script is not None,
         "python_env": python_env is not None,
         "select": bool(select),
         "strict": strict,

@@ -23,6 +23,8 @@ class Settings:
     # transformers release that runs the configs (None: the range the LLaMA-Factory release
     # allows), where that came from, and the environment it was read from.
     transformers_version: str | None = None
+    # sd-scripts script that reads kohya training configs (None: inferred from each file).
+    kohya_script: str | None = None
     transformers_source: str = ""
     python_env: Path | None = None
     max_file_bytes: int = 10 * 1024 * 1024

@@ -8,9 +8,12 @@ runs as written, text for a number stays text, and arrays toml 0.10.2 refuses st
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lorachecks.formats.kohya.choices import encoded_tokens
+from lorachecks.lint_command import UsageError, run_lint
 from tests.conftest import LintText
 
 HEAD = 'pretrained_model_name_or_path = "m.safetensors"\nnetwork_module = "networks.lora"\n'
@@ -144,3 +147,94 @@ def test_neighbouring_trainers_are_recognised_and_skipped(lint_text: LintText, n
     result = lint_text(text, name=name)
     assert (result.status, result.format) == ("skipped", fmt)
     assert result.diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("body", "stated", "severity"),
+    [
+        ("", None, "info"),  # SD model name: sdxl_train_network or train_network, not known
+        ("", "sdxl_train_network", "error"),
+        ("", "flux_train_network", None),  # FLUX caches T5 and trains CLIP
+        ('\n[n]\nnetwork_module = "networks.lora_flux"\nae = "ae.safetensors"', None, None),
+        ('\n[m]\npretrained_model_name_or_path = "sd_xl_base_1.0.safetensors"', None, "error"),
+    ],
+)
+def test_the_unet_only_assertion_exists_only_in_sdxl_train_network(
+    lint_text: LintText, body: str, stated: str | None, severity: str | None
+) -> None:
+    text = "cache_text_encoder_outputs = true\n" + HEAD + body
+    result = lint_text(text, name="train.toml", kohya_script=stated)
+    found = [d.severity.value for d in result.diagnostics if d.code == "LC313"]
+    assert found == ([severity] if severity else [])
+
+
+def test_the_script_is_stated_on_the_command_line_or_per_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "sdxl" / "train.toml"
+    config.parent.mkdir()
+    config.write_text("cache_text_encoder_outputs = true\n" + HEAD)
+    assert run_lint([config], path_checks=False) == 0  # script unknown: a note
+    assert run_lint([config], path_checks=False, kohya_script="sdxl_train_network") == 1
+    capsys.readouterr()
+    (tmp_path / "lorachecks.toml").write_text('[per-path."sdxl/*.toml"]\nkohya-script = "sdxl_train_network"\n')
+    assert run_lint([config], path_checks=False) == 1
+    with pytest.raises(UsageError, match="unknown sd-scripts script"):
+        run_lint([config], path_checks=False, kohya_script="banana")
+    (tmp_path / "lorachecks.toml").write_text('kohya-script = "train_networks"\n')
+    with pytest.raises(UsageError, match="unknown sd-scripts script"):
+        run_lint([config], path_checks=False)
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ("relative_step=False,", "true"),
+        ("weight_decay=0.01,", "tuple"),
+        ("relative_step=False", None),
+        ("betas=0.9,0.99", None),  # a real tuple of two
+    ],
+)
+def test_a_trailing_comma_makes_a_tuple(lint_text: LintText, item: str, expected: str | None) -> None:
+    result = lint_text(HEAD + f'optimizer_type = "AdaFactor"\noptimizer_args = ["{item}"]', name="train.toml")
+    found = [d for d in result.diagnostics if d.code == "LC326"]
+    if expected is None:
+        assert found == []
+    else:
+        (diag,) = found
+        assert (diag.severity.value, diag.line) == ("error", 4)
+        assert expected in diag.message
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("sample_every_n_steps = 100", "at step 100"),
+        ("sample_every_n_epochs = 2\nsample_every_n_steps = 100", "at the end of epoch 2"),
+        ("sample_at_first = true", "before the first step"),
+        ('sample_every_n_steps = 100\nsample_prompts = "p.txt"', None),
+    ],
+)
+def test_sampling_needs_a_prompt_file(lint_text: LintText, body: str, expected: str | None) -> None:
+    result = lint_text(HEAD + body, name="train.toml")
+    found = [d.message for d in result.diagnostics if d.code == "LC327"]
+    assert (found[0] if found else None) is None if expected is None else expected in found[0]
+
+
+def test_caching_conflicts_across_the_training_and_the_dataset_config(lint_text: LintText, tmp_path: Path) -> None:
+    (tmp_path / "dataset.toml").write_text(
+        "[general]\nshuffle_caption = true\n\n[[datasets]]\nresolution = 512\n\n  [[datasets.subsets]]\n"
+        '  image_dir = "img"\n  color_aug = true\n'
+    )
+    text = HEAD + 'cache_text_encoder_outputs = true\ncache_latents = true\ndataset_config = "dataset.toml"\n'
+    result = lint_text(text, name="train.toml", path_checks=True)
+    found = sorted((d.line, d.message.split(" (line")[0]) for d in result.diagnostics if d.code == "LC328")
+    assert found == [
+        (
+            3,
+            "`cache_text_encoder_outputs` cannot be used with `shuffle_caption` set in the dataset config dataset.toml",
+        ),
+        (4, "`cache_latents` cannot be used with `color_aug` set in the dataset config dataset.toml"),
+    ]
+    # Without path checks the other file is not read.
+    assert [d for d in lint_text(text, name="train.toml").diagnostics if d.code == "LC328"] == []

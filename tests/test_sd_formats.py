@@ -137,7 +137,8 @@ def test_lora_scripts_unknown_key_is_an_error(lint_text: LintText) -> None:
         ("bucket_reso_steps = 48", "LC312", "warning"),
         ("cache_latents = true\nrandom_crop = true", "LC313", "error"),
         ("cache_text_encoder_outputs = true\nnetwork_train_unet_only = true\nshuffle_caption = true", "LC313", "error"),
-        ("cache_text_encoder_outputs = true", "LC313", "error"),
+        ('cache_text_encoder_outputs = true\nnetwork_module = "networks.lora"', "LC313", "info"),  # script unknown
+        ('cache_text_encoder_outputs = true\nnetwork_module = "networks.lora"\nsdxl = true', "LC313", "error"),
         ('mixed_precision = "fp16"\nfull_bf16 = true', "LC314", "error"),
         ("fp8_base = true", "LC314", "error"),
         ('fused_backward_pass = true\noptimizer_type = "AdamW"', "LC315", "error"),

@@ -2,8 +2,17 @@
 
 Why it matters: `cache_latents` encodes every image once, so `color_aug` and `random_crop`
 cannot change it later; `cache_text_encoder_outputs` encodes every caption once, so
-caption shuffling and dropout cannot apply, and the text encoder cannot be trained.
-sd-scripts refuses these combinations at start-up.
+caption shuffling and dropout cannot apply. sd-scripts refuses these combinations at
+start-up: `train_util.DatasetGroup.is_latent_cacheable` / `is_text_encoder_output_cacheable`,
+asserted by each trainer (`NetworkTrainer.train`, `assert_extra_args` of the SDXL, SD3 and FLUX
+trainers, `sdxl_train.train`).
+
+Only `sdxl_train_network.py` also refuses to train the text encoder while its outputs are
+cached (`SdxlNetworkTrainer.assert_extra_args`: `cache_text_encoder_outputs` needs
+`network_train_unet_only`); the FLUX and SD3 trainers cache T5 and still train CLIP. So that
+error needs the script to be known: stated with `--kohya-script` / `kohya-script`, or inferred
+from the file (network module, family-only keys such as `ae` or `clip_g`, an SDXL model name).
+When the script is unknown it is a note.
 
 Example, bad:
 
@@ -19,6 +28,7 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
+from lorachecks.formats.kohya.scripts import infer
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC313"
@@ -29,3 +39,22 @@ FORMATS = ("kohya",)
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     yield from ctx.schema_findings(CODE)
+    data = ctx.data
+    if not data.get("cache_text_encoder_outputs") or data.get("network_train_unet_only"):
+        return
+    script = infer(data, ctx.settings.kohya_script)
+    if script == "sdxl_train_network":
+        yield Finding(
+            "`cache_text_encoder_outputs` needs `network_train_unet_only = true` in sdxl_train_network: a text"
+            " encoder whose outputs are cached cannot be trained, and the script stops at start-up",
+            "cache_text_encoder_outputs",
+            "set `network_train_unet_only = true`",
+        )
+    elif script is None and data.get("network_module"):
+        yield Finding(
+            "`cache_text_encoder_outputs` without `network_train_unet_only`: sdxl_train_network stops at start-up"
+            " on it; the FLUX and SD3 trainers train CLIP anyway (which script runs this file is not known)",
+            "cache_text_encoder_outputs",
+            "state the script with --kohya-script, or set `network_train_unet_only = true` for SDXL",
+            severity=Severity.INFO,
+        )

@@ -100,11 +100,7 @@ CASES = [
     ),
 ]
 # Cases lorachecks does not yet judge like sd-scripts (remove an entry when it agrees).
-KNOWN_DISAGREEMENTS = {
-    "FLUX caches text encoder outputs while training CLIP": "LC313 applies the SDXL-only assertion to every script",
-    "caching text encoder outputs with shuffle_caption in the dataset config": "no check across the two files yet",
-    "sampling without prompts": "no rule yet",
-}
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
 
 
 def _write(case: Case, folder: Path) -> Path:

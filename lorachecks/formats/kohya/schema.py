@@ -233,15 +233,6 @@ class KohyaBase(BaseModel):
                         " once, so sd-scripts refuses it",
                         "turn off `cache_text_encoder_outputs` or the caption option",
                     )
-            if not self.get("network_train_unet_only"):
-                report(
-                    info,
-                    "LC313",
-                    "cache_text_encoder_outputs",
-                    "`cache_text_encoder_outputs` needs `network_train_unet_only = true`: a text encoder whose"
-                    " outputs are cached cannot be trained",
-                    "set `network_train_unet_only = true`",
-                )
         return self
 
     @model_validator(mode="after")

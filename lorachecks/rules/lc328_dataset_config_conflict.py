@@ -1,0 +1,90 @@
+"""A training config and the `dataset_config` it names ask for things sd-scripts refuses together.
+
+Why it matters: sd-scripts reads the two files into one run. Caching (`cache_text_encoder_outputs`,
+`cache_latents`) is set in the training config, the caption and image options it excludes
+(`shuffle_caption`, `caption_dropout_rate`, `caption_tag_dropout_rate`, `token_warmup_step`,
+`color_aug`, `random_crop`) usually live in the dataset config, so neither file alone shows the
+conflict. sd-scripts stops at start-up, once the datasets are built
+(`DatasetGroup.is_text_encoder_output_cacheable` / `is_latent_cacheable`, asserted by the
+trainers). The finding sits on the training config's line and names the dataset config's.
+
+The dataset config is read only with path checks on (relative paths resolve from the launch
+directory, as sd-scripts resolves them).
+
+Example, bad (train.toml, with dataset.toml setting `shuffle_caption = true`):
+
+    cache_text_encoder_outputs = true
+    dataset_config = "dataset.toml"
+
+Good:
+
+    cache_text_encoder_outputs = false
+    dataset_config = "dataset.toml"
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from lorachecks.diagnostics import Severity
+from lorachecks.loader import read_text
+from lorachecks.loader.document import KeyPath
+from lorachecks.loader.toml_loader import load_toml
+from lorachecks.paths import resolve
+from lorachecks.rules.context import Finding, RuleContext
+
+CODE = "LC328"
+NAME = "dataset-config-conflict"
+SEVERITY = Severity.ERROR
+FORMATS = ("kohya",)
+
+# Caching option -> the dataset options it excludes (sd-scripts' cacheability checks).
+EXCLUDED = {
+    "cache_text_encoder_outputs": (
+        "shuffle_caption",
+        "caption_dropout_rate",
+        "caption_tag_dropout_rate",
+        "token_warmup_step",
+    ),
+    "cache_latents": ("color_aug", "random_crop"),
+}
+
+
+def _set_options(data: Any) -> Iterator[tuple[KeyPath, str]]:
+    """(path, option) for every truthy option at any level: [general], [[datasets]], subsets."""
+    if not isinstance(data, dict):
+        return
+    levels: list[tuple[KeyPath, Any]] = [((), data), (("general",), data.get("general"))]
+    for d, dataset in enumerate(data.get("datasets") or []):
+        levels.append((("datasets", d), dataset))
+        if isinstance(dataset, dict):
+            for s, subset in enumerate(dataset.get("subsets") or []):
+                levels.append((("datasets", d, "subsets", s), subset))
+    for base, table in levels:
+        if isinstance(table, dict):
+            for key, value in table.items():
+                if value and not isinstance(value, (dict, list)):
+                    yield (*base, key), str(key)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    name = ctx.data.get("dataset_config")
+    caching = [option for option in EXCLUDED if ctx.data.get(option)]
+    if not ctx.settings.path_checks or not isinstance(name, str) or not name or not caching:
+        return
+    path = resolve(name, ctx.settings.launch_dir)
+    text, problem = read_text(path, ctx.settings.max_file_bytes)
+    if text is None or problem is not None:
+        return  # a missing dataset config is a path rule's finding
+    other = load_toml(path, text)
+    if other.problems:
+        return  # the dataset config's own lint reports its syntax
+    for key_path, option in _set_options(other.data):
+        for cache in caching:
+            if option in EXCLUDED[cache]:
+                line = other.key_position(key_path).line
+                yield Finding(
+                    f"`{cache}` cannot be used with `{option}` set in the dataset config {name} (line {line}):"
+                    " sd-scripts stops at start-up when the datasets are built",
+                    cache,
+                    f"turn off `{cache}`, or remove `{option}` from {name}",
+                )
