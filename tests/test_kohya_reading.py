@@ -217,7 +217,7 @@ def test_a_trailing_comma_makes_a_tuple(lint_text: LintText, item: str, expected
 )
 def test_sampling_needs_a_prompt_file(lint_text: LintText, body: str, expected: str | None) -> None:
     result = lint_text(HEAD + body, name="train.toml")
-    found = [d.message for d in result.diagnostics if d.code == "LC327"]
+    found = [d.message for d in result.diagnostics if d.code == "LC327" and d.severity.value == "warning"]
     assert (found[0] if found else None) is None if expected is None else expected in found[0]
 
 
@@ -238,3 +238,49 @@ def test_caching_conflicts_across_the_training_and_the_dataset_config(lint_text:
     ]
     # Without path checks the other file is not read.
     assert [d for d in lint_text(text, name="train.toml").diagnostics if d.code == "LC328"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('clip_skip = 2\n[m]\npretrained_model_name_or_path = "sd_xl_base_1.0.safetensors"', ("LC329", 3)),
+        ("clip_skip = 2", None),  # SD 1.x by the model name: clip_skip works
+        ('lr_scheduler = "cosine"\nlr_scheduler_num_cycles = 3', ("LC329", 4)),
+        ('lr_scheduler = "cosine_with_restarts"\nlr_scheduler_num_cycles = 3', None),
+        ("lr_scheduler_num_cycles = 1", None),  # the default: changes nothing either way
+        ('train_data_dir = "C:\\\\data\\\\img"\nreg_data_dir = "c:/data/img/"', ("LC330", 4)),
+        ('train_data_dir = "data/img"\nreg_data_dir = "data/reg"', None),
+    ],
+)
+def test_options_that_change_nothing_or_something_else(
+    lint_text: LintText, body: str, expected: tuple[str, int] | None
+) -> None:
+    result = lint_text(HEAD + body, name="train.toml")
+    found = [(d.code, d.line) for d in result.diagnostics if d.code in ("LC329", "LC330")]
+    assert found == ([expected] if expected else [])
+    assert all(d.severity.value == "warning" for d in result.diagnostics if d.code in ("LC329", "LC330"))
+
+
+@pytest.mark.parametrize(
+    ("subset", "general", "expected"),
+    [
+        ('image_dir = "data/10_chara"', "", "no `num_repeats` is set, so it is 1"),
+        ('image_dir = "data/10_chara"\n  num_repeats = 3', "", "`num_repeats = 3` is used"),
+        ('image_dir = "data/10_chara"\n  num_repeats = 10', "", None),
+        ('image_dir = "data/10_chara"', "num_repeats = 10\n", None),  # [general] sets it for every subset
+        ('image_dir = "data/chara"', "", None),
+    ],
+)
+def test_a_folder_prefix_in_a_dataset_config_is_not_the_repeat_count(
+    lint_text: LintText, subset: str, general: str, expected: str | None
+) -> None:
+    text = f"[general]\n{general}\n[[datasets]]\nresolution = 512\n\n  [[datasets.subsets]]\n  {subset}\n"
+    result = lint_text(text, name="dataset.toml")
+    assert result.format == "kohya-dataset"
+    found = [d for d in result.diagnostics if d.code == "LC331"]
+    if expected is None:
+        assert found == []
+    else:
+        (diag,) = found
+        assert expected in diag.message
+        assert diag.severity.value == ("info" if "is used" in expected else "warning")

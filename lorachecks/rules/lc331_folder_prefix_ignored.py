@@ -1,0 +1,66 @@
+"""A subset folder named `<N>_<name>` in a dataset config: the `N` is not its repeat count.
+
+Why it matters: the `<repeats>_<name>` folder convention is read only when sd-scripts builds the
+subsets itself from `train_data_dir` (`config_util.generate_dreambooth_subsets_config_by_subdirs`).
+A dataset config names each subset's `image_dir` directly, and its repeats come from `num_repeats`
+(in the subset, its dataset or `[general]`; 1 when none is set). A folder `10_chara` with no
+`num_repeats` is seen once per epoch, not ten times, silently; with `num_repeats = 3` it is seen
+three times. When `num_repeats` is set, it states the intent and the prefix is only a leftover
+(a note); when none is set, the run sees the folder once where its name says more (a warning).
+
+Example, bad:
+
+    [[datasets.subsets]]
+    image_dir = "data/10_chara"
+
+Good:
+
+    [[datasets.subsets]]
+    image_dir = "data/10_chara"
+    num_repeats = 10
+"""
+
+from collections.abc import Iterator
+from pathlib import PureWindowsPath
+from typing import Any
+
+from lorachecks.diagnostics import Severity
+from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.sd_data import folder_repeats
+
+CODE = "LC331"
+NAME = "folder-prefix-ignored"
+SEVERITY = Severity.WARNING
+FORMATS = ("kohya-dataset",)
+
+
+def _repeats(*tables: Any) -> tuple[int, bool]:
+    """The num_repeats sd-scripts uses (the innermost level that sets it) and whether one was set."""
+    for table in tables:
+        value = table.get("num_repeats") if isinstance(table, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, True
+    return 1, False
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    general = ctx.data.get("general")
+    datasets = ctx.data.get("datasets")
+    for d, dataset in enumerate(datasets if isinstance(datasets, list) else []):
+        subsets = dataset.get("subsets") if isinstance(dataset, dict) else None
+        for s, subset in enumerate(subsets if isinstance(subsets, list) else []):
+            image_dir = subset.get("image_dir") if isinstance(subset, dict) else None
+            if not isinstance(image_dir, str) or not image_dir.strip():
+                continue
+            prefix = folder_repeats(PureWindowsPath(image_dir.rstrip("/\\")).name)
+            repeats, set_somewhere = _repeats(subset, dataset, general)
+            if prefix is None or prefix == repeats:
+                continue
+            why = f"`num_repeats = {repeats}` is used" if set_somewhere else "no `num_repeats` is set, so it is 1"
+            yield Finding(
+                f"`image_dir` folder name says {prefix} repeats, but a dataset config ignores the prefix: {why}",
+                ("datasets", d, "subsets", s, "image_dir"),
+                f"set `num_repeats = {prefix}` in this subset if that is what you want",
+                at="value",
+                severity=Severity.INFO if set_somewhere else None,
+            )
