@@ -6,6 +6,8 @@ start-up. Sizes that are not multiples of 64 do not fit the latent grid well, so
 are cropped to other sizes than you expect (an error in lora-scripts, whose schema is
 strict; a warning for sd-scripts).
 
+In sd-scripts: `train_util.prepare_dataset_args` turns the text into integers at start-up (a dataset config's value goes through `config_util.ConfigSanitizer`).
+
 Example, bad:
 
     resolution = "512x512"

@@ -5,6 +5,8 @@ larger than the resolution's smaller side or `max_bucket_reso` smaller than its 
 side (defaults 256 and 1024, so `resolution = "1280"` alone fails). `bucket_reso_steps`
 that is not divisible by 64 (32 for SDXL) gives buckets off the latent grid (a warning).
 
+In sd-scripts: `train_util.BaseDataset.adjust_min_max_bucket_reso_by_steps` asserts the bounds when the datasets are built, at start-up; `verify_bucket_reso_steps` (called by the SDXL trainer's `assert_extra_args`) checks the step.
+
 Example, bad:
 
     resolution = "1024,1024"

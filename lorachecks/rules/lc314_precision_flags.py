@@ -3,6 +3,8 @@
 Why it matters: sd-scripts refuses `full_fp16` unless `mixed_precision = "fp16"`,
 `full_bf16` unless it is `"bf16"`, and `fp8_base` without fp16 or bf16 mixed precision.
 
+In sd-scripts: `NetworkTrainer.train` (train_network.py) asserts `full_fp16` / `full_bf16` against `mixed_precision` after the model loads.
+
 Example, bad:
 
     mixed_precision = "bf16"

@@ -3,6 +3,8 @@
 Why it matters: the fused backward pass steps the optimizer inside the backward pass; sd-scripts
 only implements it for Adafactor and refuses gradient accumulation with it.
 
+In sd-scripts: `train_util.get_optimizer` asserts it when the optimizer is built, after the model loads.
+
 Example, bad:
 
     fused_backward_pass = true

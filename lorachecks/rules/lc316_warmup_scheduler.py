@@ -4,6 +4,8 @@ Why it matters: the `constant` and `adafactor` schedulers stop sd-scripts when
 `lr_warmup_steps` is not 0 ("does not require num_warmup_steps"); the `adafactor` scheduler
 only works with the Adafactor optimizer.
 
+In sd-scripts: `train_util.get_scheduler_fix` refuses it when the scheduler is built, after the model loads.
+
 Example, bad:
 
     lr_scheduler = "constant"

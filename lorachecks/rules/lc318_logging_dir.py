@@ -3,6 +3,8 @@
 Why it matters: sd-scripts stops at start-up ("logging_dir is required when log_with is
 tensorboard"), after the models have loaded.
 
+In sd-scripts: `train_util.prepare_accelerator` stops at start-up.
+
 Example, bad:
 
     log_with = "tensorboard"

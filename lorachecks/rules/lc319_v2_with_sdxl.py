@@ -4,6 +4,8 @@ Why it matters: `v2` selects the Stable Diffusion 2.x text encoder and scheduler
 scripts refuse it. The base model counts as SDXL when its file name says so (`sdxl`,
 `xl`, Pony, Illustrious, NoobAI); LC408 also checks the checkpoint itself.
 
+In sd-scripts: `sdxl_train_util.verify_sdxl_training_args` asserts it at start-up (SDXL scripts only).
+
 Example, bad:
 
     pretrained_model_name_or_path = "models/sd_xl_base_1.0.safetensors"

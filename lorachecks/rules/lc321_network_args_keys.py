@@ -5,6 +5,8 @@ which ignores names it does not read: a typo such as `conv_dims=8` trains withou
 convolution layers and says nothing. Checked for `networks.lora`, `networks.dylora` and
 `lycoris.kohya`; an unknown LyCORIS `algo` stops the run (an error).
 
+In sd-scripts: the network module's `create_network` (e.g. `networks/lora.py`) reads the keys it knows and ignores the rest, after the model loads.
+
 Example, bad:
 
     network_module = "networks.lora"

@@ -5,6 +5,8 @@ not allowed" when it finds options such as `learning_rate` or `train_batch_size`
 they belong in the training config or on the command line (the dataset config has its
 own `batch_size`).
 
+In sd-scripts: `config_util.ConfigSanitizer` (voluptuous, extra keys not allowed) refuses the file at start-up.
+
 Example, bad:
 
     [general]

@@ -4,6 +4,8 @@ Why it matters: sd-scripts flattens the training config and never reads dataset 
 from it, so the images, repeats and resolutions written there are silently dropped and
 training uses `train_data_dir` (or fails for lack of data).
 
+In sd-scripts: `train_util.read_config_from_file` flattens one level of tables, so `[[datasets]]` arrays never reach `config_util`.
+
 Example, bad (in the training config):
 
     [[datasets]]

@@ -7,6 +7,8 @@ nothing unless the learning rate was tuned for that. Other trainers (and lora-sc
 whose `lora_alpha` defaults to the rank) behave differently, so configs moved between
 them change silently.
 
+In sd-scripts: `networks/lora.py create_network` sets `network_alpha` to 1 when it is not given.
+
 Example, bad:
 
     network_dim = 32
