@@ -71,6 +71,7 @@ def test_text_for_a_number_says_when_the_run_stops(lint_text: LintText) -> None:
     [
         ("text_encoder_lr = [1e-5, 1]", 3),
         ('[net]\nnetwork_args = [1, "conv_dim=4"]', 4),
+        ('network_args = ["conv_dim=4", {conv_alpha = 1}]', 3),
     ],
 )
 def test_arrays_toml_0_10_refuses_stop_the_run(lint_text: LintText, body: str, line: int) -> None:
@@ -85,7 +86,18 @@ def test_arrays_of_arrays_and_tables_are_homogeneous(lint_text: LintText) -> Non
     assert _found(lint_text, 'text_encoder_lr = [1e-5, 2e-5]\nnetwork_args = ["conv_dim=4", "conv_alpha=1"]') == []
 
 
-@pytest.mark.parametrize("text", ["a = [1e-5, 1]", "a = [true, 1]", "a = [[1, 2], ['x']]", "a = [1, 2.0, 'x']"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = [1e-5, 1]",
+        "a = [true, 1]",
+        "a = [[1, 2], ['x']]",
+        "a = [1, 2.0, 'x']",
+        "a = ['x', {y = 1}]",
+        "a = [{x = 1}, {y = 's'}]",
+        "a = [[1], [1.0]]",
+    ],
+)
 def test_homogeneity_agrees_with_the_toml_package(text: str) -> None:
     toml = pytest.importorskip(
         "toml", reason="the `toml` package (0.10.2, what sd-scripts reads with) is not installed"

@@ -71,6 +71,25 @@ def test_kohya_unknown_key_severity_follows_its_effect(
     assert diag.hint is not None and diag.hint.startswith(hint)
 
 
+@pytest.mark.parametrize(
+    ("text", "effect"),
+    [
+        # the warning names what the run really uses instead of the ignored value
+        ("max_train_epochs = 10\nepoch = 4", "this run uses `max_train_epochs` = 10, not 4"),
+        (
+            'lr_scheduler = "cosine_with_restarts"\nlr_restart_cycles = 3',
+            "`lr_scheduler_num_cycles` stays at its default 1",
+        ),
+        ("network_dimm = 16", "`network_dim` stays unset"),
+    ],
+)
+def test_kohya_unknown_key_warning_names_what_the_run_uses(lint_text: LintText, text: str, effect: str) -> None:
+    result = lint_text('network_module = "networks.lora"\n' + text, name="t.toml")
+    (diag,) = [d for d in result.diagnostics if d.code == "LC101"]
+    assert diag.severity.value == "warning"
+    assert effect in diag.message
+
+
 def test_seed_example_gives_three_errors_at_the_right_lines() -> None:
     result = lint_file(ROOT / "examples" / "lora-scripts" / "broken_seed.yaml", Settings(launch_dir=ROOT))
     found = sorted((d.line, d.code) for d in errors(result))

@@ -341,7 +341,8 @@ def _mixed_arrays(value: Any, path: KeyPath) -> list[KeyPath]:
         for key, item in value.items():
             found += _mixed_arrays(item, (*path, key))
     elif isinstance(value, list):
-        if len({_array_kind(item) for item in value if not isinstance(item, dict)}) > 1:
+        # tables count as a kind too: `["x", {y = 1}]` is refused, `[{x = 1}, {y = "s"}]` is not
+        if len({_array_kind(item) for item in value}) > 1:
             found.append(path)
         for index, item in enumerate(value):
             found += _mixed_arrays(item, (*path, index))

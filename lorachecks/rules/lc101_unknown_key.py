@@ -126,8 +126,14 @@ def _kohya_unknown(ctx: RuleContext, name: str, known: frozenset[str]) -> Findin
             severity=Severity.INFO,
             fix=fix,
         )
+    if meant in ctx.data:  # name what the run really uses instead
+        effect = f"sd-scripts ignores it, so this run uses `{meant}` = {current!r}, not {value!r}"
+    elif current is _UNSET or current is None:
+        effect = f"sd-scripts ignores it, so `{meant}` stays unset"
+    else:
+        effect = f"sd-scripts ignores it, so `{meant}` stays at its default {current!r}"
     return Finding(
-        f"unknown key `{name}`: {ctx.format.unknown_key_effect}",
+        f"unknown key `{name}`: {effect}",
         name,
         f"did you mean `{meant}`?",
         severity=Severity.WARNING,
