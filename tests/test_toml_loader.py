@@ -75,7 +75,7 @@ c = \"\"\"multi \\\"\"\" end
 still\"\"\"
 d = '''lit ''
 x'''
-e = [[1, 2], [3, {x = 1}], ]
+e = [[1, 2], [{y = 3}, {x = 1}], ]
 f = [ { name = "a", v = -1.5e3 }, { name = "b", v = inf } ]
 k = 1979-05-27 07:32:00
 site . "google.com" = true
