@@ -40,6 +40,8 @@ def _found(lint_text: LintText, body: str) -> list[tuple[str, str, int]]:
         ('huber_schedule = "linear"', []),  # read only with a huber / smooth_l1 loss
         ('huber_schedule = "linear"\nloss_type = "huber"', [("LC105", "error", 3)]),
         ('mixed_precision = "fp32"', [("LC105", "error", 3)]),  # accelerate refuses it
+        ("zero_stage = 4", []),  # read only with deepspeed
+        ("zero_stage = 4\ndeepspeed = true", [("LC105", "error", 3)]),  # DeepSpeed refuses it
     ],
 )
 def test_out_of_choice_values_are_judged_by_their_effect(

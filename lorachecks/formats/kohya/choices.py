@@ -119,6 +119,10 @@ EFFECTS: dict[str, Callable[[Any, Mapping[str, Any]], Effect]] = {
     "offload_optimizer_device": _only_with(
         "deepspeed", frozenset({True}), (ERROR, "DeepSpeed refuses the device when it is set up")
     ),
+    # prepare_deepspeed_plugin reads it only with deepspeed; DeepSpeed knows stages 0-3
+    "zero_stage": _only_with(
+        "deepspeed", frozenset({True}), (ERROR, "DeepSpeed refuses the ZeRO stage when it is set up, at start-up")
+    ),
     "offload_param_device": _only_with(
         "deepspeed", frozenset({True}), (ERROR, "DeepSpeed refuses the device when it is set up")
     ),
