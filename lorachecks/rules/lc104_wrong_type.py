@@ -21,8 +21,9 @@ Example, bad:
 
 kohya sd-scripts converts nothing in a config file (argparse applies `type=` only to the
 command line): `network_dim = "8"` stays text and the run stops when the adapter is built,
-after the model has loaded. A flag written `1` or `0` is tested for truthiness and runs as
-written (a note).
+after the model has loaded; so does `network_dim = 8.0` (torch refuses a float layer size in
+`create_network`), and `max_train_steps = 1e3` stops at the step loop's `range()`. A flag
+written `1` or `0` is tested for truthiness and runs as written (a note).
 
 Good:
 
@@ -60,6 +61,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         is_bool_error = any(e["type"] == "bool_type" for e in errors)
         if kohya and not is_bool_error and isinstance(value, str):
             finding = replace(finding, message=f"{finding.message}: {_kohya_text_effect(key)}")
+        elif kohya and isinstance(value, float) and key in _KOHYA_FLOAT_STOPS:
+            finding = replace(finding, message=f"{finding.message}: {_KOHYA_FLOAT_STOPS[key]}")
         if (llamafactory or kohya) and is_bool_error and isinstance(value, int) and not isinstance(value, bool):
             if key in _IDENTITY_CHECKED and value == 0:
                 finding = replace(
@@ -98,6 +101,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     message=f"{finding.message}: the trainer counts any non-empty text as true, so this turns `{key}` on",
                 )
         yield finding
+
+
+# Where sd-scripts stops on a float written for an int (read in train_network.py and
+# networks/lora.py): a float size or step count is refused by torch / range().
+_KOHYA_FLOAT_STOPS = {
+    "network_dim": "sd-scripts keeps the float and torch refuses it as a layer size when create_network builds"
+    " the adapter, after the model loads",
+    "max_train_steps": "sd-scripts keeps the float and the step loop's range() refuses it, after the model loads,"
+    " before the first step",
+    "max_train_epochs": "sd-scripts computes a float step count from it and the step loop's range() refuses it,"
+    " after the model loads, before the first step",
+}
 
 
 def _kohya_text_effect(key: str) -> str:
