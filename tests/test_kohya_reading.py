@@ -313,3 +313,8 @@ def test_a_float_for_a_size_or_step_count_says_when_the_run_stops(lint_text: Lin
     (diag,) = [d for d in result.diagnostics if d.code == "LC104"]
     assert diag.severity.value == "error"
     assert when in diag.message and "after the model loads" in diag.message
+
+
+def test_a_whole_float_for_save_every_n_epochs_runs_unless_old_saves_are_removed(lint_text: LintText) -> None:
+    assert _found(lint_text, "save_every_n_epochs = 1.0") == [("LC104", "info", 3)]
+    assert _found(lint_text, "save_every_n_epochs = 1.0\nsave_last_n_epochs = 2") == [("LC104", "error", 3)]

@@ -63,6 +63,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             finding = replace(finding, message=f"{finding.message}: {_kohya_text_effect(key)}")
         elif kohya and isinstance(value, float) and key in _KOHYA_FLOAT_STOPS:
             finding = replace(finding, message=f"{finding.message}: {_KOHYA_FLOAT_STOPS[key]}")
+        elif kohya and key == "save_every_n_epochs" and isinstance(value, float) and value.is_integer():
+            finding = _float_save_every_n_epochs(ctx, finding, value)
         if (llamafactory or kohya) and is_bool_error and isinstance(value, int) and not isinstance(value, bool):
             if key in _IDENTITY_CHECKED and value == 0:
                 finding = replace(
@@ -113,6 +115,27 @@ _KOHYA_FLOAT_STOPS = {
     "max_train_epochs": "sd-scripts computes a float step count from it and the step loop's range() refuses it,"
     " after the model loads, before the first step",
 }
+
+
+def _float_save_every_n_epochs(ctx: RuleContext, finding: Finding, value: float) -> Finding:
+    """train_network tests `(epoch + 1) % save_every_n_epochs == 0`, which a whole float passes
+    as the int would; only the name of an old checkpoint to remove (save_last_n_epochs,
+    save_last_n_epochs_state) is formatted with `{:06d}`, which refuses a float."""
+    keep_last = [k for k in ("save_last_n_epochs", "save_last_n_epochs_state") if ctx.data.get(k)]
+    if not keep_last:
+        return replace(
+            finding,
+            message=f"`save_every_n_epochs` is the float {value!r}: sd-scripts only computes `%` with it, so it "
+            "saves as the int would (runs as written)",
+            hint=f"write `{int(value)}`",
+            severity=Severity.INFO,
+        )
+    return replace(
+        finding,
+        message=f"{finding.message}: with `{keep_last[0]}`, the name of the old checkpoint to remove is computed"
+        " as a float and formatting it stops the run at an epoch-end save",
+        hint=f"write `{int(value)}`",
+    )
 
 
 def _kohya_text_effect(key: str) -> str:
