@@ -105,13 +105,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield finding
 
 
-# Where sd-scripts stops on a float written for an int (read in train_network.py and
-# networks/lora.py): a float size or step count is refused by torch / range().
+# Where sd-scripts stops on a float written for an int (read in train_network.py,
+# networks/lora.py and accelerate's set_seed): a float size or step count is refused by torch / range().
 _KOHYA_FLOAT_STOPS = {
     "network_dim": "sd-scripts keeps the float and torch refuses it as a layer size when create_network builds"
     " the adapter, after the model loads",
     "max_train_steps": "sd-scripts keeps the float and the step loop's range() refuses it, after the model loads,"
     " before the first step",
+    "seed": "sd-scripts keeps the float and accelerate's set_seed hands it to numpy, which refuses it at"
+    " start-up, before the model loads",
     "max_train_epochs": "sd-scripts computes a float step count from it and the step loop's range() refuses it,"
     " after the model loads, before the first step",
 }
