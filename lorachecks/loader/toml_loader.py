@@ -323,6 +323,8 @@ def _parse(text: str) -> Document:
         _Scanner(text, doc).run()
     except (_ScanError, IndexError, RecursionError):
         pass  # positions are a convenience; the data is already correct
+    if isinstance(data, dict):
+        _homogeneity_problems(doc)
     return doc
 
 
@@ -380,8 +382,6 @@ def load_toml(path: Path, text: str, dialect: str = "toml") -> Document:
         scalar_styles=dict(parsed.scalar_styles),
         problems=list(parsed.problems),
     )
-    if isinstance(doc.data, dict):
-        _homogeneity_problems(doc)
     if dialect == "kohya" and isinstance(doc.data, dict):
         _flatten(doc)
     return doc

@@ -29,8 +29,8 @@ from lorachecks.diagnostics import Severity
 from lorachecks.loader import read_text
 from lorachecks.loader.document import KeyPath
 from lorachecks.loader.toml_loader import load_toml
-from lorachecks.paths import resolve
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.sd_data import local_path
 
 CODE = "LC328"
 NAME = "dataset-config-conflict"
@@ -67,11 +67,11 @@ def _set_options(data: Any) -> Iterator[tuple[KeyPath, str]]:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    name = ctx.data.get("dataset_config")
     caching = [option for option in EXCLUDED if ctx.data.get(option)]
-    if not ctx.settings.path_checks or not isinstance(name, str) or not name or not caching:
+    path = local_path(ctx, "dataset_config") if ctx.settings.path_checks and caching else None
+    if path is None:
         return
-    path = resolve(name, ctx.settings.launch_dir)
+    name = ctx.data["dataset_config"]
     text, problem = read_text(path, ctx.settings.max_file_bytes)
     if text is None or problem is not None:
         return  # a missing dataset config is a path rule's finding

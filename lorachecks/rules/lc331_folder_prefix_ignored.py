@@ -22,9 +22,9 @@ Good:
 
 from collections.abc import Iterator
 from pathlib import PureWindowsPath
-from typing import Any
 
 from lorachecks.diagnostics import Severity
+from lorachecks.formats.kohya.dataset_schema import effective
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.sd_data import folder_repeats
 
@@ -34,17 +34,8 @@ SEVERITY = Severity.WARNING
 FORMATS = ("kohya-dataset",)
 
 
-def _repeats(*tables: Any) -> tuple[int, bool]:
-    """The num_repeats sd-scripts uses (the innermost level that sets it) and whether one was set."""
-    for table in tables:
-        value = table.get("num_repeats") if isinstance(table, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value, True
-    return 1, False
-
-
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    general = ctx.data.get("general")
+    general = ctx.data["general"] if isinstance(ctx.data.get("general"), dict) else {}
     datasets = ctx.data.get("datasets")
     for d, dataset in enumerate(datasets if isinstance(datasets, list) else []):
         subsets = dataset.get("subsets") if isinstance(dataset, dict) else None
@@ -53,7 +44,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if not isinstance(image_dir, str) or not image_dir.strip():
                 continue
             prefix = folder_repeats(PureWindowsPath(image_dir.rstrip("/\\")).name)
-            repeats, set_somewhere = _repeats(subset, dataset, general)
+            written = effective("num_repeats", subset, dataset, general)
+            set_somewhere = written is not None
+            if set_somewhere and (not isinstance(written, int) or isinstance(written, bool)):
+                continue  # a wrong type is LC104's
+            repeats = written if set_somewhere else 1
             if prefix is None or prefix == repeats:
                 continue
             why = f"`num_repeats = {repeats}` is used" if set_somewhere else "no `num_repeats` is set, so it is 1"

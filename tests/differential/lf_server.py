@@ -50,7 +50,7 @@ def _child(request: dict[str, object]) -> None:
         os._exit(code)
 
 
-def _wait(pid: int, timeout: float) -> int | None:
+def wait_child(pid: int, timeout: float) -> int | None:
     deadline = time.monotonic() + timeout
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
@@ -82,7 +82,7 @@ def main() -> int:
         if pid == 0:
             answers.close()
             _child(request)
-        code = _wait(pid, float(request.get("timeout", 180)))
+        code = wait_child(pid, float(request.get("timeout", 180)))
         print(json.dumps({"returncode": code}), file=answers, flush=True)
     return 0
 

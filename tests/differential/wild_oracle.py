@@ -26,11 +26,12 @@ import json
 import os
 import re
 import shutil
-import signal
 import sys
 import time
 import traceback
 from pathlib import Path
+
+from lf_server import wait_child  # run as a script beside lf_server.py, in the trainer's venv
 
 TIMEOUT = 240.0
 _KEY = re.compile(r"^(\s*)([A-Za-z_][\w.]*)\s*:(.*)$")
@@ -210,18 +211,7 @@ def run(kind: str, config: Path) -> dict[str, object]:
     pid = os.fork()
     if pid == 0:
         _child(kind, config, output)
-    deadline = time.monotonic() + TIMEOUT
-    code: int | None = None
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            code = os.waitstatus_to_exitcode(status)
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            break
-        time.sleep(0.1)
+    code = wait_child(pid, TIMEOUT)
     text = output.read_text(encoding="utf-8", errors="replace")
     errors = re.findall(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception|Exit))(?::\s*(.*))?$", text, re.MULTILINE)
     parsed = re.findall(r"^PARSED (.*)$", text, re.MULTILINE)
