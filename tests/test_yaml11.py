@@ -151,7 +151,9 @@ def check(dialect: str, text: str) -> None:
 @pytest.mark.parametrize("dialect", ["omegaconf", "pyyaml"])
 def test_edge_cases_and_corpus_values(dialect: str) -> None:
     scalars = _corpus_scalars()
-    assert len(scalars) > 100
+    # The walk must find values: over 100 with ../shared/corpus beside the clone, the
+    # examples' own (58 today) without it.
+    assert len(scalars) > (100 if LF_CORPUS.is_dir() else 40)
     for text in [*EDGE_CASES, *sorted(scalars)]:
         check(dialect, text)
 
