@@ -116,6 +116,13 @@ def lint(
     cache_dir: Annotated[
         Optional[Path], typer.Option("--cache-dir", help="Where --cache keeps results (implies --cache).")
     ] = None,
+    stdin_filename: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--stdin-filename",
+            help="With `-` as the path: the file name standard input stands for (format, project config, paths).",
+        ),
+    ] = None,
 ) -> None:
     """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
     from lorachecks.lint_command import UsageError, run_lint
@@ -145,6 +152,7 @@ def lint(
             jobs=jobs,
             cache=cache,
             cache_dir=cache_dir,
+            stdin_filename=stdin_filename,
         )
     except UsageError as exc:
         raise _usage_error(str(exc)) from None

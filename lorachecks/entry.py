@@ -37,6 +37,7 @@ VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     "--gpu-memory": ("gpu_memory", "value"),
     "--gpus": ("gpus", "anyint"),
     "--max-file-bytes": ("max_file_bytes", "int"),
+    "--stdin-filename": ("stdin_filename", "path"),
 }
 FLAGS: dict[str, tuple[str, bool]] = {
     "--path-checks": ("path_checks", True),
@@ -86,7 +87,7 @@ def parse_lint(args: list[str]) -> dict[str, Any] | None:
         elif arg in FLAGS:
             param, flag = FLAGS[arg]
             options[param] = flag
-        elif arg.startswith("-"):
+        elif arg.startswith("-") and arg != "-":
             return None  # --help, short-option clusters, unknown options: typer decides
         else:
             paths.append(Path(arg))

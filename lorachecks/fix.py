@@ -71,15 +71,10 @@ def _read(path: Path, limit: int) -> bytes:
     return raw
 
 
-def fix_file(path: Path, settings: Settings, write: bool = True) -> FixOutcome:
-    """Fix one file; with ``write=False`` only compute the diff."""
-    try:
-        raw = _read(path, settings.max_file_bytes)
-        bom = raw.startswith(codecs.BOM_UTF8)
-        original = raw.decode("utf-8-sig")
-    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
-        return FixOutcome(path, lint_file(path, settings), error=f"not fixed: {exc}")
-    text = original
+def fix_text(path: Path, settings: Settings, text: str) -> tuple[str, FileResult, list[str]]:
+    """``text`` (the content of ``path``) with every safe fix applied, its lint result, and
+    the fixes' descriptions. Nothing is written: files, standard input and editor buffers
+    share this."""
     applied: list[str] = []
     result = lint_file(path, settings, text=text)
     for _ in range(MAX_PASSES):
@@ -94,19 +89,37 @@ def fix_file(path: Path, settings: Settings, write: bool = True) -> FixOutcome:
             break
         text, result = new_text, new_result
         applied.extend(f.description for f in used)
-    outcome = FixOutcome(path, result, applied)
-    if text == original:
-        return outcome
-    outcome.diff = "".join(
+    return text, result, applied
+
+
+def unified_diff(path: Path, before: str, after: str) -> str:
+    """The change from ``before`` to ``after`` as a unified diff of ``path`` (empty when equal)."""
+    diff = "".join(
         difflib.unified_diff(
-            original.splitlines(keepends=True),
-            text.splitlines(keepends=True),
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
             fromfile=str(path) if path.is_absolute() else f"a/{path.as_posix()}",
             tofile=str(path) if path.is_absolute() else f"b/{path.as_posix()}",
         )
     )
-    if outcome.diff and not outcome.diff.endswith("\n"):
-        outcome.diff += "\n\\ No newline at end of file\n"
+    if diff and not diff.endswith("\n"):
+        diff += "\n\\ No newline at end of file\n"
+    return diff
+
+
+def fix_file(path: Path, settings: Settings, write: bool = True) -> FixOutcome:
+    """Fix one file; with ``write=False`` only compute the diff."""
+    try:
+        raw = _read(path, settings.max_file_bytes)
+        bom = raw.startswith(codecs.BOM_UTF8)
+        original = raw.decode("utf-8-sig")
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        return FixOutcome(path, lint_file(path, settings), error=f"not fixed: {exc}")
+    text, result, applied = fix_text(path, settings, original)
+    outcome = FixOutcome(path, result, applied)
+    if text == original:
+        return outcome
+    outcome.diff = unified_diff(path, original, text)
     if write:
         try:
             write_atomic(path, raw, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))

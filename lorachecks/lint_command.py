@@ -55,6 +55,53 @@ def _memory(value: str | None) -> float | None:
         raise UsageError(str(exc)) from None
 
 
+STDIN = "-"  # the path that means standard input (ruff's and yamllint's convention)
+
+
+def stdin_name(text: str, input_format: str | None) -> Path:
+    """The name given to standard input without --stdin-filename: its syntax, guessed."""
+    from lorachecks.formats import by_name
+
+    forced = by_name(input_format) if input_format else None
+    if forced is not None:
+        syntax = forced.syntaxes[0]
+    else:
+        first = next((line.strip() for line in text.splitlines() if line.strip() and line.strip()[0] != "#"), "")
+        looks_toml = (first.startswith("[") and not first.startswith(("[{", "[[{", '["', "[]"))) or (
+            "=" in first.split(":")[0] and not first.startswith(("-", "{"))
+        )
+        syntax = "json" if first.startswith("{") else "toml" if looks_toml else "yaml"
+    return Path(f"stdin.{syntax}")
+
+
+def _lint_stdin(
+    name: Path | None, input_format: str | None, settings_for: Any, fix: bool, diff: bool
+) -> tuple[list[FileResult], int | None]:
+    """Lint the text on standard input as the file ``name`` (paths resolve from its folder).
+    With --fix the fixed text goes to standard output (the caller reports on standard error);
+    with --diff only the diff is printed (exit 1 when fixes are pending)."""
+    from lorachecks.linter import lint_file_safely
+    from lorachecks.loader import decode_text
+
+    raw = sys.stdin.buffer.read()
+    path = name or stdin_name(raw.decode("utf-8", "replace"), input_format)
+    settings = settings_for(path)
+    text, _problem = decode_text(raw, settings.max_file_bytes)
+    if not (fix or diff) or text is None:
+        if fix and text is None:
+            sys.stdout.buffer.write(raw)  # unreadable: passed through unchanged
+        return [lint_file_safely(path, settings, content=raw)], None
+    from lorachecks.fix import fix_text, unified_diff
+
+    fixed, result, _applied = fix_text(path, settings, text)
+    if diff:
+        sys.stdout.write(unified_diff(path, text, fixed))
+        return [result], int(fixed != text)
+    sys.stdout.write(fixed)
+    sys.stdout.flush()
+    return [result], None
+
+
 def codes(values: list[str] | None) -> frozenset[str]:
     return frozenset(c.strip().upper() for v in values or [] for c in v.split(",") if c.strip())
 
@@ -83,6 +130,7 @@ def run_lint(
     jobs: int | None = None,
     cache: bool | None = None,
     cache_dir: Path | None = None,
+    stdin_filename: Path | None = None,
 ) -> int:
     """Lint, print the report and return the exit code; raises UsageError for bad input."""
     from lorachecks.config import ConfigError, project_settings
@@ -95,7 +143,12 @@ def run_lint(
         raise UsageError(f"unknown output format {output_format!r} (choose from {', '.join(OUTPUT_FORMATS)})")
     if input_format is not None and input_format not in {f.name for f in FORMATS}:
         raise UsageError(f"unknown input format {input_format!r} (choose from {', '.join(LINTABLE)})")
-    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    from_stdin = any(str(p) == STDIN for p in paths)
+    if from_stdin and len(paths) > 1:
+        raise UsageError("`-` (standard input) cannot be linted together with other paths")
+    if stdin_filename is not None and not from_stdin:
+        raise UsageError("--stdin-filename names the text read from `-`; give `-` as the path")
+    missing = [str(p) for p in paths if str(p) != STDIN and not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     budget = _memory(gpu_memory)
@@ -175,7 +228,13 @@ def run_lint(
     try:
         resolver = project_settings(settings, [k for k, v in given.items() if v], config, isolated)
         results: Iterable[FileResult]
-        if fix or diff:
+        if from_stdin:
+            results, exit_code = _lint_stdin(stdin_filename, input_format, resolver, fix, diff)
+            if exit_code is not None:
+                return exit_code
+            if fix:  # standard output holds the fixed text: the report goes to standard error
+                out = _Buffered(sys.stderr)
+        elif fix or diff:
             from lorachecks.fix import run_fixes
 
             results, exit_code = run_fixes(paths, resolver, diff, sys.stdout, sys.stderr)

@@ -15,7 +15,7 @@ from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
 from lorachecks.formats.base import Format
-from lorachecks.loader import Document, LoadProblem, Position, dotted, load_text, read_text, syntax_of
+from lorachecks.loader import Document, LoadProblem, Position, decode_text, dotted, load_text, read_text, syntax_of
 from lorachecks.records import field, record, replace
 from lorachecks.rules import Rule, rules_for
 from lorachecks.rules.context import Finding, RuleContext
@@ -50,10 +50,12 @@ def lint_paths(
         yield run_wide.apply(result)
 
 
-def lint_file_safely(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
+def lint_file_safely(
+    path: Path, settings: Settings, explicit: bool = True, content: str | bytes | None = None
+) -> FileResult:
     """One file's result; a crash in the linter itself fails that file, not the run."""
     try:
-        return lint_file(path, settings, explicit)
+        return lint_file(path, settings, explicit, content)
     except Exception as exc:
         message = f"internal error while linting this file: {type(exc).__name__}: {exc}"
         return FileResult(
@@ -131,13 +133,14 @@ def _suppressed(path: Path, diagnostic: Diagnostic) -> bool:
     return not suppress.apply(text, syntax_of(path) or "yaml", [diagnostic])
 
 
-def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | None = None) -> FileResult:
-    """Lint one file; ``text`` is its content when the caller has read it already (fixes)."""
+def lint_file(path: Path, settings: Settings, explicit: bool = True, text: str | bytes | None = None) -> FileResult:
+    """Lint one file; ``text`` is its content when the caller has it already: the text of a
+    fix or an editor buffer, or the bytes of standard input (decoded as a file's are)."""
     forced = by_name(settings.format) if settings.format else None
     syntax = syntax_of(path) or (forced.syntaxes[0] if forced else None)
     if syntax is None:
         return FileResult(path, "skipped", reason="not a YAML, JSON or TOML file")
-    if path.is_dir():
+    if text is None and path.is_dir():
         return FileResult(path, "skipped", reason="a directory named like a config")
     doc, fmt = read_config(path, syntax, settings, text)
     if not doc.ok and not explicit and syntax == "json" and any(p.code == "LC005" for p in doc.problems):
@@ -170,7 +173,9 @@ def _printable(d: Diagnostic, secrets: tuple[str, ...]) -> Diagnostic:
     return replace(d, message=message, hint=hint, key=key)
 
 
-def read_config(path: Path, syntax: str, settings: Settings, text: str | None = None) -> tuple[Document, Format | None]:
+def read_config(
+    path: Path, syntax: str, settings: Settings, text: str | bytes | None = None
+) -> tuple[Document, Format | None]:
     """Load ``path`` the way its trainer reads it: the dialect of its forced or detected format."""
     forced = by_name(settings.format) if settings.format else None
     doc = _load(path, syntax, forced, settings, text)
@@ -188,9 +193,16 @@ def _unrecognised(data: object) -> str:
     return "not recognised as a training config"
 
 
-def _load(path: Path, syntax: str, fmt: Format | None, settings: Settings, given: str | None = None) -> Document:
+def _load(
+    path: Path, syntax: str, fmt: Format | None, settings: Settings, given: str | bytes | None = None
+) -> Document:
     dialect = fmt.dialect(syntax, settings) if fmt else {"yaml": "omegaconf"}.get(syntax, syntax)
-    text, problem = (given, None) if given is not None else read_text(path, settings.max_file_bytes)
+    if given is None:
+        text, problem = read_text(path, settings.max_file_bytes)
+    elif isinstance(given, bytes):
+        text, problem = decode_text(given, settings.max_file_bytes)
+    else:
+        text, problem = given, None
     if problem is not None:
         return Document(path=path, text="", syntax=syntax, dialect=dialect, problems=[problem])
     assert text is not None

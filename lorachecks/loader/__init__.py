@@ -16,6 +16,7 @@ __all__ = [
     "KeyPath",
     "LoadProblem",
     "Position",
+    "decode_text",
     "dotted",
     "load_text",
     "read_text",
@@ -34,12 +35,17 @@ def read_text(path: Path, max_bytes: int) -> tuple[str | None, LoadProblem | Non
             return None, LoadProblem("LC004", "not a regular file (a pipe, socket or device)", Position(1, 1))
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
-        if len(raw) > max_bytes:
-            return None, LoadProblem(
-                "LC005", f"file refused: larger than {max_bytes:,} bytes (no config is that big)", Position(1, 1)
-            )
     except OSError as exc:
         return None, LoadProblem("LC004", f"cannot read file: {exc.strerror or exc}", Position(1, 1))
+    return decode_text(raw, max_bytes)
+
+
+def decode_text(raw: bytes, max_bytes: int) -> tuple[str | None, LoadProblem | None]:
+    """``raw`` (a file's or standard input's bytes) as UTF-8 text (BOM tolerated), or the problem."""
+    if len(raw) > max_bytes:
+        return None, LoadProblem(
+            "LC005", f"file refused: larger than {max_bytes:,} bytes (no config is that big)", Position(1, 1)
+        )
     if b"\x00" in raw[:8192]:
         return None, LoadProblem("LC004", "binary file (NUL bytes), not a config", Position(1, 1))
     try:
