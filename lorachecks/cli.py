@@ -287,6 +287,10 @@ def dry_run(
         list[Path], typer.Argument(help="Training configs to dry-run (with several, non-configs are skipped).")
     ],
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, meta (no weights) or auto.")] = "auto",
+    init: Annotated[
+        str,
+        typer.Option("--init", help="weights (the model's files) or random (built from config.json, no weights)."),
+    ] = "weights",
     steps: Annotated[int, typer.Option("--steps", help="Steps on the same batch; >1 checks that the loss falls.")] = 1,
     save: Annotated[bool, typer.Option("--save", help="Save the adapter to a temporary folder and reload it.")] = False,
     allow_download: Annotated[
@@ -301,10 +305,12 @@ def dry_run(
     ] = None,
 ) -> None:
     """Build the model with its adapter and run real training steps (needs the dryrun extra)."""
-    from lorachecks.dryrun import DEVICES, Options, main
+    from lorachecks.dryrun import DEVICES, INITS, Options, main
 
     if device not in DEVICES:
         raise _usage_error(f"unknown device {device!r} (choose from {', '.join(DEVICES)})")
+    if init not in INITS:
+        raise _usage_error(f"unknown --init {init!r} (choose from {', '.join(INITS)})")
     if output_format not in ("text", "json"):
         raise _usage_error(f"unknown output format {output_format!r} (choose from text, json)")
     if steps < 1:
@@ -312,7 +318,7 @@ def dry_run(
     missing = [str(c) for c in configs if not c.is_file()]
     if missing:
         raise _usage_error(f"no such file: {', '.join(missing)}")
-    options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir)
+    options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir, init)
     raise typer.Exit(main(configs, options, output_format))
 
 

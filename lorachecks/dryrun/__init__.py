@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TextIO
 
 from lorachecks.dryrun.codes import CODES
-from lorachecks.dryrun.runner import DEVICES, Options, dry_run
+from lorachecks.dryrun.runner import DEVICES, INITS, Options, dry_run
 
-__all__ = ["CODES", "DEVICES", "Options", "dry_run", "main"]
+__all__ = ["CODES", "DEVICES", "INITS", "Options", "dry_run", "main"]
 
 
 def main(configs: list[Path], options: Options, output_format: str = "text", out: TextIO | None = None) -> int:

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from lorachecks.dryrun.config import DryRunError, Plan
-from lorachecks.dryrun.source import FAMILY_NAMES, single_file_family
+from lorachecks.dryrun.source import FAMILY_NAMES, require_weights, single_file_family
 from lorachecks.dryrun.step import (
     DTYPES,
     Choice,
@@ -73,18 +73,22 @@ SINGLE_FILE_CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def build(folder: Path, plan: Plan, device: str, dtype: torch.dtype) -> nn.Module:
+def build(folder: Path, plan: Plan, device: str, dtype: torch.dtype, init: str = "weights") -> nn.Module:
+    """The U-Net: from a diffusers folder, or a single file's family configuration (never its weights).
+
+    On meta, and with ``init="random"``, from the configuration alone with random weights.
+    """
     from diffusers import UNet2DConditionModel
 
     try:
         if folder.is_file():
             family, _ = single_file_family(folder, plan)
-            with torch.device("meta"):
-                built: Any = UNet2DConditionModel(**SINGLE_FILE_CONFIGS[family])
-            return built.to(dtype)  # type: ignore[no-any-return]
-        config = UNet2DConditionModel.load_config(str(folder))
-        if device == "meta":
-            with torch.device("meta"):
+            config: Any = SINGLE_FILE_CONFIGS[family]
+        else:
+            config = UNet2DConditionModel.load_config(str(folder))
+        if device == "meta" or init == "random" or folder.is_file():
+            torch.manual_seed(0)  # random weights, the same on every run
+            with torch.device(device):
                 model = UNet2DConditionModel.from_config(config)
             return model.to(dtype)  # type: ignore[no-any-return]
         model = UNet2DConditionModel.from_pretrained(str(folder), torch_dtype=dtype)
@@ -214,19 +218,29 @@ def run_diffusion(plan: Plan, options: Options, folder: Path, report: Report) ->
             report.notes.append(
                 f"the {FAMILY_NAMES[family]} U-Net built here has {built:,} parameters, the checkpoint {in_file:,}"
             )
-        if options.device in ("cpu", "cuda"):
+        if options.init == "random":
+            choice = choose_device(options.device, need)
+            report.notes.append(
+                f"single-file {FAMILY_NAMES[family]} checkpoint: the U-Net is built from the published "
+                "configuration with random weights, the file's weights unread"
+            )
+        elif options.device in ("cpu", "cuda"):
             raise DryRunError(
                 "DR002",
-                f"{folder.name} is a single-file checkpoint: only --device meta runs it (no weights are converted)",
+                f"{folder.name} is a single-file checkpoint: its weights are not converted, so only --device meta "
+                "or --init random runs it",
                 plan.model_key,
-                "use --device meta, or point at a diffusers folder of the same model for a real step",
+                "use --device meta, --init random (a real step with random weights), or a diffusers folder",
             )
-        report.notes.append(
-            f"single-file {FAMILY_NAMES[family]} checkpoint: the U-Net is built on meta, weights unread"
-        )
-        choice = Choice("meta", f"{options.device}: single-file checkpoint, architecture from its header")
+        else:
+            report.notes.append(
+                f"single-file {FAMILY_NAMES[family]} checkpoint: the U-Net is built on meta, weights unread"
+            )
+            choice = Choice("meta", f"{options.device}: single-file checkpoint, architecture from its header")
     else:
         choice = choose_device(options.device, need)
+        if choice.device != "meta" and options.init == "weights":
+            require_weights(folder, plan)
     report.device, report.device_reason = choice.device, choice.reason
     if choice.device == "meta":
         model, names = shape_model, targets(shape_model, False)[0]
@@ -236,7 +250,7 @@ def run_diffusion(plan: Plan, options: Options, folder: Path, report: Report) ->
         if choice.device == "cuda":
             torch.cuda.reset_peak_memory_stats()
         start = time.perf_counter()
-        base = build(folder, plan, choice.device, dtype)
+        base = build(folder, plan, choice.device, dtype, options.init)
         if plan.gradient_checkpointing:
             base.enable_gradient_checkpointing()  # type: ignore[operator]
         model, names = adapt(base, plan)

@@ -41,14 +41,17 @@ def load_config(source: str, plan: Plan, trust_flag: bool) -> Any:
         raise DryRunError("DR103", f"cannot read the model config: {_line(exc)}", plan.model_key) from None
 
 
-def build(source: str, config: Any, plan: Plan, device: str, dtype: torch.dtype, trust_flag: bool) -> nn.Module:
-    """The causal LM: on meta from the config alone, else with its weights."""
+def build(
+    source: str, config: Any, plan: Plan, device: str, dtype: torch.dtype, trust_flag: bool, init: str = "weights"
+) -> nn.Module:
+    """The causal LM: on meta from the config alone, else with its weights (or random ones, ``init="random"``)."""
     trust = plan.trust_remote_code and trust_flag
     transformers.utils.logging.disable_progress_bar()
     transformers.utils.logging.set_verbosity_error()
     try:
-        if device == "meta":
-            with torch.device("meta"):
+        if device == "meta" or init == "random":
+            torch.manual_seed(0)  # random weights, the same on every run
+            with torch.device(device):
                 model = transformers.AutoModelForCausalLM.from_config(config, dtype=dtype, trust_remote_code=trust)
         else:
             auto: Any = transformers.AutoModelForCausalLM

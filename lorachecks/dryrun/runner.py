@@ -10,11 +10,13 @@ from pathlib import Path
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.dryrun.config import LM_KINDS, DryRunError, LoadedConfig, Plan, diagnostic, read_config
 from lorachecks.dryrun.report import Locate, Report
-from lorachecks.dryrun.source import model_source, single_file_family, unet_folder
+from lorachecks.dryrun.source import model_source, require_weights, single_file_family, unet_folder
 from lorachecks.records import record
 from lorachecks.settings import Settings
 
 DEVICES = ("auto", "cpu", "cuda", "meta")
+# Where the weights come from on cpu/cuda: the model's files, or random values from its config.
+INITS = ("weights", "random")
 
 
 @record(slots=True)
@@ -25,6 +27,7 @@ class Options:
     allow_download: bool = False
     trust_remote_code: bool = False
     launch_dir: Path | None = None
+    init: str = "weights"
 
 
 def dry_run(path: Path, options: Options) -> Report:
@@ -38,6 +41,11 @@ def dry_run(path: Path, options: Options) -> Report:
         return report
     report.kind, report.model, report.finetuning_type = plan.kind, plan.model, plan.finetuning_type
     report.notes.extend(plan.notes)
+    if options.init == "random":
+        report.notes.append(
+            "--init random: the weights are random, built from the model's config.json; targets, shapes, "
+            "parameter counts, memory and the gradient check are the real ones, loss values are an untrained model's"
+        )
     if not options.allow_download:
         os.environ["HF_HUB_OFFLINE"] = "1"  # read by huggingface_hub at import: set before importing it
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -130,6 +138,8 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     report.estimate, report.estimate_source = need, "weights + fp32 gradients + AdamW states, activations excluded"
     choice = choose_device(options.device, need)
     report.device, report.device_reason = choice.device, choice.reason
+    if choice.device != "meta" and options.init == "weights":
+        require_weights(Path(source), plan)
     tokenizer = lm.load_tokenizer(source, plan, choice.device, options.trust_remote_code)
     if choice.device == "meta":
         model = shape_model
@@ -139,7 +149,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
         if choice.device == "cuda":
             torch.cuda.reset_peak_memory_stats()
         start = time.perf_counter()
-        base = lm.build(source, config, plan, choice.device, dtype, options.trust_remote_code)
+        base = lm.build(source, config, plan, choice.device, dtype, options.trust_remote_code, options.init)
         lm.enable_checkpointing(base, plan)
         model, _ = lm.apply_finetuning(base, plan)
         report.load_time = time.perf_counter() - start

@@ -40,6 +40,22 @@ def model_source(plan: Plan, launch_dir: Path, allow_download: bool) -> str:
     )
 
 
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt")
+
+
+def require_weights(folder: Path, plan: Plan) -> None:
+    """A local model folder without weight files cannot be loaded: say how to run it anyway (DR105)."""
+    if not folder.is_dir() or any(p.suffix in WEIGHT_SUFFIXES for p in folder.iterdir()):
+        return  # a hub id (transformers finds its files) or a folder with weights
+    raise DryRunError(
+        "DR105",
+        f"{folder} has a config.json but no weight files (.safetensors / .bin)",
+        plan.model_key,
+        "pass --init random to build the model from its config.json with random weights, "
+        "or --device meta to check targets and shapes without any values",
+    )
+
+
 FAMILY_NAMES = {"sd1": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL"}
 
 
