@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,20 @@ LF_CORPUS = CORPUS / "llamafactory"
 needs_corpus = pytest.mark.skipif(not LF_CORPUS.is_dir(), reason="../shared/corpus is not beside this checkout")
 
 LintText = Callable[..., FileResult]
+
+
+@functools.cache
+def accepted_corpus_files() -> dict[str, list[Path]]:
+    """Corpus configs lorachecks checks and finds no error in, by format (empty without ../shared)."""
+    from lorachecks.linter import lint_paths
+
+    by_format: dict[str, list[Path]] = {}
+    if not CORPUS.is_dir():
+        return by_format
+    for result in lint_paths([CORPUS], Settings(path_checks=False, launch_dir=LF_CORPUS)):
+        if result.status == "checked" and not any(d.severity.value == "error" for d in result.diagnostics):
+            by_format.setdefault(str(result.format), []).append(result.path)
+    return by_format
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from lorachecks.cli import app
 from lorachecks.linter import lint_paths
 from lorachecks.schema_export import DIALECT, file_name, json_schema, render, schema_formats
 from lorachecks.settings import Settings
-from tests.conftest import CORPUS, ROOT, needs_corpus
+from tests.conftest import ROOT, accepted_corpus_files, needs_corpus
 
 SCHEMAS = ROOT / "schemas"
 VALID = ROOT / "examples" / "llamafactory" / "valid_qwen3_lora_sft.yaml"
@@ -79,20 +77,10 @@ def test_cli_prints_and_writes(tmp_path: Path) -> None:
     assert runner.invoke(app, ["schema", "--format", "deepspeed"]).exit_code == 2  # recognised, no schema
 
 
-def _accepted_corpus_files() -> dict[str, list[Path]]:
-    """Corpus configs lorachecks checks and finds no error in, by format."""
-    by_format: dict[str, list[Path]] = defaultdict(list)
-    roots = [CORPUS] if importlib.util.find_spec("lorachecks.loader.toml_loader") else [CORPUS / "llamafactory"]
-    for result in lint_paths(roots, Settings(path_checks=False, launch_dir=CORPUS / "llamafactory")):
-        if result.status == "checked" and not any(d.severity.value == "error" for d in result.diagnostics):
-            by_format[str(result.format)].append(result.path)
-    return by_format
-
-
 @needs_corpus
 @pytest.mark.parametrize("fmt", schema_formats(), ids=lambda f: f.name)
 def test_corpus_configs_pass_the_exported_schema(fmt: object) -> None:
-    files = _accepted_corpus_files().get(fmt.name, [])  # type: ignore[attr-defined]
+    files = accepted_corpus_files().get(fmt.name, [])  # type: ignore[attr-defined]
     if fmt.name == "llamafactory":  # type: ignore[attr-defined]
         assert len(files) >= 60
     if not files:

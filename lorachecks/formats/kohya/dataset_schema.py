@@ -260,11 +260,58 @@ def _level_name(level: str) -> str:
     return {"general": "[general]", "dataset": "a [[datasets]] table", "subset": "a [[datasets.subsets]] table"}[level]
 
 
+def _json_type(name: str) -> dict[str, Any]:
+    kind = _TYPES[name]
+    if kind == "resolution":
+        size = {"type": "integer", "minimum": 1}
+        return {"anyOf": [size, {"type": "array", "items": size, "minItems": 2, "maxItems": 2}]}
+    if kind == "pair":
+        return {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+    json_type = {"int": "integer", "float": "number", "bool": "boolean", "str": "string", "table": "object"}[kind]
+    return {"type": json_type, **({"minimum": 1} if name in _POSITIVE else {})}
+
+
+def _level_schema(level: str, description: str) -> dict[str, Any]:
+    from lorachecks.formats.descriptions import table
+
+    words = table("kohya-dataset")
+    properties: dict[str, Any] = {}
+    for name in sorted(LEVEL_KEYS[level] - {"subsets"}):
+        text = words.get(name, f"Dataset option `{name}`.")
+        if level != "subset" and name in INHERITED_SUBSET_KEYS:
+            text += " Set here, it applies to every subset below that does not set it."
+        properties[name] = {**_json_type(name), "description": text}
+    if level == "dataset":
+        properties["subsets"] = {
+            "type": "array",
+            "description": "The image folders (or metadata files) of this dataset, one [[datasets.subsets]] table each.",
+            "items": _level_schema("subset", "One image folder or metadata file, with its captions and repeats."),
+        }
+    return {"type": "object", "description": description, "properties": properties, "additionalProperties": False}
+
+
 class DatasetBase(BaseModel):
     model_config = ConfigDict(extra="ignore", protected_namespaces=())
 
     general: Any = None
     datasets: Any = None
+
+    @classmethod
+    def editor_layout(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """The JSON Schema shape of the file: its three levels with their own keys (the
+        training ``options`` do not belong here: sd-scripts refuses them)."""
+        return {
+            "type": "object",
+            "properties": {
+                "general": _level_schema("general", "Options for every dataset and subset that does not set them."),
+                "datasets": {
+                    "type": "array",
+                    "description": "The datasets, one [[datasets]] table each.",
+                    "items": _level_schema("dataset", "One dataset: its resolution, batch size and buckets."),
+                },
+            },
+            "additionalProperties": False,
+        }
 
     @model_validator(mode="after")
     def _walk(self, info: ValidationInfo) -> Self:

@@ -122,6 +122,20 @@ class KohyaBase(BaseModel):
     def get(self, name: str) -> Any:
         return getattr(self, name, None)
 
+    @classmethod
+    def editor_layout(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """The JSON Schema shape of the file as people write it: options at the top level or
+        inside tables of any name (``[model_arguments]``, ``[network]``...), which sd-scripts
+        flattens one level deep before reading them. Unknown keys stay allowed: sd-scripts
+        ignores them (lint warns, LC101), and a schema can only say "error"."""
+        # No "type": `properties` constrains a table, and an unknown top-level scalar passes.
+        section = {
+            "description": "A table of options: sd-scripts reads the keys of every table as if they were "
+            "written at the top level, whatever the table is called.",
+            "properties": options,
+        }
+        return {"type": "object", "properties": options, "additionalProperties": section}
+
     def is_set(self, name: str) -> bool:
         return name in self.model_fields_set
 
