@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from lorachecks.linter import FileResult
+    from lorachecks.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -106,9 +107,7 @@ def codes(values: list[str] | None) -> frozenset[str]:
     return frozenset(c.strip().upper() for v in values or [] for c in v.split(",") if c.strip())
 
 
-def run_lint(
-    paths: list[Path],
-    output_format: str = "text",
+def settings_from_options(
     input_format: str | None = None,
     path_checks: bool | None = None,
     launch_dir: Path | None = None,
@@ -122,38 +121,17 @@ def run_lint(
     max_file_bytes: int | None = None,
     gpu_memory: str | None = None,
     gpus: int | None = None,
-    verbose: bool = False,
-    fix: bool = False,
-    diff: bool = False,
-    config: Path | None = None,
-    isolated: bool = False,
     jobs: int | None = None,
     cache: bool | None = None,
     cache_dir: Path | None = None,
-    stdin_filename: Path | None = None,
-) -> int:
-    """Lint, print the report and return the exit code; raises UsageError for bad input."""
-    from lorachecks.config import ConfigError, project_settings
-    from lorachecks.formats import FORMATS, LINTABLE
+) -> tuple[Settings, list[str]]:
+    """The run's settings from the lint options (the command line's, or a language server's),
+    and the names of those the user gave (they win over the project configuration).
+    Raises UsageError for a bad value."""
+    from lorachecks.formats.llamafactory import environment
     from lorachecks.settings import Settings
 
-    if output_format != "text":  # text streams (report/text_format.py) without the Run machinery
-        from lorachecks.report import OUTPUT_FORMATS
-    if output_format != "text" and output_format not in OUTPUT_FORMATS:
-        raise UsageError(f"unknown output format {output_format!r} (choose from {', '.join(OUTPUT_FORMATS)})")
-    if input_format is not None and input_format not in {f.name for f in FORMATS}:
-        raise UsageError(f"unknown input format {input_format!r} (choose from {', '.join(LINTABLE)})")
-    from_stdin = any(str(p) == STDIN for p in paths)
-    if from_stdin and len(paths) > 1:
-        raise UsageError("`-` (standard input) cannot be linted together with other paths")
-    if stdin_filename is not None and not from_stdin:
-        raise UsageError("--stdin-filename names the text read from `-`; give `-` as the path")
-    missing = [str(p) for p in paths if str(p) != STDIN and not p.exists() and not p.is_symlink()]
-    if missing:
-        raise UsageError(f"no such file or directory: {', '.join(missing)}")
     budget = _memory(gpu_memory)
-    from lorachecks.formats.llamafactory import environment
-
     for value, check in (
         (llamafactory_version, environment.check_llamafactory_version),
         (transformers_version, environment.check_transformers_version),
@@ -222,11 +200,76 @@ def run_lint(
         "gpu_memory_gib": gpu_memory is not None,
         "gpus": gpus is not None,
     }
+    return settings, [k for k, v in given.items() if v]
+
+
+def run_lint(
+    paths: list[Path],
+    output_format: str = "text",
+    input_format: str | None = None,
+    path_checks: bool | None = None,
+    launch_dir: Path | None = None,
+    llamafactory_version: str | None = None,
+    transformers_version: str | None = None,
+    kohya_script: str | None = None,
+    python_env: Path | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    strict: bool = False,
+    max_file_bytes: int | None = None,
+    gpu_memory: str | None = None,
+    gpus: int | None = None,
+    verbose: bool = False,
+    fix: bool = False,
+    diff: bool = False,
+    config: Path | None = None,
+    isolated: bool = False,
+    jobs: int | None = None,
+    cache: bool | None = None,
+    cache_dir: Path | None = None,
+    stdin_filename: Path | None = None,
+) -> int:
+    """Lint, print the report and return the exit code; raises UsageError for bad input."""
+    from lorachecks.config import ConfigError, project_settings
+    from lorachecks.formats import FORMATS, LINTABLE
+
+    if output_format != "text":  # text streams (report/text_format.py) without the Run machinery
+        from lorachecks.report import OUTPUT_FORMATS
+    if output_format != "text" and output_format not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown output format {output_format!r} (choose from {', '.join(OUTPUT_FORMATS)})")
+    if input_format is not None and input_format not in {f.name for f in FORMATS}:
+        raise UsageError(f"unknown input format {input_format!r} (choose from {', '.join(LINTABLE)})")
+    from_stdin = any(str(p) == STDIN for p in paths)
+    if from_stdin and len(paths) > 1:
+        raise UsageError("`-` (standard input) cannot be linted together with other paths")
+    if stdin_filename is not None and not from_stdin:
+        raise UsageError("--stdin-filename names the text read from `-`; give `-` as the path")
+    missing = [str(p) for p in paths if str(p) != STDIN and not p.exists() and not p.is_symlink()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    settings, given = settings_from_options(
+        input_format=input_format,
+        path_checks=path_checks,
+        launch_dir=launch_dir,
+        llamafactory_version=llamafactory_version,
+        transformers_version=transformers_version,
+        kohya_script=kohya_script,
+        python_env=python_env,
+        select=select,
+        ignore=ignore,
+        strict=strict,
+        max_file_bytes=max_file_bytes,
+        gpu_memory=gpu_memory,
+        gpus=gpus,
+        jobs=jobs,
+        cache=cache,
+        cache_dir=cache_dir,
+    )
     color = sys.stdout.isatty()
     out: Any = sys.stdout if color else _Buffered(sys.stdout)
     failed = False
     try:
-        resolver = project_settings(settings, [k for k, v in given.items() if v], config, isolated)
+        resolver = project_settings(settings, given, config, isolated)
         results: Iterable[FileResult]
         if from_stdin:
             results, exit_code = _lint_stdin(stdin_filename, input_format, resolver, fix, diff)
@@ -255,6 +298,7 @@ def run_lint(
         if stream is not None:  # prints as results arrive: memory stays flat on 100,000 files
             stream(watched(results), out, color, verbose)
         else:
+            from lorachecks.formats.llamafactory import environment
             from lorachecks.report import Run, renderer
 
             files = list(watched(results))
