@@ -27,7 +27,7 @@ from lorachecks.dryrun.step import (
     choose_device,
     count,
     cpu_peak_bytes,
-    needed_bytes,
+    size_step,
     train_steps,
     verdicts,
 )
@@ -209,8 +209,7 @@ def run_diffusion(plan: Plan, options: Options, folder: Path, report: Report) ->
     report.dtype = str(dtype).removeprefix("torch.")
     shape_model, _ = adapt(build(folder, plan, "meta", dtype), plan)
     total, trainable = count(shape_model)
-    need = needed_bytes(total, trainable, dtype)
-    report.estimate, report.estimate_source = need, "weights + fp32 gradients + AdamW states, activations excluded"
+    need = size_step(report, total, trainable, dtype)
     if folder.is_file():
         family, in_file = single_file_family(folder, plan)
         built = sum(p.numel() for n, p in shape_model.named_parameters() if "lora_" not in n)

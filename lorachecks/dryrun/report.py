@@ -55,6 +55,7 @@ class Report:
     # `lorachecks estimate` for the same config: peak GPU memory (activations included).
     tool_estimate: int | None = None
     tool_estimate_trainable: int | None = None
+    tool_estimate_activations: int = 0  # its activation bytes: they size `--device auto` too
     saved: str | None = None
     notes: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)

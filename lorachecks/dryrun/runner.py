@@ -78,6 +78,7 @@ def _tool_estimate(loaded: LoadedConfig, plan: Plan, settings: Settings, report:
     if found.known:
         report.tool_estimate = int(found.total_bytes)
         report.tool_estimate_trainable = found.trainable_params or None
+        report.tool_estimate_activations = int(found.breakdown.get("activations", 0))
 
 
 def _run(plan: Plan, options: Options, settings: Settings, report: Report) -> None:
@@ -125,7 +126,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
 
     from lorachecks.dryrun import lm
     from lorachecks.dryrun.data import sample_texts
-    from lorachecks.dryrun.step import DTYPES, choose_device, count, cpu_peak_bytes, needed_bytes, train_steps, verdicts
+    from lorachecks.dryrun.step import DTYPES, choose_device, count, cpu_peak_bytes, size_step, train_steps, verdicts
 
     dtype = DTYPES[plan.precision]
     report.dtype = str(dtype).removeprefix("torch.")
@@ -134,8 +135,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     shape_model = lm.build(source, config, plan, "meta", dtype, options.trust_remote_code)
     shape_model, _ = lm.apply_finetuning(shape_model, plan)
     total, trainable = count(shape_model)
-    need = needed_bytes(total, trainable, dtype)
-    report.estimate, report.estimate_source = need, "weights + fp32 gradients + AdamW states, activations excluded"
+    need = size_step(report, total, trainable, dtype)
     choice = choose_device(options.device, need)
     report.device, report.device_reason = choice.device, choice.reason
     if choice.device != "meta" and options.init == "weights":

@@ -44,10 +44,24 @@ def available_ram() -> int:
         return 0
 
 
-def needed_bytes(total: int, trainable: int, dtype: torch.dtype) -> int:
-    """Weights in ``dtype`` plus fp32 gradients and two AdamW states per trainable parameter."""
+def size_step(report: Report, total: int, trainable: int, dtype: torch.dtype) -> int:
+    """Bytes the step needs on its device, recorded on the report as its estimate.
+
+    Weights in ``dtype``, fp32 gradients and two AdamW states per trainable parameter, and
+    the activations `lorachecks estimate` counts for the config (mostly 16-bit there: scaled
+    to ``dtype``'s width). Without them a long batch on a small model looks tiny and `auto`
+    would start a CPU step that cannot fit.
+    """
     width = int(torch.tensor([], dtype=dtype).element_size())
-    return total * width + trainable * (4 + 8)
+    need = total * width + trainable * (4 + 8)
+    source = "weights + fp32 gradients + AdamW states"
+    if report.tool_estimate_activations:
+        need += report.tool_estimate_activations * width // 2
+        source += f" + activations (lorachecks estimate's, at {width} bytes per value)"
+    else:
+        source += "; activations unknown, not counted"
+    report.estimate, report.estimate_source = need, source
+    return need
 
 
 def choose_device(requested: str, need: int) -> Choice:

@@ -67,6 +67,19 @@ class LLMArch:
             out += [(h, self.shared_intermediate)] * 2 + [(self.shared_intermediate, h)]
         return out
 
+    def shared_expert_linears(self) -> list[tuple[int, int]]:
+        """(in, out) of the Linear layers of one MoE layer in transformers >= 5.
+
+        There the routed experts are fused 3-D parameters and the router a plain weight, none
+        of them a Linear layer; the shared expert is an ordinary MLP, and Qwen2-MoE gates it
+        with a Linear of one output.
+        """
+        h, width = self.hidden, self.shared_intermediate
+        if not width:
+            return []
+        gate = [(h, 1)] if self.model_type == "qwen2_moe" else []
+        return [(h, width)] * 2 + [(width, h)] + gate
+
     @property
     def moe_layers(self) -> int:
         return self.layers - self.dense_layers if self.experts else 0
@@ -156,6 +169,8 @@ def llm_from_config_json(data: dict[str, Any]) -> LLMArch | None:
     if model_type == "chatglm" and not data.get("multi_query_attention", True):
         kv_heads = heads
     intermediate = _int(data, "intermediate_size", "ffn_hidden_size", "n_inner", default=4 * hidden)
+    if model_type == "qwen":  # Qwen (1.0) states the width of w1 and w2 together: each is half of it
+        intermediate //= 2
     experts = _int(data, "num_experts", "n_routed_experts", "num_local_experts")
     gated = model_type not in {"phi", "gpt2", "gpt_neox", "falcon", "bloom", "starcoder2", "gpt_bigcode"}
     return LLMArch(

@@ -106,13 +106,15 @@ def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]]
         out.extend((i, o, layers) for i, o in mods)
 
     if "all" in names:
+        # LLaMA-Factory's `all` is every Linear layer but the head; in transformers >= 5 an MoE
+        # layer's routed experts and router are not Linear layers, so they are not adapted.
         if arch.model_type in _FUSED_QKV:
             attn = [(arch.hidden, arch.q_dim + 2 * arch.kv_dim), attn[3]]
         if arch.model_type in _FUSED_GATE_UP and arch.mlp_matrices == 3:
             mlp_dense = [(arch.hidden, 2 * arch.intermediate), *down_dense]
         add(attn, arch.layers)
         add(mlp_dense, dense_layers)
-        add(mlp_moe, moe)
+        add(arch.shared_expert_linears(), moe)
         return out, []
     for name in dict.fromkeys(names):
         if name in _Q:
@@ -266,6 +268,17 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
         mods, unknown = lora_modules(arch, target)
         if unknown:
             notes.append(f"lora_target names not matched to this architecture and not counted: {', '.join(unknown)}")
+        if arch.experts and "all" in target.lower().split(","):
+            notes.append(
+                "MoE with `all`: transformers >= 5 (LLaMA-Factory 0.9.5's) fuses the routed experts and the router "
+                "into plain parameters, not Linear layers, so only attention, dense and shared-expert layers are "
+                "adapted (transformers 4.x adapted every expert)"
+            )
+        elif arch.experts:
+            notes.append(
+                "MoE expert projections named in lora_target: counted per expert; whether they are adapted depends "
+                "on the peft release (transformers >= 5 fuses the experts, which older peft releases do not wrap)"
+            )
         trainable = sum(rank * (i + o) * c for i, o, c in mods)
         if use_dora:
             trainable += sum(o * c for _, o, c in mods)
@@ -286,22 +299,27 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
             notes.append("full tuning: trainable weights upcast to fp32 (LLaMA-Factory does so unless pure_bf16)")
     est.params, est.trainable_params = arch.params, trainable
 
-    # Optimizer states per trainable parameter.
+    # Optimizer states per trainable parameter. Sharded full tuning with 16-bit weights
+    # (ZeRO-3 / FSDP full shard) keeps an fp32 master copy and fp32 states in the optimizer:
+    # 2 + 2 + 12 bytes per parameter, the 16 of unsharded mixed precision, only partitioned.
+    master = zero == 3 and method == "full" and train_bytes == 2
+    state_width = 4 if master else train_bytes
+    dtype_name = "fp32" if master else "the parameter dtype"
     if _8BIT_OPTIMS.search(optim):
         state_bytes, optim_note = 2.0, f"`{optim}`: two 8-bit states per parameter"
     elif optim.startswith("sgd"):
         state_bytes, optim_note = 0.0, "SGD without momentum: no state"
     elif optim.startswith("adafactor"):
-        state_bytes, optim_note = 0.1 * train_bytes, "Adafactor: factored second moment (~0.1 of a copy)"
+        state_bytes, optim_note = 0.1 * state_width, "Adafactor: factored second moment (~0.1 of a copy)"
     elif "lion" in optim:
-        state_bytes, optim_note = float(train_bytes), f"`{optim}`: one state per parameter"
+        state_bytes, optim_note = float(state_width), f"`{optim}`: one state per parameter in {dtype_name}"
     else:
-        state_bytes, optim_note = 2.0 * train_bytes, f"`{optim}`: two states per parameter in the parameter dtype"
+        state_bytes, optim_note = 2.0 * state_width, f"`{optim}`: two states per parameter in {dtype_name}"
     if any(_get(config, k, bool, False) for k in ("use_galore", "use_apollo", "use_badam", "use_adam_mini")):
         notes.append("GaLore/APOLLO/BAdam/Adam-mini reduce optimizer states; counted as plain AdamW (overestimate)")
-    if zero and method == "full" and train_bytes == 2:
-        state_bytes += 4.0  # fp32 master copy kept by DeepSpeed/FSDP mixed precision
-        optim_note += ", plus an fp32 master copy"
+    if master:
+        state_bytes += 4.0
+        optim_note += ", plus the fp32 master copy of the 16-bit weights"
     notes.append(optim_note)
     gradients = trainable * float(train_bytes)
     optimizer = trainable * state_bytes

@@ -1,0 +1,140 @@
+"""One answer for one question: `lorachecks estimate` and `lorachecks dry-run` agree.
+
+The estimate counts from dimensions (no torch); the dry-run builds the model on meta and
+counts what peft actually adapted. Where both answer the same question they must agree.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lorachecks.estimate.llm import estimate_llm
+
+TOKENIZER = Path(__file__).resolve().parent.parent / "examples" / "dryrun" / "tiny-llama3"
+LLAMA2 = {"model_name_or_path": "meta-llama/Llama-2-7b-hf", "per_device_train_batch_size": 1, "cutoff_len": 512}
+
+
+@pytest.mark.parametrize("extra", [{}, {"bf16": True}, {"pure_bf16": True}, {"optim": "adamw_8bit"}])
+def test_zero3_on_one_gpu_needs_what_unsharded_training_needs(extra: dict[str, Any]) -> None:
+    base = {**LLAMA2, "finetuning_type": "full", **extra}
+    plain = estimate_llm(base)
+    zero3 = estimate_llm({**base, "deepspeed": {"zero_optimization": {"stage": 3}}})
+    if "pure_bf16" in extra:  # no fp32 master without ZeRO: 8 bytes; ZeRO-3 keeps one: 16
+        assert zero3.total_bytes > plain.total_bytes
+        return
+    # Sharding over one GPU moves nothing: 16 bytes per parameter for mixed-precision AdamW
+    # either way (fp32 weights/gradients/states, or 16-bit weights/gradients + fp32 master/states).
+    assert zero3.total_bytes == pytest.approx(plain.total_bytes)
+    per_param = sum(v for k, v in zero3.breakdown.items() if k not in ("activations", "overhead")) / zero3.params
+    expected = 2 + 2 + (2 + 4 if "optim" in extra else 12)
+    assert per_param == pytest.approx(expected)
+
+
+def test_zero3_shards_every_state_over_the_gpus() -> None:
+    base = {**LLAMA2, "finetuning_type": "full", "bf16": True, "deepspeed": {"zero_optimization": {"stage": 3}}}
+    one, eight = estimate_llm(base, gpus=1), estimate_llm(base, gpus=8)
+    for part in ("weights", "gradients", "optimizer"):
+        assert eight.breakdown[part] == pytest.approx(one.breakdown[part] / 8)
+
+
+def test_qwen_v1_config_states_the_doubled_mlp_width(tmp_path: Path) -> None:
+    # Qwen-1.8B: its config says intermediate_size 11008; w1 and w2 are 5504 wide each.
+    (tmp_path / "config.json").write_text(
+        json.dumps(
+            {
+                "model_type": "qwen",
+                "hidden_size": 2048,
+                "num_hidden_layers": 24,
+                "num_attention_heads": 16,
+                "intermediate_size": 11008,
+                "vocab_size": 151936,
+            }
+        )
+    )
+    found = estimate_llm({"model_name_or_path": str(tmp_path), "finetuning_type": "full"})
+    assert 1.83e9 < found.params < 1.85e9  # published: 1.8 B (1,836,828,672)
+
+
+MOE_CONFIGS: dict[str, dict[str, Any]] = {
+    "mixtral": {"num_local_experts": 4, "num_experts_per_tok": 2},
+    "qwen2_moe": {
+        "num_experts": 4,
+        "num_experts_per_tok": 2,
+        "moe_intermediate_size": 32,
+        "shared_expert_intermediate_size": 48,
+    },
+    "qwen3_moe": {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32, "head_dim": 16},
+    "llama": {},
+}
+SMALL = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 384,  # the bundled example tokenizer's
+    "max_position_embeddings": 64,
+}
+
+
+@pytest.mark.parametrize("model_type", sorted(MOE_CONFIGS))
+def test_all_targets_count_the_same_in_estimate_and_dry_run(model_type: str, tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("peft")
+    from lorachecks.dryrun import Options, dry_run
+
+    model = tmp_path / model_type
+    shutil.copytree(TOKENIZER, model)
+    (model / "config.json").write_text(json.dumps({"model_type": model_type, **SMALL, **MOE_CONFIGS[model_type]}))
+    config = tmp_path / "train.yaml"
+    config.write_text(
+        f"model_name_or_path: {model}\nstage: sft\ndo_train: true\nfinetuning_type: lora\nlora_target: all\n"
+        f"dataset: x\ntemplate: default\noutput_dir: {tmp_path / 'out'}\nper_device_train_batch_size: 1\n"
+        "cutoff_len: 8\n"
+    )
+    # A real CPU step on random weights (the experts' grouped matmul does not run on meta yet).
+    report = dry_run(config, Options(device="cpu", init="random", launch_dir=tmp_path))
+    assert report.ok, report.diagnostics
+    assert report.tool_estimate_trainable == report.trainable_params
+    assert not any("experts" in name for name in report.adapter_module_names)
+
+
+def test_mixtral_all_no_longer_counts_the_experts() -> None:
+    found = estimate_llm({"model_name_or_path": "mistralai/Mixtral-8x7B-v0.1", "lora_target": "all"})
+    # 32 layers x r=8 x (q 4096+4096, k 4096+1024, v 4096+1024, o 4096+4096): attention only.
+    assert found.trainable_params == 32 * 8 * (8192 + 5120 + 5120 + 8192)
+    assert any("fuses the routed experts" in a for a in found.assumptions)
+
+
+def test_auto_device_counts_activations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("peft")
+    from lorachecks.dryrun import Options, dry_run, step
+
+    # About 220 M parameters (0.8 GiB of weights) but batch 16 x 4096 tokens: the logits and
+    # layer activations need tens of GiB, which a CPU with 32 GiB free cannot hold.
+    model = tmp_path / "llama-220m"
+    model.mkdir()
+    dims = {**SMALL, "hidden_size": 1024, "intermediate_size": 2816, "num_hidden_layers": 12, "vocab_size": 32000}
+    (model / "config.json").write_text(json.dumps({"model_type": "llama", **dims, "max_position_embeddings": 4096}))
+    config = tmp_path / "train.yaml"
+    config.write_text(
+        f"model_name_or_path: {model}\nstage: sft\ndo_train: true\nfinetuning_type: lora\nlora_target: q_proj\n"
+        f"dataset: x\ntemplate: default\noutput_dir: {tmp_path / 'out'}\nper_device_train_batch_size: 16\n"
+        "cutoff_len: 4096\n"
+    )
+    monkeypatch.setattr(step, "available_ram", lambda: 32 * 2**30)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    report = dry_run(config, Options(device="auto", init="random", launch_dir=tmp_path))
+    assert report.estimate is not None and report.tool_estimate is not None
+    weights_only = (report.total_params or 0) * 4 + (report.trainable_params or 0) * 12
+    assert weights_only < 2**30 < 16 * 2**30 < report.estimate
+    assert "activations" in report.estimate_source
+    assert report.device == "meta" and "more than half" in report.device_reason
