@@ -323,6 +323,17 @@ def dry_run(
 
 
 @app.command()
+def server() -> None:
+    """Run the language server on stdin/stdout (LSP), for editors: diagnostics while you type,
+    hover, completion and quick fixes (docs/editors.md)."""
+    try:
+        from lorachecks.lsp.server import main
+    except ImportError as exc:  # pygls is a dependency; a broken install says so plainly
+        raise _usage_error(f"the language server needs pygls: {exc}") from None
+    main()
+
+
+@app.command()
 def version() -> None:
     """Print the lorachecks version."""
     typer.echo(__version__)

@@ -124,10 +124,12 @@ def settings_from_options(
     jobs: int | None = None,
     cache: bool | None = None,
     cache_dir: Path | None = None,
+    cwd: Path | None = None,
 ) -> tuple[Settings, list[str]]:
     """The run's settings from the lint options (the command line's, or a language server's),
     and the names of those the user gave (they win over the project configuration).
-    Raises UsageError for a bad value."""
+    ``cwd`` is where a launch would start when ``launch_dir`` is not given (default: the
+    current directory; a language server passes the workspace folder). Raises UsageError."""
     from lorachecks.formats.llamafactory import environment
     from lorachecks.settings import Settings
 
@@ -160,7 +162,7 @@ def settings_from_options(
         strict=strict,
         select=codes(select),
         ignore=codes(ignore),
-        launch_dir=(launch_dir or Path.cwd()).resolve(),
+        launch_dir=(launch_dir or cwd or Path.cwd()).resolve(),
         llamafactory_version=llamafactory_version or "latest",
         llamafactory_source="set with --llamafactory-version" if llamafactory_version else "",
         transformers_version=transformers_version,

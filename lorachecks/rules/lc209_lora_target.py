@@ -16,10 +16,9 @@ Good:
 
 from collections.abc import Iterator
 
-from lorachecks.architectures import HEADS, LINEAR_MODULES
+from lorachecks.architectures import HEADS
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import config_of, local_path, names
-from lorachecks.paths import read_json
+from lorachecks.formats.llamafactory.resolve import config_of, model_linear_modules, names
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC209"
@@ -38,19 +37,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     ):
         return
     targets = [t for t in names(config.lora_target) if t != "all"]
-    path = local_path(ctx, config.model_name_or_path)
-    if not targets or path is None:
+    found = model_linear_modules(ctx, config.model_name_or_path)
+    if not targets or found is None:
         return
-    model_config, error = read_json(path / "config.json")
-    model_type = model_config.get("model_type") if isinstance(model_config, dict) else None
-    if error is not None or model_type not in LINEAR_MODULES:
-        return
-    modules = LINEAR_MODULES[model_type] | HEADS
+    model_type, linear = found
+    modules = linear | HEADS
     missing = [t for t in targets if t.rsplit(".", 1)[-1] not in modules]
     if missing:
         yield Finding(
             f"`lora_target` names {', '.join(missing)}, which `{model_type}` models do not have",
             "lora_target",
-            f"use `all`, or some of: {', '.join(sorted(LINEAR_MODULES[model_type]))}",
+            f"use `all`, or some of: {', '.join(sorted(linear))}",
             at="value",
         )

@@ -32,6 +32,21 @@ def local_path(ctx: RuleContext, value: str) -> Path | None:
     return _local_path(value, ctx.settings.launch_dir)
 
 
+def model_linear_modules(ctx: RuleContext, model: str) -> tuple[str, frozenset[str]] | None:
+    """The ``model_type`` of a local model folder and its LoRA-able linear layer names, or None
+    when the folder, its config.json or the architecture is unknown."""
+    from lorachecks.architectures import LINEAR_MODULES
+
+    path = local_path(ctx, model)
+    if path is None:
+        return None
+    model_config, error = read_json(path / "config.json")
+    model_type = model_config.get("model_type") if isinstance(model_config, dict) else None
+    if error is not None or model_type not in LINEAR_MODULES:
+        return None
+    return str(model_type), LINEAR_MODULES[model_type]
+
+
 def train_output_dir(ctx: RuleContext) -> Path | None:
     """The local ``output_dir`` of a training run (path checks on), or None."""
     output_dir = ctx.data.get("output_dir")
@@ -62,13 +77,13 @@ def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
     cached = ctx.__dict__.get("_dataset_info")
     if cached is not None and cached[0] is config:
         return cast(DatasetInfo, cached[1])
-    info = _dataset_info(ctx, config)
+    info = dataset_info_in(ctx, config.dataset_dir)
     ctx.__dict__["_dataset_info"] = (config, info)
     return info
 
 
-def _dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
-    dataset_dir = config.dataset_dir
+def dataset_info_in(ctx: RuleContext, dataset_dir: str) -> DatasetInfo:
+    """The dataset_info.json of ``dataset_dir`` as the trainer launched from ``launch_dir`` reads it."""
     if dataset_dir == "ONLINE" or dataset_dir.startswith("REMOTE:"):
         return DatasetInfo(None)
     directory = local_path(ctx, dataset_dir)
