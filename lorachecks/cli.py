@@ -116,6 +116,13 @@ def lint(
     cache_dir: Annotated[
         Optional[Path], typer.Option("--cache-dir", help="Where --cache keeps results (implies --cache).")
     ] = None,
+    yamllint: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--yamllint/--no-yamllint",
+            help="yamllint's style findings on YAML configs (LC700). Default: where a .yamllint exists.",
+        ),
+    ] = None,
     stdin_filename: Annotated[
         Optional[Path],
         typer.Option(
@@ -153,6 +160,7 @@ def lint(
             cache=cache,
             cache_dir=cache_dir,
             stdin_filename=stdin_filename,
+            yamllint=yamllint,
         )
     except UsageError as exc:
         raise _usage_error(str(exc)) from None

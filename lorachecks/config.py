@@ -18,6 +18,7 @@ per folder. Options given on the command line override the file.
     gpu-memory = "24GB"                # per GPU (GB and GiB both mean GiB), or a number
     gpus = 2
     strict = true
+    yamllint = true                    # yamllint's style findings (LC700); default: where a .yamllint exists
     severity = { LC302 = "info", LC109 = "off" }   # error, warning, info or off
 
     [tool.lorachecks.per-path."legacy/**/*.yaml"]  # glob, relative to this file's folder
@@ -69,6 +70,7 @@ _TOP_KEYS = (
     "gpu-memory",
     "gpus",
     "strict",
+    "yamllint",
     "severity",
     "per-path",
 )
@@ -80,6 +82,7 @@ _PER_PATH_KEYS = (
     "llamafactory-version",
     "transformers-version",
     "kohya-script",
+    "yamllint",
     "severity",
 )
 
@@ -195,7 +198,7 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
 
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key in ("path-checks", "strict"):
+        if key in ("path-checks", "strict", "yamllint"):
             if not isinstance(value, bool):
                 raise fail(key, f"must be true or false, not {value!r}")
             values[key.replace("-", "_")] = value

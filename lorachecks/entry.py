@@ -50,6 +50,8 @@ FLAGS: dict[str, tuple[str, bool]] = {
     "-v": ("verbose", True),
     "--cache": ("cache", True),
     "--no-cache": ("cache", False),
+    "--yamllint": ("yamllint", True),
+    "--no-yamllint": ("yamllint", False),
 }
 
 

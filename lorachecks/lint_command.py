@@ -124,6 +124,7 @@ def settings_from_options(
     jobs: int | None = None,
     cache: bool | None = None,
     cache_dir: Path | None = None,
+    yamllint: bool | None = None,
     cwd: Path | None = None,
 ) -> tuple[Settings, list[str]]:
     """The run's settings from the lint options (the command line's, or a language server's),
@@ -173,6 +174,7 @@ def settings_from_options(
         gpus=gpus or 1,
         jobs=jobs,
         cache_dir=cache_dir if use_cache else None,
+        yamllint=yamllint,
     )
     if max_file_bytes is not None:
         settings.max_file_bytes = max_file_bytes
@@ -201,6 +203,7 @@ def settings_from_options(
         "strict": strict,
         "gpu_memory_gib": gpu_memory is not None,
         "gpus": gpus is not None,
+        "yamllint": yamllint is not None,
     }
     return settings, [k for k, v in given.items() if v]
 
@@ -230,6 +233,7 @@ def run_lint(
     cache: bool | None = None,
     cache_dir: Path | None = None,
     stdin_filename: Path | None = None,
+    yamllint: bool | None = None,
 ) -> int:
     """Lint, print the report and return the exit code; raises UsageError for bad input."""
     from lorachecks.config import ConfigError, project_settings
@@ -266,6 +270,7 @@ def run_lint(
         jobs=jobs,
         cache=cache,
         cache_dir=cache_dir,
+        yamllint=yamllint,
     )
     color = sys.stdout.isatty()
     out: Any = sys.stdout if color else _Buffered(sys.stdout)

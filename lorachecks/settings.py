@@ -34,6 +34,8 @@ class Settings:
     # Performance: worker processes (None = decide from the file count) and result cache.
     jobs: int | None = None
     cache_dir: Path | None = None
+    # yamllint's style findings (LC700): None = where the project has a yamllint configuration.
+    yamllint: bool | None = None
     # Severity changes from the project configuration: code or prefix -> new level.
     severity: dict[str, Severity] = field(default_factory=dict)
 

@@ -28,6 +28,7 @@ CLIENT_OPTIONS = {
     "gpuMemory": "gpu_memory",
     "gpus": "gpus",
     "strict": "strict",
+    "yamllint": "yamllint",
 }
 _PATHS = frozenset({"launch_dir", "python_env"})
 _LISTS = frozenset({"select", "ignore"})

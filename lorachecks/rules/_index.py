@@ -75,4 +75,5 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("lc607_shared_output_dir", "LC607", ("llamafactory",)),
     ("lc608_output_dir_not_empty", "LC608", ("llamafactory",)),
     ("lc609_weights_file_exists", "LC609", ("kohya", "lora-scripts")),
+    ("lc700_yamllint", "LC700", None),
 )
