@@ -138,3 +138,122 @@ def test_auto_device_counts_activations(tmp_path: Path, monkeypatch: pytest.Monk
     assert weights_only < 2**30 < 16 * 2**30 < report.estimate
     assert "activations" in report.estimate_source
     assert report.device == "meta" and "more than half" in report.device_reason
+
+
+# --- Stable Diffusion: sd-scripts' module selection, one count -------------------------------
+
+
+def _kohya(tmp_path: Path, model: str, network: str, extra: str = "", name: str = "train.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        f'[model]\npretrained_model_name_or_path = "{model}"\n[network]\nnetwork_module = "networks.lora"\n'
+        f"{network}\n[training]\ntrain_batch_size = 1\nnetwork_train_unet_only = true\n{extra}"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("family", "network", "modules"),
+    [
+        ("SD1", 'network_dim = 8\nnetwork_args = ["conv_dim=4"]', 278),  # sd-scripts: 278, 6,230,528
+        ("SD2", "network_dim = 8", 192),  # sd-scripts: 192, 3,457,024
+        ("SDXL", 'network_dim = 8\nnetwork_args = ["conv_dim=4"]', 788),  # sd-scripts: 788, 23,170,560
+    ],
+)
+def test_unet_lora_counts_agree_with_sd_scripts_selection(
+    family: str, network: str, modules: int, tmp_path: Path
+) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("diffusers")
+    pytest.importorskip("peft")
+    from lorachecks.dryrun import Options, dry_run
+    from tests.sd_fixtures import write_family
+
+    write_family(tmp_path / "model.safetensors", family)
+    resolution = "1024" if family == "SDXL" else "512"
+    config = _kohya(tmp_path, "./model.safetensors", network, f'resolution = "{resolution}"\n')
+    report = dry_run(config, Options(device="meta", launch_dir=tmp_path))
+    assert report.ok, report.diagnostics
+    assert report.adapter_modules == modules
+    assert report.trainable_params == report.tool_estimate_trainable
+    if "conv_dim" in network:  # every ResNet block's time-embedding projection is adapted too
+        assert sum(n.endswith("time_emb_proj") for n in report.adapter_module_names) == (22 if family == "SD1" else 17)
+
+
+def test_sd15_conv_lora_matches_sd_scripts_published_count() -> None:
+    from lorachecks.estimate.sd import estimate_sd
+
+    config = {
+        "pretrained_model_name_or_path": "runwayml/stable-diffusion-v1-5",
+        "network_module": "networks.lora",
+        "network_dim": 8,
+        "network_args": ["conv_dim=4"],
+        "network_train_unet_only": True,
+    }
+    # sd-scripts' create_network on its SD 1.5 U-Net: 278 modules, 6,230,528 parameters.
+    assert estimate_sd(config).trainable_params == 6_230_528
+    both = estimate_sd({**config, "network_train_unet_only": False})
+    assert both.trainable_parts == {"denoiser": 6_230_528, "text encoders": 8 * 12 * (8 * 768 + 10 * 768)}
+
+
+def test_resolution_comes_from_the_dataset_config(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("diffusers")
+    pytest.importorskip("peft")
+    from lorachecks.dryrun import Options, dry_run
+    from lorachecks.estimate.sd import estimate_sd
+    from tests.sd_fixtures import write_family
+
+    write_family(tmp_path / "model.safetensors", "SD1")
+    (tmp_path / "dataset.toml").write_text(
+        "[general]\nresolution = 768\n[[datasets]]\nresolution = [512, 512]\n[[datasets.subsets]]\n"
+        'image_dir = "a"\n[[datasets]]\n[[datasets.subsets]]\nimage_dir = "b"\n'
+    )
+    config = _kohya(tmp_path, "./model.safetensors", "network_dim = 4", 'dataset_config = "dataset.toml"\n')
+    report = dry_run(config, Options(device="meta", launch_dir=tmp_path))
+    assert report.ok, report.diagnostics
+    # The second dataset inherits [general]'s 768: the larger one sets the batch.
+    assert report.batch.startswith("1 x latents (4, 96, 96)")
+    assert any("dataset_config dataset.toml" in n for n in report.notes)
+    import tomllib
+
+    flat = tomllib.loads(config.read_text())
+    found = estimate_sd({k: v for table in flat.values() for k, v in table.items()}, tmp_path)
+    assert any("768x768 from dataset_config" in a for a in found.assumptions)
+
+
+def test_lycoris_loha_is_reported_as_not_modelled(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("diffusers")
+    pytest.importorskip("peft")
+    from lorachecks.dryrun import Options, dry_run
+    from tests.sd_fixtures import write_family
+
+    write_family(tmp_path / "model.safetensors", "SD1")
+    network = 'network_dim = 8\nnetwork_args = ["algo=loha"]'
+    config = _kohya(tmp_path, "./model.safetensors", network).read_text()
+    config = config.replace('network_module = "networks.lora"', 'network_module = "lycoris.kohya"')
+    (tmp_path / "train.toml").write_text(config)
+    report = dry_run(tmp_path / "train.toml", Options(device="meta", launch_dir=tmp_path))
+    warnings = [d for d in report.diagnostics if d.code == "DR002"]
+    assert len(warnings) == 1 and warnings[0].severity.value == "warning"
+    assert "algo=loha is not modelled" in warnings[0].message and warnings[0].line == 4  # network_module
+    assert report.ok  # the step ran, but not silently as LoRA
+
+
+def test_unmodelled_llamafactory_options_are_noted(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("peft")
+    from lorachecks.dryrun import Options, dry_run
+
+    example = (
+        Path(__file__).resolve().parent.parent / "examples" / "dryrun" / "llamafactory_lora_sft.yaml"
+    ).read_text()
+    config = tmp_path / "train.yaml"
+    config.write_text(example + "pissa_init: true\npacking: true\nneftune_noise_alpha: 5\n")
+    root = Path(__file__).resolve().parent.parent
+    report = dry_run(config, Options(device="meta", launch_dir=root))
+    assert report.ok, report.diagnostics
+    notes = " ".join(report.notes)
+    assert "pissa_init is not applied" in notes and "packing" in notes and "neftune_noise_alpha 5" in notes

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks.diagnostics import Diagnostic, Severity
+from lorachecks.estimate.sd import conv_dim, network_approximation, network_option
+from lorachecks.formats.kohya.resolution import training_resolution
 from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
 from lorachecks.records import field, record
 from lorachecks.settings import Settings
@@ -74,6 +76,9 @@ class Plan:
     model_family: str | None = None  # diffusion: "sdxl" / "sd2" / "sd1" as the config says
     family_key: str | None = None  # the key that says so (model_train_type, v2)
     notes: list[str] = field(default_factory=list)
+    # (message, key, hint): what the dry-run cannot do as the trainer would, reported as
+    # DR002 warnings so that a passing dry-run never hides it.
+    approximations: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
 
 @record(slots=True)
@@ -244,7 +249,7 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
             "lora-scripts-image": _lora_scripts,
             "kohya": _kohya,
         }
-        plan = builders[kind](path, data, kind)
+        plan = builders[kind](path, data, kind, settings.launch_dir)
         return LoadedConfig(doc, plan, [])
     except DryRunError as exc:
         return LoadedConfig(
@@ -276,7 +281,7 @@ def _precision(data: dict[str, Any], plan: Plan) -> None:
         plan.precision, plan.precision_key = str(mixed), "mixed_precision"
 
 
-def _llamafactory(path: Path, data: dict[str, Any], kind: str) -> Plan:
+def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path) -> Plan:
     model = data.get("model_name_or_path")
     if not isinstance(model, str) or not model:
         raise DryRunError("DR001", "no `model_name_or_path`: the trainer has nothing to load", "model_name_or_path")
@@ -294,6 +299,7 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str) -> Plan:
         plan.notes.append(f"stage {stage} is dry-run as a causal-LM step (its own loss and extra models are not built)")
     if data.get("quantization_bit") is not None:
         plan.notes.append("quantization_bit is ignored: the dry-run loads unquantized weights")
+    _unmodelled_training_options(data, plan)
     plan.rank = _int(data, "lora_rank", 8)
     plan.alpha = _num(data, "lora_alpha", plan.rank * 2) if data.get("lora_alpha") is not None else plan.rank * 2.0
     plan.dropout = _num(data, "lora_dropout", 0.0)
@@ -321,7 +327,28 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str) -> Plan:
     return plan
 
 
-def _lora_scripts(path: Path, data: dict[str, Any], kind: str) -> Plan:
+def _unmodelled_training_options(data: dict[str, Any], plan: Plan) -> None:
+    """LLaMA-Factory options that change the run but not what the dry-run builds: said, not silently dropped."""
+    if data.get("pissa_init") is True:
+        plan.notes.append(
+            "pissa_init is not applied: the adapters start as plain LoRA (PiSSA initialises them from an SVD of the "
+            "base weights and subtracts that from the weights); shapes and counts are the same, the first loss is not"
+        )
+    stage = data.get("stage", "sft")
+    if data.get("packing", stage == "pt") is True or data.get("neat_packing") is True:
+        plan.notes.append(
+            "packing: the trainer concatenates samples to cutoff_len (neat_packing also masks attention between "
+            "them); the dry-run batch is always packed to cutoff_len but without that attention mask"
+        )
+    alpha = data.get("neftune_noise_alpha")
+    if isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha > 0:
+        plan.notes.append(
+            f"neftune_noise_alpha {alpha:g} is not applied: the trainer adds noise to the input embeddings in training, "
+            "the dry-run step does not (memory and shapes are the same)"
+        )
+
+
+def _lora_scripts(path: Path, data: dict[str, Any], kind: str, launch_dir: Path) -> Plan:
     model = data.get("base_model")
     if not isinstance(model, str) or not model:
         raise DryRunError("DR001", "no `base_model`: the trainer has nothing to load", "base_model")
@@ -348,7 +375,7 @@ def _lora_scripts(path: Path, data: dict[str, Any], kind: str) -> Plan:
     return plan
 
 
-def _kohya(path: Path, data: dict[str, Any], kind: str) -> Plan:
+def _kohya(path: Path, data: dict[str, Any], kind: str, launch_dir: Path) -> Plan:
     model = data.get("pretrained_model_name_or_path")
     if not isinstance(model, str) or not model:
         raise DryRunError(
@@ -358,24 +385,35 @@ def _kohya(path: Path, data: dict[str, Any], kind: str) -> Plan:
         )
     plan = Plan(path=path, kind=kind, model=model, model_key="pretrained_model_name_or_path")
     _precision(data, plan)
-    module = data.get("network_module", "networks.lora")
-    if module not in ("networks.lora", "lycoris.kohya"):
-        plan.notes.append(f"network_module {module} is approximated by a plain LoRA")
     plan.rank = _int(data, "network_dim", 4)
     plan.alpha = _num(data, "network_alpha", 1.0)
     plan.dropout = _num(data, "network_dropout", 0.0)
     plan.target_key = "network_module"
-    args = _network_args(data.get("network_args"))
-    conv = args.get("conv_dim", data.get("conv_dim"))
+    approximated = network_approximation(data)
+    if approximated:
+        plan.approximations.append(
+            (
+                approximated,
+                "network_module",
+                "the dry-run builds sd-scripts' networks.lora; this run trains another network",
+            )
+        )
+    conv = network_option(data, "conv_dim")
     if conv is not None:
+        plan.conv_rank = conv_dim(data)
         try:
-            plan.conv_rank = int(float(conv))
-            plan.conv_alpha = float(args.get("conv_alpha", data.get("conv_alpha", 1)))
-        except (TypeError, ValueError):
-            raise DryRunError("DR001", f"`conv_dim` must be a number, not {conv!r}", "network_args") from None
+            plan.conv_alpha = float(network_option(data, "conv_alpha") or 1)
+        except ValueError:
+            plan.conv_rank = None
+        if plan.conv_rank is None:
+            raise DryRunError("DR001", f"`conv_dim` / `conv_alpha` must be numbers, not {conv!r}", "network_args")
     plan.batch_size, plan.batch_key = _int(data, "train_batch_size", 1), "train_batch_size"
     if "resolution" in data:
         plan.resolution = _resolution(data["resolution"])
+    found, where = training_resolution(data, launch_dir)
+    if found is not None and where != "the training config" and min(found) > 0:
+        plan.resolution = found
+        plan.notes.append(f"resolution {found[0]}x{found[1]} from {where} (its largest dataset)")
     lr_key = "unet_lr" if data.get("unet_lr") is not None else "learning_rate"
     plan.learning_rate, plan.lr_key = _num(data, lr_key, 1e-4), lr_key
     plan.max_grad_norm = _num(data, "max_grad_norm", 1.0)
@@ -392,12 +430,3 @@ def _kohya(path: Path, data: dict[str, Any], kind: str) -> Plan:
     if data.get("network_train_unet_only") is not True:
         plan.notes.append("text-encoder LoRA is not dry-run: only the U-Net adapter is trained")
     return plan
-
-
-def _network_args(value: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, str) and "=" in item:
-            key, _, val = item.partition("=")
-            out[key.strip()] = val.strip()
-    return out

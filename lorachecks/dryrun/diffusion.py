@@ -105,29 +105,36 @@ def build(folder: Path, plan: Plan, device: str, dtype: torch.dtype, init: str =
 
 
 def targets(model: nn.Module, with_conv: bool) -> tuple[list[str], list[str]]:
-    """(attention-block Linear / 1x1 Conv names, 3x3 conv names when ``with_conv``)."""
+    """(modules at the network rank, 3x3 convolutions at the conv rank), as sd-scripts selects them.
+
+    Inside each transformer block every Linear and 1x1 Conv2d; with ``with_conv`` (a
+    `conv_dim` is given) also inside the ResNet and up/down-sampling blocks, where the Linear
+    (`time_emb_proj`) and 1x1 shortcuts take the network rank and the 3x3 convolutions the
+    conv rank.
+    """
+    blocks = ATTENTION_BLOCKS + (CONV_BLOCKS if with_conv else ())
     linear: list[str] = []
     conv: list[str] = []
     for block_name, block in model.named_modules():
-        kind = type(block).__name__
-        if kind not in ATTENTION_BLOCKS and kind not in CONV_BLOCKS:
+        if type(block).__name__ not in blocks:
             continue
         for child_name, child in block.named_modules():
-            name = f"{block_name}.{child_name}"
             if not child_name:
                 continue
-            is_1x1 = isinstance(child, nn.Conv2d) and child.kernel_size == (1, 1)
-            if kind in ATTENTION_BLOCKS and (isinstance(child, nn.Linear) or is_1x1):
+            name = f"{block_name}.{child_name}"
+            if isinstance(child, nn.Linear) or (isinstance(child, nn.Conv2d) and child.kernel_size == (1, 1)):
                 linear.append(name)
-            elif kind in CONV_BLOCKS and with_conv and isinstance(child, nn.Conv2d):
-                (linear if is_1x1 else conv).append(name)
+            elif isinstance(child, nn.Conv2d):
+                conv.append(name)
     return sorted(set(linear)), sorted(set(conv))
 
 
 def adapt(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     import peft
 
-    linear, conv = targets(model, plan.conv_rank is not None and plan.conv_rank > 0)
+    linear, conv = targets(model, plan.conv_rank is not None)
+    if not plan.conv_rank:
+        conv = []  # conv_dim = 0: sd-scripts skips the 3x3 convolutions, the blocks' other layers stay
     if not linear:
         raise DryRunError(
             "DR201",

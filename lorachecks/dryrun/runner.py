@@ -41,6 +41,8 @@ def dry_run(path: Path, options: Options) -> Report:
         return report
     report.kind, report.model, report.finetuning_type = plan.kind, plan.model, plan.finetuning_type
     report.notes.extend(plan.notes)
+    for message, key, hint in plan.approximations:
+        report.fail("DR002", message, key, hint, error=False)
     if options.init == "random":
         report.notes.append(
             "--init random: the weights are random, built from the model's config.json; targets, shapes, "
@@ -79,6 +81,13 @@ def _tool_estimate(loaded: LoadedConfig, plan: Plan, settings: Settings, report:
         report.tool_estimate = int(found.total_bytes)
         report.tool_estimate_trainable = found.trainable_params or None
         report.tool_estimate_activations = int(found.breakdown.get("activations", 0))
+        text_encoders = found.trainable_parts.get("text encoders", 0)
+        if text_encoders:
+            denoiser = found.trainable_parts.get("denoiser", 0)
+            report.notes.append(
+                f"lorachecks estimate counts {denoiser:,} U-Net (as built here) + {text_encoders:,} text-encoder "
+                f"LoRA parameters = {found.trainable_params:,} trainable"
+            )
 
 
 def _run(plan: Plan, options: Options, settings: Settings, report: Report) -> None:

@@ -133,14 +133,22 @@ class DiffusionArch:
     text_encoder_params: tuple[int, ...]  # CLIP / T5 encoders, in pipeline order
     vae_params: int
     native_resolution: int
-    lora_params_per_rank: int  # denoiser linear layers the default LoRA network targets
-    te_lora_params_per_rank: int  # text-encoder layers the default LoRA network targets
+    # LoRA parameters per rank of sd-scripts' `networks.lora` (checked against its own module
+    # selection, tests/test_estimate_agreement.py): every Linear and 1x1 Conv2d inside the
+    # denoiser's transformer blocks, and the text encoders' attention and MLP Linear layers.
+    lora_params_per_rank: int
+    te_lora_params_per_rank: int
     # Activation bytes per sample at the native resolution, bf16, memory-efficient
     # attention, no gradient checkpointing; and the fraction kept with checkpointing.
     activation_bytes: int
     checkpointed_fraction: float
     blocks: int = 0  # swappable blocks (FLUX: 19 double + 38 single)
     latent_channels: int = 4
+    # With a `conv_dim` (U-Nets): the ResNet / up- and down-sampling blocks join the targets,
+    # their Linear (time embedding) and 1x1 shortcuts at the network rank, the 3x3
+    # convolutions at the conv rank.
+    conv_block_params_per_rank: int = 0
+    conv_params_per_rank: int = 0
 
 
 Arch = LLMArch | DiffusionArch

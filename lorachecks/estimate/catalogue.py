@@ -150,13 +150,40 @@ LLM_CATALOGUE.update(
     {key: replace(arch, qkv_bias=True) for key, arch in LLM_CATALOGUE.items() if arch.model_type == "qwen2"}
 )
 
+
+def clip_lora_per_rank(layers: int, width: int) -> int:
+    """LoRA parameters per rank on a CLIP text encoder: q, k, v, out (width to width) and the
+    MLP's fc1 / fc2 (width to 4 x width and back) in every layer."""
+    return layers * (4 * (width + width) + 2 * (width + 4 * width))
+
+
+_CLIP_L = clip_lora_per_rank(12, 768)  # SD 1.x, SDXL's first encoder, FLUX
+_OPENCLIP_H = clip_lora_per_rank(23, 1024)  # SD 2.x: sd-scripts builds 23 of its 24 layers
+_OPENCLIP_BIGG = clip_lora_per_rank(32, 1280)  # SDXL's second encoder
 # Diffusion families. Parameter counts are those of the released checkpoints; the LoRA
-# sizes per rank are those of kohya's default `networks.lora` targets; the activation
-# constants are calibrated (docs/estimate.md says how and what the error is).
+# sizes per rank are those of kohya's default `networks.lora` targets (U-Nets: transformer
+# blocks; with conv_dim the ResNet blocks' Linear + 1x1 and their 3x3 convolutions, counted
+# exactly; SD3/FLUX approximate); the activation constants are calibrated (docs/estimate.md
+# says how and what the error is).
+_SD1_CONV = {"conv_block_params_per_rank": 82_880, "conv_params_per_rank": 544_000}
 DIFFUSION_FAMILIES: dict[str, DiffusionArch] = {
-    "sd1": DiffusionArch("sd1", 860 * _M, (123 * _M,), 84 * _M, 512, 400_000, 166_000, int(2.0e9), 0.3),
-    "sd2": DiffusionArch("sd2", 866 * _M, (340 * _M,), 84 * _M, 768, 420_000, 330_000, int(4.5e9), 0.3),
-    "sdxl": DiffusionArch("sdxl", 2567 * _M, (123 * _M, 695 * _M), 84 * _M, 1024, 2_900_000, 903_000, int(6e9), 0.2),
+    "sd1": DiffusionArch("sd1", 860 * _M, (123 * _M,), 84 * _M, 512, 423_936, _CLIP_L, int(2.0e9), 0.3, **_SD1_CONV),
+    "sd2": DiffusionArch(
+        "sd2", 866 * _M, (340 * _M,), 84 * _M, 768, 432_128, _OPENCLIP_H, int(4.5e9), 0.3, **_SD1_CONV
+    ),
+    "sdxl": DiffusionArch(
+        "sdxl",
+        2567 * _M,
+        (123 * _M, 695 * _M),
+        84 * _M,
+        1024,
+        2_659_840,
+        _CLIP_L + _OPENCLIP_BIGG,
+        int(6e9),
+        0.2,
+        conv_block_params_per_rank=58_560,
+        conv_params_per_rank=355_840,
+    ),
     "sd3": DiffusionArch(
         "sd3", 2028 * _M, (123 * _M, 695 * _M, 4762 * _M), 84 * _M, 1024, 2_400_000, 0, int(10e9), 0.2
     ),
@@ -167,7 +194,7 @@ DIFFUSION_FAMILIES: dict[str, DiffusionArch] = {
         84 * _M,
         1024,
         3_500_000,
-        166_000,
+        _CLIP_L,
         int(50e9),
         0.08,
         blocks=57,

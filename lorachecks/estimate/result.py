@@ -32,6 +32,8 @@ class Estimate:
     params: int = 0
     trainable_params: int = 0
     gpus: int = 1
+    # Where the trainable parameters are, where a run trains several models (SD: denoiser, text encoders).
+    trainable_parts: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_bytes(self) -> float:

@@ -14,6 +14,7 @@ from lorachecks.estimate.architecture import DiffusionArch
 from lorachecks.estimate.catalogue import DIFFUSION_CATALOGUE, DIFFUSION_FAMILIES, diffusion_family_of
 from lorachecks.estimate.llm import CONTEXT_BYTES, FRAGMENTATION
 from lorachecks.estimate.result import Estimate
+from lorachecks.formats.kohya.resolution import training_resolution
 from lorachecks.paths import resolve
 
 # lora-scripts' `model_train_type` values (and GUI flags) naming the family.
@@ -124,6 +125,59 @@ def parse_resolution(value: object) -> tuple[int, int] | None:
     return sizes[0], sizes[1]
 
 
+def network_option(config: dict[str, Any], name: str) -> Any:
+    """An option of the network module: a `network_args` item (sd-scripts hands them over as
+    strings; the last one wins), else a key of that name (GUI presets write some there)."""
+    from lorachecks.formats.kohya.network_args import split_items
+
+    args = config.get("network_args")
+    items = (
+        [(key, value.strip()) for _, key, value in split_items([str(a) for a in args])]
+        if isinstance(args, list)
+        else []
+    )
+    found = [value for key, value in items if key == name]
+    return found[-1] if found else config.get(name)
+
+
+def conv_dim(config: dict[str, Any]) -> int | None:
+    """The conv rank of sd-scripts' `conv_dim` (lora-scripts: `conv_lora_rank`); None when unset or unreadable."""
+    value = network_option(config, "conv_dim")
+    if value is None:
+        value = config.get("conv_lora_rank")
+    try:
+        return None if value is None or isinstance(value, bool) else int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+# Network modules counted and built as they are: sd-scripts' LoRA for each family.
+DEFAULT_NETWORKS = ("networks.lora", "networks.lora_sd3", "networks.lora_flux")
+LYCORIS_LORA = ("lora", "locon")
+
+
+def network_approximation(config: dict[str, Any]) -> str | None:
+    """What the default LoRA network stands in for, said plainly; None for the default network."""
+    module = config.get("network_module", "networks.lora")
+    if not isinstance(module, str) or module in DEFAULT_NETWORKS:
+        return None
+    if module == "lycoris.kohya":
+        algo = str(network_option(config, "algo") or "lora").lower()
+        if algo in LYCORIS_LORA:
+            return (
+                f"lycoris.kohya algo={algo}: LyCORIS selects its own modules; approximated by sd-scripts' "
+                "networks.lora of the same dims"
+            )
+        return (
+            f"lycoris.kohya algo={algo} is not modelled: a plain LoRA of the same dim stands in for it, so the "
+            f"trainable count, memory and gradients are a LoRA's, not {algo}'s"
+        )
+    return (
+        f"network_module {module} is not modelled: a plain LoRA of the same dim stands in for it, so the "
+        "trainable count, memory and gradients are a LoRA's"
+    )
+
+
 def _number(config: dict[str, Any], keys: tuple[str, ...], default: float) -> float:
     """The first key holding a finite, non-negative number (numeric strings too), else ``default``."""
     for key in keys:
@@ -162,10 +216,12 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
     half = precision in {"fp16", "bf16"}
     weight_bytes = 2.0 if half else 4.0
     fp8 = _flag(config, "fp8_base") or _flag(config, "fp8_base_unet")
-    resolution = parse_resolution(config.get("resolution", config.get("max_resolution")))
-    if resolution is None:
+    resolution, where = training_resolution(config, base)
+    if resolution is None or min(resolution) <= 0:
         resolution = (arch.native_resolution, arch.native_resolution)
         notes.append(f"resolution not given or unreadable: the family's native {arch.native_resolution}")
+    elif where != "the training config":
+        notes.append(f"resolution {resolution[0]}x{resolution[1]} from {where} (its largest dataset)")
     width, height = resolution
     batch = max(int(_number(config, ("train_batch_size", "batch_size"), 1)), 1)
     rank = int(_number(config, ("network_dim", "lora_rank"), 4 if "network_module" in config else 8))
@@ -212,8 +268,17 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
         notes.append("latents not cached: fp32 VAE and its encoder activations on the GPU every step")
 
     # LoRA parameters, gradients, optimizer.
-    per_rank = (0 if te_only else arch.lora_params_per_rank) + (0 if unet_only else arch.te_lora_params_per_rank)
-    trainable = rank * per_rank
+    denoiser_lora = rank * arch.lora_params_per_rank
+    conv_rank = conv_dim(config)
+    if conv_rank is not None and arch.conv_params_per_rank:
+        denoiser_lora += rank * arch.conv_block_params_per_rank + conv_rank * arch.conv_params_per_rank
+        notes.append(f"conv_dim {conv_rank}: the ResNet and up/down-sampling blocks are adapted too")
+    te_lora = rank * arch.te_lora_params_per_rank
+    trainable = (0 if te_only else denoiser_lora) + (0 if unet_only else te_lora)
+    est.trainable_parts = {"denoiser": 0 if te_only else denoiser_lora, "text encoders": 0 if unet_only else te_lora}
+    approximated = network_approximation(config)
+    if approximated:
+        notes.append(approximated)
     train_bytes = 2.0 if _flag(config, "full_fp16") or _flag(config, "full_bf16") else 4.0
     optimizer_name = str(config.get("optimizer_type", "AdamW8bit" if _flag(config, "use_8bit_adam") else "AdamW"))
     key = optimizer_name.lower().replace("_", "").replace(".", "").rsplit("optim", 1)[-1]
@@ -225,8 +290,6 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
         f"({'denoiser only' if unet_only else 'text encoder only' if te_only else 'denoiser + text encoder'}); "
         f"{optimizer_name}: {state:g} bytes of state per parameter"
     )
-    if config.get("conv_dim") or "conv_dim" in str(config.get("network_args", "")):
-        notes.append("convolution LoRA (conv_dim) not counted: usually under 10 % of the adapter")
 
     # Activations.
     scale = (width * height) / arch.native_resolution**2
