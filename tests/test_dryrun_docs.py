@@ -50,6 +50,8 @@ def test_the_docs_show_the_bundled_example_first() -> None:
 @pytest.mark.parametrize("command", documented_commands())
 def test_documented_command_runs_as_written(command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(ROOT)  # the docs say: from the repository root
+    if command.endswith(".toml"):
+        pytest.importorskip("diffusers")  # the dryrun-diffusion extra
     words = shlex.split(command)
     redirect = words.index(">") if ">" in words else None
     args = words[2:redirect]
@@ -116,3 +118,30 @@ def test_the_example_tool_recreates_the_committed_files(tmp_path: Path, monkeypa
     for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
         written = json.loads((tmp_path / "tiny-llama3" / name).read_text(encoding="utf-8"))
         assert written == json.loads((EXAMPLE / "tiny-llama3" / name).read_text(encoding="utf-8")), name
+
+
+def test_init_random_runs_a_unet_folder_without_weights(tmp_path: Path) -> None:
+    diffusers = pytest.importorskip("diffusers")
+    unet = diffusers.UNet2DConditionModel(
+        sample_size=8,
+        layers_per_block=1,
+        block_out_channels=(16, 32),
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=16,
+        attention_head_dim=4,
+        norm_num_groups=8,
+    )
+    unet.save_config(tmp_path / "tiny-sd" / "unet")  # config.json only
+    config = tmp_path / "train.toml"
+    config.write_text(
+        '[model]\npretrained_model_name_or_path = "tiny-sd"\n[network]\nnetwork_module = "networks.lora"\n'
+        'network_dim = 4\nnetwork_args = ["conv_dim=2"]\n[training]\ntrain_batch_size = 1\nresolution = "32,32"\n'
+        "unet_lr = 1e-3\nnetwork_train_unet_only = true\n"
+    )
+    without = dry_run(config, Options(device="cpu", launch_dir=tmp_path))
+    assert [d.code for d in without.diagnostics] == ["DR105"]
+    report = dry_run(config, Options(device="cpu", init="random", launch_dir=tmp_path, steps=2))
+    assert report.ok, report.diagnostics
+    assert report.device == "cpu" and report.grads is not None and report.grads.passed
+    assert any(n.endswith("time_emb_proj") for n in report.adapter_module_names)
