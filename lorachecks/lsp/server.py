@@ -175,9 +175,10 @@ def completion(ls: LorachecksServer, params: types.CompletionParams) -> types.Co
     if text.partial_key(before) is None:
         return types.CompletionList(is_incomplete=False, items=[])
     written = text.written_keys(lines)
+    accepted = session.release_keys(format_name, ls.linted.get(uri))
     items = []
     for name, prop in sorted(options.options(format_name, table).items()):
-        if name in written or prop.get("deprecated"):
+        if name in written or prop.get("deprecated") or (accepted is not None and name not in accepted):
             continue
         separator = " = " if toml else ": "
         items.append(

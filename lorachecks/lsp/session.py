@@ -136,6 +136,16 @@ def format_of(path: Path, linted: Linted | None) -> str | None:
     return "llamafactory" if syntax in ("yaml", "json") else None
 
 
+def release_keys(format_name: str, linted: Linted | None) -> frozenset[str] | None:
+    """The keys the targeted trainer release accepts (None: the format has no releases)."""
+    from lorachecks.formats import by_name
+
+    fmt = by_name(format_name)
+    if fmt is None or fmt.release_keys is None or linted is None:
+        return None
+    return fmt.release_keys(linted.settings)
+
+
 def value_candidates(path: Path, linted: Linted | None, format_name: str, key: str) -> list[str]:
     """Values to offer for ``key``: the option's allowed values, and for LLaMA-Factory the
     dataset names of the dataset_info.json the trainer would read and the model's layers."""

@@ -130,6 +130,21 @@ def test_completion_of_keys_and_values(client: LspClient, tmp_path: Path) -> Non
     assert values("finetuning_type") >= {"lora", "full", "freeze"}
 
 
+def test_completion_follows_the_trainer_release(client: LspClient) -> None:
+    path = EXAMPLES / "llamafactory" / "valid_qwen3_lora_sft.yaml"
+    text = path.read_text(encoding="utf-8") + "\n"
+    rows = len(text.splitlines())
+    uri = client.open(path, text, "yaml")
+    client.wait_diagnostics(uri)
+    assert "oft_rank" in {item["label"] for item in client.completion(uri, rows, 0)}  # since 0.9.4
+    client.notify("workspace/didChangeConfiguration", {"settings": {"lorachecks": {"llamafactoryVersion": "0.9.3"}}})
+    client.wait_diagnostics(uri)
+    try:
+        assert "oft_rank" not in {item["label"] for item in client.completion(uri, rows, 0)}
+    finally:
+        client.notify("workspace/didChangeConfiguration", {"settings": {"lorachecks": {}}})
+
+
 def test_code_actions_fix_and_suppress(client: LspClient) -> None:
     path = EXAMPLES / "llamafactory" / "broken_typos_and_types.yaml"
     text = path.read_text(encoding="utf-8")
