@@ -162,9 +162,15 @@ def test_jenkinsfile_publishes_the_junit_report() -> None:
 def test_editor_settings_in_the_docs_are_valid() -> None:
     text = (ROOT / "docs" / "editors.md").read_text()
     blocks = re.findall(r"```json\n(.*?)```", text, re.DOTALL)
-    assert len(blocks) >= 2
+    assert blocks
     for block in blocks:
         json.loads(block)
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    tomls = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert len(tomls) >= 2  # Helix languages.toml, .taplo.toml
+    for block in tomls:
+        if not block.lstrip().startswith("#:schema"):
+            tomllib.loads(block)
     for schema in re.findall(r"schemas/([\w-]+)\.schema\.json", text):
         assert (ROOT / "schemas" / f"{schema}.schema.json").is_file(), schema
     assert "# yaml-language-server: $schema=" in text
