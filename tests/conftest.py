@@ -22,6 +22,14 @@ needs_corpus = pytest.mark.skipif(not LF_CORPUS.is_dir(), reason="../shared/corp
 LintText = Callable[..., FileResult]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_secret(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The result cache's secret goes to a temporary folder, not the user's ~/.cache."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @functools.cache
 def accepted_corpus_files() -> dict[str, list[Path]]:
     """Corpus configs lorachecks checks and finds no error in, by format (empty without ../shared)."""

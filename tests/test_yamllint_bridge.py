@@ -3,6 +3,7 @@ against the yamllint command line on the same files."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from lorachecks.lsp.session import Session
 from lorachecks.settings import Settings
 from tests.conftest import BASE
 
-pytest.importorskip("yamllint")
+# Not imported here: importing yamllint changes PyYAML's resolvers process-wide (LC700 guards it).
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("yamllint") is None, reason="yamllint is not installed")
 
 STYLE = BASE + "output_dir:   saves/a/rather/long/path/that/goes/on/and/on/past/sixty   \n"
 CONFIG = "extends: default\nrules:\n  line-length: {max: 60}\n  document-start: disable\n"
@@ -91,3 +93,14 @@ def test_the_language_server_shows_them(tmp_path: Path) -> None:
     path = tmp_path / "train.yaml"
     linted = Session([tmp_path], {"pathChecks": False}).lint(path, STYLE)  # unsaved: only in the buffer
     assert any(d.code == "LC700" and "[trailing-spaces]" in d.message for d in linted.result.diagnostics)
+
+
+def test_running_yamllint_leaves_pyyaml_reading_as_the_trainers(tmp_path: Path) -> None:
+    """yamllint's import adds a YAML 1.2 integer resolver to PyYAML; lint must not inherit it."""
+    import yaml
+
+    (tmp_path / ".yamllint").write_text(CONFIG)
+    config = tmp_path / "train.yaml"
+    config.write_text(STYLE)
+    assert lorachecks_style(config)
+    assert yaml.safe_load("seed: 0o17") == {"seed": "0o17"}  # PyYAML (YAML 1.1) reads text

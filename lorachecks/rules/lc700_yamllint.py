@@ -45,9 +45,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     found = project_config(path.parent)
     if found is None and wanted is None:
         return  # the project does not use yamllint
-    try:
-        from yamllint import linter
-    except ImportError:
+    linter = _yamllint()
+    if linter is None:
         if wanted:
             yield Finding("yamllint is asked for but not installed: pip install 'lorachecks[yamllint]'")
         return
@@ -63,6 +62,28 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue  # a syntax error: LC001 reports it
         level = Severity.ERROR if lint.level == "error" else Severity.WARNING
         yield Finding(f"[{lint.rule}] {lint.desc}", position=Position(lint.line, lint.column), severity=level)
+
+
+def _yamllint() -> Any:
+    """yamllint's linter module, imported without letting it change how PyYAML reads values.
+
+    Importing yamllint adds a YAML 1.2 integer resolver (``0o17`` as a number) to PyYAML's
+    base Resolver, for every loader in the process: the trainers' PyYAML would then be read
+    wrongly by everything linted afterwards. The resolvers are put back as they were; only
+    yamllint's quoted-strings rule reads ``0o``-prefixed text differently for it."""
+    import copy
+
+    import yaml
+
+    saved = copy.deepcopy(yaml.resolver.Resolver.yaml_implicit_resolvers)
+    try:
+        from yamllint import config, linter
+    except ImportError:
+        return None
+    finally:
+        yaml.resolver.Resolver.yaml_implicit_resolvers = saved
+    del config  # imported here so that its rule modules load under the guard
+    return linter
 
 
 def project_config(folder: Path) -> Path | None:
