@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from lorachecks import __version__
+from lorachecks.options import LINT_OPTIONS, NOT_FOR_FIX, LintOption
 
 app = typer.Typer(
     name="lorachecks",
@@ -17,9 +19,26 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"lorachecks {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
+) -> None:
+    """Catch broken LoRA fine-tuning configs before they waste a GPU hour."""
 
 
 def _usage_error(message: str) -> typer.Exit:
@@ -31,175 +50,69 @@ def _codes(values: list[str] | None) -> frozenset[str]:
     return frozenset(c.strip().upper() for v in values or [] for c in v.split(",") if c.strip())
 
 
-@app.command()
-def lint(
-    paths: Annotated[list[Path], typer.Argument(help="Config files or folders to lint.")],
-    output_format: Annotated[
-        str,
-        typer.Option("--format", "--output-format", "-f", help="Output: text, json, github, sarif, junit or gitlab."),
-    ] = "text",
-    input_format: Annotated[
-        Optional[str],
-        typer.Option("--input-format", help="Treat every file as this config format instead of detecting it."),
-    ] = None,
-    path_checks: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--path-checks/--no-path-checks", help="Run (or skip) checks that need models, data or folders here."
-        ),
-    ] = None,
-    launch_dir: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--launch-dir",
-            help="Directory the trainer is started from (relative paths resolve here). Default: the current directory.",
-        ),
-    ] = None,
-    llamafactory_version: Annotated[
-        Optional[str],
-        typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against, e.g. 0.9.5, or latest."),
-    ] = None,
-    transformers_version: Annotated[
-        Optional[str],
-        typer.Option(
-            "--transformers-version",
-            help="transformers release that runs the configs, e.g. 4.52.4 (default: installed, pinned, or the range the LLaMA-Factory release allows).",
-        ),
-    ] = None,
-    kohya_script: Annotated[
-        Optional[str],
-        typer.Option(
-            "--kohya-script",
-            help="sd-scripts script that reads the kohya training configs, e.g. sdxl_train_network (default: inferred per file).",
-        ),
-    ] = None,
-    python_env: Annotated[
-        Optional[Path],
-        typer.Option("--python-env", help="Virtual environment that runs the trainer: its installed versions decide."),
-    ] = None,
-    select: Annotated[
-        Optional[list[str]], typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")
-    ] = None,
-    ignore: Annotated[
-        Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes or prefixes (comma-separated).")
-    ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
-    max_file_bytes: Annotated[
-        Optional[int], typer.Option("--max-file-bytes", min=1, help="Refuse larger files (LC005); default 10 MiB.")
-    ] = None,
-    gpu_memory: Annotated[
-        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU for the VRAM check (LC501), e.g. 24GB.")
-    ] = None,
-    gpus: Annotated[
-        Optional[int], typer.Option("--gpus", help="GPUs the run uses (memory and batch heuristics).")
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every file checked.")] = False,
-    fix: Annotated[
-        bool, typer.Option("--fix", help="Apply the safe fixes in place, then report what is left.")
-    ] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print the safe fixes as a diff; change nothing.")] = False,
-    config: Annotated[
-        Optional[Path], typer.Option("--config", help="Use this lorachecks.toml / pyproject.toml for every file.")
-    ] = None,
-    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
-    jobs: Annotated[
-        Optional[int],
-        typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: decided from the file count."),
-    ] = None,
-    cache: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--cache/--no-cache",
-            help="Reuse results of unchanged files (.lorachecks_cache/; never for path checks). Default: off.",
-        ),
-    ] = None,
-    cache_dir: Annotated[
-        Optional[Path], typer.Option("--cache-dir", help="Where --cache keeps results (implies --cache).")
-    ] = None,
-    yamllint: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--yamllint/--no-yamllint",
-            help="yamllint's style findings on YAML configs (LC700). Default: where a .yamllint exists.",
-        ),
-    ] = None,
-    stdin_filename: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--stdin-filename",
-            help="With `-` as the path: the file name standard input stands for (format, project config, paths).",
-        ),
-    ] = None,
-) -> None:
-    """Lint training configs; exit 1 when any error is found (or warning, with --strict)."""
-    from lorachecks.lint_command import UsageError, run_lint
-
-    try:
-        code = run_lint(
-            paths,
-            output_format=output_format,
-            input_format=input_format,
-            path_checks=path_checks,
-            launch_dir=launch_dir,
-            llamafactory_version=llamafactory_version,
-            transformers_version=transformers_version,
-            kohya_script=kohya_script,
-            python_env=python_env,
-            select=select,
-            ignore=ignore,
-            strict=strict,
-            max_file_bytes=max_file_bytes,
-            gpu_memory=gpu_memory,
-            gpus=gpus,
-            verbose=verbose,
-            fix=fix,
-            diff=diff,
-            config=config,
-            isolated=isolated,
-            jobs=jobs,
-            cache=cache,
-            cache_dir=cache_dir,
-            stdin_filename=stdin_filename,
-            yamllint=yamllint,
-        )
-    except UsageError as exc:
-        raise _usage_error(str(exc)) from None
-    raise typer.Exit(code)
-
-
-@app.command(name="fix")
-def fix_command(
-    paths: Annotated[list[Path], typer.Argument(help="Config files or folders to fix.")],
-    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a diff; change nothing.")] = False,
-    output_format: Annotated[
-        str, typer.Option("--format", "--output-format", "-f", help="Output for what is left: text or json.")
-    ] = "text",
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force this config format.")] = None,
-    path_checks: Annotated[
-        Optional[bool], typer.Option("--path-checks/--no-path-checks", help="Report path problems left over.")
-    ] = None,
-    llamafactory_version: Annotated[
-        Optional[str], typer.Option("--llamafactory-version", help="LLaMA-Factory release to check against.")
-    ] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only fix these rule codes.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Do not fix these rule codes.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Use this configuration file.")] = None,
-    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore project configuration files.")] = False,
-) -> None:
-    """Apply the safe fixes (renamed and misspelt keys, 2e-4 in PyYAML formats, yes/no) in place."""
-    lint(
-        paths,
-        output_format=output_format,
-        input_format=input_format,
-        path_checks=path_checks,
-        llamafactory_version=llamafactory_version,
-        select=select,
-        ignore=ignore,
-        fix=True,
-        diff=diff,
-        config=config,
-        isolated=isolated,
+def _option_parameter(option: LintOption) -> inspect.Parameter:
+    """A typer parameter for one entry of lorachecks/options.py."""
+    extra: dict[str, Any] = {"min": 1} if option.kind == "int" else {}
+    if option.kind == "switch":
+        declaration: Any = typer.Option(f"{option.flags[0]}/{option.negative}", help=option.help)
+    else:
+        declaration = typer.Option(*option.flags, help=option.help, **extra)
+    annotation = {
+        "value": str if option.default is not None else Optional[str],
+        "list": Optional[list[str]],
+        "path": Optional[Path],
+        "int": Optional[int],
+        "anyint": Optional[int],
+        "switch": Optional[bool],
+        "flag": bool,
+    }[option.kind]
+    return inspect.Parameter(
+        option.param,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=option.default,
+        annotation=Annotated[annotation, declaration],
     )
+
+
+def _lint_like(name: str, help_text: str, paths_help: str, options: tuple[LintOption, ...], **fixed: Any) -> None:
+    """Register a command taking config paths and ``options``; ``fixed`` values are not
+    options of this command (``fix`` always fixes)."""
+
+    def command(paths: list[Path], **values: Any) -> None:
+        from lorachecks.lint_command import UsageError, run_lint
+
+        try:
+            code = run_lint(paths, **values, **fixed)
+        except UsageError as exc:
+            raise _usage_error(str(exc)) from None
+        raise typer.Exit(code)
+
+    paths = inspect.Parameter(
+        "paths",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        annotation=Annotated[list[Path], typer.Argument(help=paths_help)],
+    )
+    parameters = [paths, *(_option_parameter(o) for o in options)]
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    command.__doc__ = help_text
+    app.command(name=name)(command)
+
+
+_lint_like(
+    "lint",
+    "Lint training configs; exit 1 when any error is found (or warning, with --strict).",
+    "Config files or folders to lint; `-` reads standard input.",
+    LINT_OPTIONS,
+)
+_lint_like(
+    "fix",
+    "Apply the safe fixes (renamed and misspelt keys, 2e-4 in PyYAML formats, yes/no) in place, then report "
+    "what is left.",
+    "Config files or folders to fix; `-` reads standard input and prints the fixed text.",
+    tuple(o for o in LINT_OPTIONS if o.param not in NOT_FOR_FIX),
+    fix=True,
+)
 
 
 def _memory(value: str | None) -> float | None:

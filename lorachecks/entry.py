@@ -16,42 +16,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# option -> (parameter, kind): "value" (last one wins), "list" (repeatable), "path",
-# "int" (typer checks >= 1), "anyint" (run_lint checks the range)
+from lorachecks.options import LINT_OPTIONS
+
+# The fast parser's view of lorachecks/options.py: option -> (parameter, kind) for options
+# taking a value, flag -> (parameter, value) for on/off flags.
 VALUE_OPTIONS: dict[str, tuple[str, str]] = {
-    "--format": ("output_format", "value"),
-    "--output-format": ("output_format", "value"),
-    "-f": ("output_format", "value"),
-    "--input-format": ("input_format", "value"),
-    "--launch-dir": ("launch_dir", "path"),
-    "--llamafactory-version": ("llamafactory_version", "value"),
-    "--transformers-version": ("transformers_version", "value"),
-    "--kohya-script": ("kohya_script", "value"),
-    "--python-env": ("python_env", "path"),
-    "--select": ("select", "list"),
-    "--ignore": ("ignore", "list"),
-    "--jobs": ("jobs", "int"),
-    "-j": ("jobs", "int"),
-    "--cache-dir": ("cache_dir", "path"),
-    "--config": ("config", "path"),
-    "--gpu-memory": ("gpu_memory", "value"),
-    "--gpus": ("gpus", "anyint"),
-    "--max-file-bytes": ("max_file_bytes", "int"),
-    "--stdin-filename": ("stdin_filename", "path"),
+    flag: (option.param, option.kind)
+    for option in LINT_OPTIONS
+    if option.kind not in ("switch", "flag")
+    for flag in option.flags
 }
 FLAGS: dict[str, tuple[str, bool]] = {
-    "--path-checks": ("path_checks", True),
-    "--no-path-checks": ("path_checks", False),
-    "--isolated": ("isolated", True),
-    "--fix": ("fix", True),
-    "--diff": ("diff", True),
-    "--strict": ("strict", True),
-    "--verbose": ("verbose", True),
-    "-v": ("verbose", True),
-    "--cache": ("cache", True),
-    "--no-cache": ("cache", False),
-    "--yamllint": ("yamllint", True),
-    "--no-yamllint": ("yamllint", False),
+    **{flag: (o.param, True) for o in LINT_OPTIONS if o.kind in ("switch", "flag") for flag in o.flags},
+    **{o.negative: (o.param, False) for o in LINT_OPTIONS if o.negative},
 }
 
 

@@ -110,3 +110,31 @@ def test_reader_closing_the_pipe_early_is_not_a_traceback() -> None:
         error = process.stderr.read().decode()
         assert process.wait(timeout=60) == 1  # the same for the fast lint path and typer's commands
         assert "Traceback" not in error, error
+
+
+def test_version_and_short_help_on_every_command() -> None:
+    from lorachecks import __version__
+
+    shown = runner.invoke(app, ["--version"])
+    assert shown.exit_code == 0 and shown.stdout.strip() == f"lorachecks {__version__}"
+    assert runner.invoke(app, ["-h"]).exit_code == 0
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__.replace("_", "-")  # type: ignore[union-attr]
+        result = runner.invoke(app, [name, "-h"])
+        assert result.exit_code == 0 and "Usage:" in result.stdout, name
+
+
+def test_fix_takes_the_lint_options_with_the_same_meaning(tmp_path: Path) -> None:
+    """One declaration (lorachecks/options.py): `fix --launch-dir` exists, as its hint says."""
+    import typer.core
+    import typer.main
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    lint_options = {p.name: (p.opts, p.help) for p in commands["lint"].params if isinstance(p, typer.core.TyperOption)}
+    fix_options = {p.name: (p.opts, p.help) for p in commands["fix"].params if isinstance(p, typer.core.TyperOption)}
+    assert fix_options and all(lint_options[name] == value for name, value in fix_options.items())
+    assert "launch_dir" in fix_options and "fix" not in fix_options
+    config = write(tmp_path, BASE + "lora_rnak: 8\n")
+    fixed = runner.invoke(app, ["fix", "--no-path-checks", "--launch-dir", str(tmp_path), config])
+    assert fixed.exit_code == 0, fixed.output
+    assert "lora_rank: 8" in Path(config).read_text()

@@ -4,6 +4,7 @@ completion). Positions here are lorachecks' (1-based lines, Python characters)."
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -11,27 +12,24 @@ from lorachecks.diagnostics import Diagnostic, Fix
 from lorachecks.linter import FileResult, lint_file_safely, read_config
 from lorachecks.loader import syntax_of
 from lorachecks.lsp import options, text
+from lorachecks.options import LINT_OPTIONS, LintOption, camel
 from lorachecks.records import field, record
 from lorachecks.settings import Settings
 
 # Client options (initializationOptions, or the `lorachecks` section of the editor's
-# settings) -> keyword of lint_command.settings_from_options: the command line's meanings.
-CLIENT_OPTIONS = {
-    "select": "select",
-    "ignore": "ignore",
-    "pathChecks": "path_checks",
-    "launchDir": "launch_dir",
-    "llamafactoryVersion": "llamafactory_version",
-    "transformersVersion": "transformers_version",
-    "kohyaScript": "kohya_script",
-    "pythonEnv": "python_env",
-    "gpuMemory": "gpu_memory",
-    "gpus": "gpus",
-    "strict": "strict",
-    "yamllint": "yamllint",
-}
-_PATHS = frozenset({"launch_dir", "python_env"})
-_LISTS = frozenset({"select", "ignore"})
+# settings): the lint options that decide a file's settings, named in camelCase
+# (lorachecks/options.py), with the command line's meanings.
+_RUN_ONLY = frozenset({"jobs", "cache", "cache_dir"})  # how a run executes, not what it finds
+
+
+def _client_options() -> dict[str, LintOption]:
+    from lorachecks.lint_command import settings_from_options
+
+    taken = set(inspect.signature(settings_from_options).parameters) - _RUN_ONLY
+    return {camel(o.param): o for o in LINT_OPTIONS if o.param in taken}
+
+
+CLIENT_OPTIONS = _client_options()
 
 
 @record(slots=True)
@@ -56,14 +54,14 @@ class Session:
     def configure(self, client_options: dict[str, Any]) -> None:
         chosen: dict[str, Any] = {}
         for name, value in client_options.items():
-            keyword = CLIENT_OPTIONS.get(name)
-            if keyword is None or value is None:
+            option = CLIENT_OPTIONS.get(name)
+            if option is None or value is None:
                 continue
-            if keyword in _PATHS:
+            if option.kind == "path":
                 value = Path(str(value)).expanduser()
-            elif keyword in _LISTS:
+            elif option.kind == "list":
                 value = [value] if isinstance(value, str) else [str(v) for v in value]
-            chosen[keyword] = value
+            chosen[option.param] = value
         self.options = chosen
         self.problem = None
 
