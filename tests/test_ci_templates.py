@@ -20,7 +20,9 @@ CI = ROOT / "docs" / "ci"
 EXAMPLES = ROOT / "examples" / "llamafactory"
 TEMPLATES = ("github-actions.yml", "gitlab-ci.yml", "Jenkinsfile", "travis.yml")
 # Everything else a template runs: setting up Python and installing lorachecks.
-SETUP = re.compile(r"^(pip install( --quiet)? lorachecks|python3 -m venv \S+|\. \S+/bin/activate)$")
+# lorachecks is installed from its git repository at a pinned commit (it is not on PyPI).
+INSTALL = 'pip install( --quiet)? "lorachecks @ git\\+https://github\\.com/<owner>/lorachecks@<commit>"'
+SETUP = re.compile(rf"^({INSTALL}|python3 -m venv \S+|\. \S+/bin/activate)$")
 JENKINS_SH = re.compile(r"\bsh\s*\(?\s*(?:'''(.*?)'''|\"\"\"(.*?)\"\"\"|'([^'\n]*)'|\"([^\"\n]*)\")", re.DOTALL)
 
 

@@ -76,6 +76,17 @@ def test_lc501_over_budget_is_an_error_with_the_breakdown(project: Path) -> None
     assert diag.hint is not None and "weights" in diag.hint and "optimizer" in diag.hint and "catalogue" in diag.hint
 
 
+def test_lc501_advice_leaves_out_what_the_config_does_already(project: Path) -> None:
+    [lora] = lc5(lint(project, LLAMA, gpu_memory_gib=4))["LC501"]
+    assert lora.hint is not None and "QLoRA (quantization_bit: 4)" in lora.hint
+    qlora = LLAMA.replace("finetuning_type: lora", "finetuning_type: lora\nquantization_bit: 4")
+    [diag] = lc5(lint(project, qlora, gpu_memory_gib=1))["LC501"]
+    assert diag.hint is not None and "QLoRA" not in diag.hint and "cutoff_len" in diag.hint
+    full = LLAMA.replace("finetuning_type: lora", "finetuning_type: full")
+    [diag] = lc5(lint(project, full, gpu_memory_gib=4))["LC501"]
+    assert diag.hint is not None and "LoRA (finetuning_type: lora)" in diag.hint
+
+
 def test_lc501_within_ten_percent_is_a_warning_and_no_budget_is_silent(project: Path) -> None:
     import yaml
 

@@ -23,7 +23,7 @@ Good:
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.estimate.lintsupport import estimate, model_key
+from lorachecks.estimate.lintsupport import estimate, lookup, model_key, plan
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC501"
@@ -32,12 +32,41 @@ SEVERITY = Severity.ERROR
 FORMATS = ("llamafactory", "kohya", "lora-scripts")
 
 
-def _advice(kind: str) -> str:
+def _advice(ctx: RuleContext, kind: str) -> str:
+    """What would lower the peak, leaving out what the config does already."""
+    run = plan(ctx)
+    data = ctx.data
+    options: list[str] = []
     if kind == "llm":
-        return (
-            "try QLoRA (quantization_bit: 4), a smaller per_device_train_batch_size or cutoff_len, or DeepSpeed ZeRO-3"
-        )
-    return "try gradient_checkpointing, cache_latents, an 8-bit optimizer, fp8_base or blocks_to_swap"
+        if run.method == "full":
+            options.append("LoRA (finetuning_type: lora)")
+        if run.method in ("lora", "oft", "full") and lookup(data, "quantization_bit") is None:
+            options.append(
+                "QLoRA (finetuning_type: lora, quantization_bit: 4)"
+                if run.method == "full"
+                else "QLoRA (quantization_bit: 4)"
+            )
+        if run.batch > 1:
+            options.append("a smaller per_device_train_batch_size (more gradient_accumulation_steps keep the batch)")
+        options.append("a shorter cutoff_len")
+        if lookup(data, "disable_gradient_checkpointing"):
+            options.append("gradient checkpointing (remove disable_gradient_checkpointing)")
+        if not lookup(data, "deepspeed"):
+            options.append("DeepSpeed ZeRO-3 over several GPUs")
+    else:
+        if not lookup(data, "gradient_checkpointing"):
+            options.append("gradient_checkpointing")
+        if not lookup(data, "cache_latents"):
+            options.append("cache_latents")
+        if "8bit" not in run.optimizer.lower():
+            options.append("an 8-bit optimizer (AdamW8bit)")
+        if not lookup(data, "fp8_base"):
+            options.append("fp8_base")
+        if run.batch > 1:
+            options.append("a smaller batch size")
+    if len(options) == 1:
+        return f"try {options[0]}"
+    return f"try {', '.join(options[:-1])} or {options[-1]}"
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -63,7 +92,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield Finding(
             f"run does not fit: estimated peak {total:.1f} GiB per GPU, budget {budget:g} GiB{gpus}",
             where,
-            f"{est.summary()}; {_advice(est.kind)}",
+            f"{est.summary()}; {_advice(ctx, est.kind)}",
         )
     elif total > 0.9 * budget:
         yield Finding(

@@ -10,7 +10,7 @@ apply. Trainers ignore style: these findings say nothing about the run.
 
 Runs when a yamllint configuration is found, or always with `yamllint = true` in the project
 configuration (yamllint's defaults when there is none); `yamllint = false` or `--no-yamllint`
-turns it off. Needs `pip install 'lorachecks[yamllint]'`; without yamllint installed it is
+turns it off. Needs yamllint installed (`pip install yamllint`, or the `yamllint` extra); without it, it is
 skipped unless asked for explicitly. Syntax errors stay LC001's.
 
 Example (with `line-length: {max: 80}` in .yamllint), reported:
@@ -48,7 +48,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     linter = _yamllint()
     if linter is None:
         if wanted:
-            yield Finding("yamllint is asked for but not installed: pip install 'lorachecks[yamllint]'")
+            yield Finding("yamllint is asked for but not installed: pip install yamllint")
         return
     conf, problem = _config(found)
     if conf is None:
