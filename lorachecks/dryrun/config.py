@@ -400,13 +400,16 @@ def _kohya(path: Path, data: dict[str, Any], kind: str, launch_dir: Path) -> Pla
         )
     conv = network_option(data, "conv_dim")
     if conv is not None:
+        alpha = network_option(data, "conv_alpha")
         plan.conv_rank = conv_dim(data)
         try:
-            plan.conv_alpha = float(network_option(data, "conv_alpha") or 1)
-        except ValueError:
+            plan.conv_alpha = 1.0 if alpha is None else float(alpha)  # sd-scripts' default conv_alpha
+        except (TypeError, ValueError):
             plan.conv_rank = None
         if plan.conv_rank is None:
-            raise DryRunError("DR001", f"`conv_dim` / `conv_alpha` must be numbers, not {conv!r}", "network_args")
+            raise DryRunError(
+                "DR001", f"`conv_dim` / `conv_alpha` must be numbers, not {conv!r} / {alpha!r}", "network_args"
+            )
     plan.batch_size, plan.batch_key = _int(data, "train_batch_size", 1), "train_batch_size"
     if "resolution" in data:
         plan.resolution = _resolution(data["resolution"])
