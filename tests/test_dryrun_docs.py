@@ -1,7 +1,7 @@
 """The dry-run a newcomer can run at once: the documented commands, as written, on a fresh clone.
 
-Every `lorachecks dry-run` line in a code block of docs/dryrun.md and the README is run from
-the repository root through the CLI, with the bundled examples/dryrun folder (config.json and
+Every `lorachecks dry-run` line in a code block of docs/dryrun.md is run from the repository
+root through the CLI (the README's are run by tests/test_docs_commands.py), with the bundled examples/dryrun folder (config.json and
 tokenizer files only: `--init random` builds the model, nothing is downloaded).
 """
 
@@ -32,12 +32,11 @@ TINY_CONFIG = EXAMPLE / "llamafactory_lora_sft.yaml"
 def documented_commands() -> list[str]:
     """`lorachecks dry-run ...` lines of the sh code blocks, comments removed, in order."""
     found: list[str] = []
-    for doc in (ROOT / "docs" / "dryrun.md", ROOT / "README.md"):
-        for block in re.findall(r"```sh\n(.*?)```", doc.read_text(encoding="utf-8"), re.S):
-            for line in block.splitlines():
-                command = line.split("  #", 1)[0].strip()
-                if command.startswith("lorachecks dry-run") and command not in found:
-                    found.append(command)
+    for block in re.findall(r"```sh\n(.*?)```", (ROOT / "docs" / "dryrun.md").read_text(encoding="utf-8"), re.S):
+        for line in block.splitlines():
+            command = line.split("  #", 1)[0].strip()
+            if command.startswith("lorachecks dry-run") and command not in found:
+                found.append(command)
     return found
 
 
