@@ -211,6 +211,7 @@ def encode(result: FileResult) -> bytes:
                 d.key,
                 d.hint,
                 None if d.fix is None else [d.fix.description, [[e.start, e.end, e.replacement] for e in d.fix.edits]],
+                d.runs,
             ]
             for d in result.diagnostics
         ],
@@ -280,7 +281,9 @@ def _optional(value: Any) -> str | None:
 
 
 def _diagnostic(item: Any) -> Diagnostic:
-    path, line, column, code, severity, message, key, hint, fix = item
+    path, line, column, code, severity, message, key, hint, fix, runs = item
+    if not isinstance(runs, bool):
+        raise TypeError("runs: true or false expected")
     return Diagnostic(
         _text(path),
         _number(line),
@@ -293,4 +296,5 @@ def _diagnostic(item: Any) -> Diagnostic:
         None
         if fix is None
         else Fix(_text(fix[0]), tuple(Edit(_number(a), _number(b), _text(c)) for a, b, c in fix[1])),
+        runs,
     )

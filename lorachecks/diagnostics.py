@@ -47,6 +47,7 @@ class Diagnostic:
     key: str | None = None
     hint: str | None = None
     fix: Fix | None = None
+    runs: bool = False  # the trainer still starts (it trains something other than written)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

@@ -250,6 +250,7 @@ def _diagnostic(doc: Document, rule: Rule, finding: Finding, settings: Settings)
         key=dotted(key) if key else None,
         hint=finding.hint,
         fix=finding.fix,
+        runs=finding.runs,
     )
 
 

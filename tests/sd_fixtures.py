@@ -74,3 +74,11 @@ def write_placeholder(path: Path, size: int = 4096) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(bytes(size))
     return path
+
+
+def lora_scripts_images(folder: Path, metadata: str = "metadata.csv", size: int = 64) -> None:
+    """A lora-scripts image folder the trainer can read: two PNGs and their captions."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("a.png", "b.png"):
+        write_png(folder / name, size, size)
+    (folder / metadata).write_text("filename,caption\na.png,a tiny cat\nb.png,a tiny dog\n", encoding="utf-8")

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from lorachecks.cli import app
 from lorachecks.dryrun import Options, dry_run
 from lorachecks.dryrun.report import Report
+from tests.sd_fixtures import lora_scripts_images
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 # The device real steps run on: cpu here; set LORACHECKS_DRYRUN_TEST_DEVICE=cuda on a GPU machine.
@@ -99,6 +100,12 @@ def lf_config(tmp_path: Path, model: Path | str, **extra: object) -> Path:
         "learning_rate": 1.0e-3,
     }
     keys.update(extra)
+    data = tmp_path / "data"  # the trainer stops without the dataset (lint's LC203 in a dry-run too)
+    if not (data / "dataset_info.json").exists():
+        data.mkdir(exist_ok=True)
+        (data / "dataset_info.json").write_text(json.dumps({"alpaca_en_demo": {"file_name": "demo.json"}}))
+        records = [{"instruction": "say hi", "input": "", "output": "hi there"}] * 4
+        (data / "demo.json").write_text(json.dumps(records))
     lines = [f"{k}: {json.dumps(v) if isinstance(v, (bool, str)) else v}" for k, v in keys.items()]
     return write(tmp_path, "\n".join(lines) + "\n")
 
@@ -200,7 +207,8 @@ def test_save_reloads_and_never_touches_output_dir(tmp_path: Path, tiny_llama: P
     output_dir = tmp_path / "saves"
     output_dir.mkdir()
     (output_dir / "adapter_model.safetensors").write_bytes(b"precious")
-    config = lf_config(tmp_path, tiny_llama)
+    # overwrite_output_dir: the trainer refuses a non-empty output_dir otherwise (lint's LC608).
+    config = lf_config(tmp_path, tiny_llama, overwrite_output_dir=True)
     before = sorted(p.name for p in tmp_path.rglob("*"))
     report = run(config, save=True)
     assert report.ok, report.diagnostics
@@ -342,6 +350,8 @@ def test_lora_scripts_text_generation(tmp_path: Path, tiny_llama: Path) -> None:
         metadata_path: ./data/train.jsonl
         """,
     )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.jsonl").write_text('{"text": "a tiny corpus for a tiny model"}\n' * 4)
     report = run(path, steps=2)
     assert report.ok, report.diagnostics
     assert report.kind == "lora-scripts-text" and report.adapter_modules == 14
@@ -357,7 +367,7 @@ def test_cli_json_and_exit_codes(tmp_path: Path, tiny_llama: Path) -> None:
     data = json.loads(result.stdout)
     assert data["ok"] and data["trainable_params"] == 1792 and data["gradients"]["passed"]
     bad = lf_config(tmp_path, tiny_llama, lora_target="query_key_value")
-    result = cli.invoke(app, ["dry-run", str(bad), "--device", "cpu"])
+    result = cli.invoke(app, ["dry-run", str(bad), "--device", "cpu", "--launch-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert f"{bad}:{line_of(bad, 'lora_target')}:" in result.stdout and "DR201" in result.stdout
     assert cli.invoke(app, ["dry-run", str(bad), "--device", "tpu"]).exit_code == 2
@@ -482,6 +492,7 @@ def test_lora_scripts_text_to_image_on_meta(tmp_path: Path, tiny_unet: Path) -> 
         mixed_precision: bf16
         """,
     )
+    lora_scripts_images(tmp_path / "images")
     report = run(path, device="meta")
     assert report.ok, report.diagnostics
     assert report.dtype == "bfloat16" and report.batch.startswith("2 x latents (4, 8, 8)")
@@ -548,6 +559,7 @@ def test_unreadable_single_file_checkpoint(tmp_path: Path, tiny_unet: Path) -> N
     (tmp_path / "model.safetensors").write_bytes(b"\0" * 16)
     image_keys = "train_data_dir: ./i\nmetadata_path: ./i/m.csv\noutput_dir: ./o\n"
     path = write(tmp_path, f"task_type: text-to-image\nbase_model: ./model.safetensors\n{image_keys}")
+    lora_scripts_images(tmp_path / "i", "m.csv")
     report = run(path)
     assert codes(report) == ["DR103"] and report.diagnostics[0].line == 2
 

@@ -14,14 +14,25 @@ from lorachecks.dryrun.config import read_config
 from lorachecks.dryrun.report import Report, render_json, render_text
 from lorachecks.settings import Settings
 from tests.conftest import ROOT
+from tests.sd_fixtures import lora_scripts_images
 
 # Keys lora-scripts requires for a text-generation job (lint LC103 stops the dry-run without them).
 TEXT_KEYS = "metadata_path: ./data/train.jsonl\noutput_dir: ./out\n"
 
 
 def write(tmp_path: Path, text: str, name: str = "train.yaml") -> Path:
+    """The config, and the data files it names (the trainer, and so the dry-run, stop without them)."""
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
+    if "./data/train.jsonl" in text:
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / "train.jsonl").write_text('{"text": "a tiny corpus"}\n' * 4)
+    if "./images/metadata.csv" in text:
+        lora_scripts_images(tmp_path / "images")
+    if "dataset: alpaca_en_demo" in text:
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / "dataset_info.json").write_text('{"alpaca_en_demo": {"file_name": "demo.json"}}')
+        (tmp_path / "data" / "demo.json").write_text('[{"instruction": "hi", "output": "hello"}]')
     return path
 
 

@@ -12,6 +12,7 @@ CODES: dict[str, str] = {
     "DR002": "the config kind or an option is not supported by the dry-run",
     "DR003": "the dry-run extra is not installed (torch, transformers, peft; diffusers for images)",
     "DR004": "the requested device is not available",
+    "DR005": "lint finds a defect the trainer does not stop on: it trains something other than written (a warning)",
     "DR101": "the model path does not exist",
     "DR102": "the model is a hub id that is not in the local cache (offline by default)",
     "DR103": "the model's config.json cannot be read or names an unknown architecture",

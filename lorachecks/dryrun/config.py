@@ -239,9 +239,9 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
                 "the dry-run needs `model_name_or_path` (LLaMA-Factory), `base_model` (lora-scripts) or "
                 "`pretrained_model_name_or_path` (kohya)",
             )
-        blocking = _lint_blockers(path, settings)
-        if blocking:
-            return LoadedConfig(doc, None, blocking)
+        found = _lint_blockers(path, settings)
+        if any(d.severity is Severity.ERROR for d in found):
+            return LoadedConfig(doc, None, found)
         data = doc.mapping if kind != "kohya" else _flatten_toml(doc.mapping)
         builders = {
             "llamafactory": _llamafactory,
@@ -250,7 +250,7 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
             "kohya": _kohya,
         }
         plan = builders[kind](path, data, kind, settings.launch_dir)
-        return LoadedConfig(doc, plan, [])
+        return LoadedConfig(doc, plan, found)
     except DryRunError as exc:
         return LoadedConfig(
             doc or Document(path=path, text="", syntax="", dialect=""),
@@ -259,16 +259,32 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
         )
 
 
+# Lint findings left out: the memory estimate and heuristics (the dry-run measures the step
+# itself), credentials written in the file (the trainer runs), and the model checks the
+# dry-run makes itself with a finer diagnostic (model folder DR101, its files DR103/DR105,
+# LoRA targets DR201).
+_NOT_STOPPERS = ("LC5", "LC601", "LC602", "LC201", "LC209", "LC407")
+
+
 def _lint_blockers(path: Path, settings: Settings) -> list[Diagnostic]:
-    """The trainers refuse to start on file and schema errors (LC0xx, LC1xx): so do we."""
+    """Every lint error the trainer stops on (file, schema, paths, datasets, options it
+    refuses together) as a DR001 error; lint errors the trainer runs through (it trains
+    something other than written) as DR005 warnings that do not stop the dry-run."""
     from lorachecks.linter import lint_file
 
-    result = lint_file(path, Settings(path_checks=False, launch_dir=settings.launch_dir))
-    return [
-        Diagnostic(d.path, d.line, d.column, "DR001", d.severity, f"{d.code}: {d.message}", d.key, d.hint)
-        for d in result.diagnostics
-        if d.severity is Severity.ERROR and d.code[:3] in ("LC0", "LC1")
-    ]
+    result = lint_file(path, Settings(path_checks=True, launch_dir=settings.launch_dir))
+    found = []
+    for d in result.diagnostics:
+        if d.severity is not Severity.ERROR or d.code.startswith(_NOT_STOPPERS):
+            continue
+        if d.runs:
+            message = f"{d.code}: the trainer starts anyway, but {d.message}"
+            found.append(Diagnostic(d.path, d.line, d.column, "DR005", Severity.WARNING, message, d.key, d.hint))
+        else:
+            found.append(
+                Diagnostic(d.path, d.line, d.column, "DR001", d.severity, f"{d.code}: {d.message}", d.key, d.hint)
+            )
+    return found
 
 
 def _precision(data: dict[str, Any], plan: Plan) -> None:
@@ -298,6 +314,16 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     if stage not in ("sft", "pt"):
         plan.notes.append(f"stage {stage} is dry-run as a causal-LM step (its own loss and extra models are not built)")
     if data.get("quantization_bit") is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("bitsandbytes") is None:  # the trainer's quantizer (the default method)
+            raise DryRunError(
+                "DR003",
+                f"`quantization_bit: {data['quantization_bit']}` needs bitsandbytes, which is not installed here: "
+                "the trainer stops at start-up",
+                "quantization_bit",
+                "pip install 'bitsandbytes>=0.39' in the environment that trains (a CUDA machine for 4-bit QLoRA)",
+            )
         plan.notes.append("quantization_bit is ignored: the dry-run loads unquantized weights")
     _unmodelled_training_options(data, plan)
     plan.rank = _int(data, "lora_rank", 8)

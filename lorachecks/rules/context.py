@@ -30,6 +30,9 @@ class Finding:
     severity: Severity | None = None
     position: Position | None = None  # explicit position (else derived from key)
     fix: Fix | None = None  # a safe text edit that resolves the finding (see lorachecks.edits)
+    # The trainer still starts and trains, only not what is written (a dry-run reports it
+    # and goes on; lint still calls it an error when the rule's severity says so).
+    runs: bool = False
 
 
 @record(slots=True)

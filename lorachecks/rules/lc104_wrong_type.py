@@ -101,6 +101,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 finding = replace(
                     finding,
                     message=f"{finding.message}: the trainer counts any non-empty text as true, so this turns `{key}` on",
+                    runs=True,
                 )
         yield finding
 

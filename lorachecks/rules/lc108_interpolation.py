@@ -37,4 +37,5 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 str(key),
                 f"write the value itself, or override it when launching: llamafactory-cli train CONFIG {key}=...",
                 at="value",
+                runs=True,
             )

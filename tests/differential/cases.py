@@ -48,6 +48,8 @@ class Case:
     filename: str = "cfg.yaml"
     env: dict[str, str] = field(default_factory=dict)  # placeholders allowed in values
     known_difference: str = ""  # why lorachecks deliberately disagrees (empty: verdicts must agree)
+    # why `lorachecks dry-run` deliberately disagrees with the trainer (empty: verdicts agree)
+    dry_run_difference: str = ""
     files: tuple[str, ...] = ()  # empty files created under the case folder before the run
 
     def render(self, places: dict[str, str]) -> str:
@@ -135,6 +137,10 @@ CASES: list[Case] = [
         known_difference=(
             "the trainer refuses bf16 on this CPU-only test machine; the config is right for the GPU it is "
             "written for, and lorachecks cannot know where it will run"
+        ),
+        dry_run_difference=(
+            "a GPU config is dry-run on the CPU to check everything but the GPU: the step runs (bf16 works on "
+            "the CPU in torch) where this CPU-only machine's trainer refuses bf16"
         ),
     ),
     Case(

@@ -23,6 +23,7 @@ from tests.differential.harness import (
     Outcome,
     lf_environment,
     lf_version,
+    run_dry_run,
     run_lf,
     run_lint,
     write_case,
@@ -92,18 +93,23 @@ def outcomes(
     fork = os.environ.get("LORACHECKS_LF_FORK", "1") != "0"
     servers: queue.Queue[LfServer] = queue.Queue()
 
+    configs = {case.name: write_case(case, root, tiny_fixture) for case in cases}
+    # Before the trainer writes into output_dir; one at a time (torch in one process).
+    lints = {name: run_lint(config, version) for name, (config, _) in configs.items()}
+    dry = {name: run_dry_run(config) for name, (config, _) in configs.items()} if _dry_run_available() else {}
+
     def one(case: Case) -> Outcome:
-        config, extra = write_case(case, root, tiny_fixture)
-        lint = run_lint(config, version)  # first: the trainer's run writes into output_dir
+        config, extra = configs[case.name]
+        lint = lints[case.name]
         if not fork:
             env = lf_environment(lf_venv, root / case.name, extra)
-            return Outcome(case, config, run_lf(lf_venv, config, env), lint)
+            return Outcome(case, config, run_lf(lf_venv, config, env), lint, dry.get(case.name))
         server = servers.get()
         try:
             lf = server.run(config, extra)
         finally:
             servers.put(server)
-        return Outcome(case, config, lf, lint)
+        return Outcome(case, config, lf, lint, dry.get(case.name))
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -120,6 +126,12 @@ def outcomes(
     if table:
         _write_table(Path(table), results, version, {str(root): "<cases>", str(tiny_fixture): "<tiny>"})
     return {o.case.name: o for o in results}
+
+
+def _dry_run_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) for m in ("torch", "transformers", "peft"))
 
 
 def _write_table(path: Path, results: list[Outcome], version: str, shorten: dict[str, str]) -> None:

@@ -29,6 +29,7 @@ TRAINED, REFUSED, CRASHED, CRASHED_IN_TRAINING, TIMEOUT = (
 _REFUSALS = ("ValueError", "OSError", "FileNotFoundError", "ConstructorError", "ImportError")
 _EXCEPTION = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception))(?::\s*(.*))?$", re.MULTILINE)
 _TRAINING_STARTED = ("***** Running training *****", "Num examples =")
+_TRAINABLE = re.compile(r"trainable params: ([\d,]+)")
 _TRAINED = ("***** train metrics *****", "train_loss")
 
 
@@ -39,6 +40,7 @@ class LfResult:
     seconds: float
     error: str = ""  # last exception line, shortened
     tail: str = ""  # end of the output, for failure messages
+    trainable: int | None = None  # "trainable params: N" the trainer logged, when it got that far
 
     @property
     def failed(self) -> bool:
@@ -59,6 +61,16 @@ class LintVerdict:
 
 
 @dataclass
+class DryRunVerdict:
+    errors: list[str] = field(default_factory=list)  # "DR202 message"
+    trainable: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass
 class Outcome:
     """One case seen by both tools."""
 
@@ -66,6 +78,19 @@ class Outcome:
     config: Path
     lf: LfResult
     lint: LintVerdict
+    dry: DryRunVerdict | None = None
+
+
+def run_dry_run(config: Path) -> DryRunVerdict:
+    """`lorachecks dry-run CONFIG --device cpu`, launched from the config's folder, in-process."""
+    from lorachecks.dryrun import Options
+    from lorachecks.dryrun.runner import dry_run
+
+    report = dry_run(config, Options(device="cpu", launch_dir=config.parent))
+    return DryRunVerdict(
+        [f"{d.code} {d.message}" for d in report.diagnostics if d.severity.value == "error"],
+        report.trainable_params,
+    )
 
 
 def lf_version(venv: Path) -> str:
@@ -135,7 +160,9 @@ def _result(returncode: int | None, output: str, seconds: float) -> LfResult:
     if returncode is None:
         return LfResult(TIMEOUT, None, seconds, "", output[-3000:])
     outcome, error = classify(returncode, output)
-    return LfResult(outcome, returncode, seconds, error, output[-3000:])
+    counted = _TRAINABLE.findall(output)
+    trainable = int(counted[-1].replace(",", "")) if counted else None
+    return LfResult(outcome, returncode, seconds, error, output[-3000:], trainable)
 
 
 class LfServer:

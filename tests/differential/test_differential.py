@@ -25,3 +25,22 @@ def test_verdicts_agree(case: Case, outcomes: dict[str, Outcome]) -> None:
         assert got.lint.failed != got.lf.failed, "documented difference no longer holds" + detail
     else:
         assert got.lint.failed == got.lf.failed, "lorachecks disagrees with the trainer" + detail
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_dry_run_agrees_with_the_trainer(case: Case, outcomes: dict[str, Outcome]) -> None:
+    """`lorachecks dry-run` stops exactly when the trainer does not finish its step, and
+    counts the trainable parameters the trainer logs."""
+    got = outcomes[case.name]
+    if got.dry is None:
+        pytest.skip("the dry-run extra (torch, transformers, peft) is not installed")
+    detail = (
+        f"\nLLaMA-Factory: {got.lf.outcome} {got.lf.error} (trainable {got.lf.trainable})"
+        f"\ndry-run errors: {got.dry.errors} (trainable {got.dry.trainable})\nconfig: {got.config}"
+    )
+    if case.dry_run_difference:
+        assert got.dry.failed != got.lf.failed, "documented dry-run difference no longer holds" + detail
+        return
+    assert got.dry.failed == got.lf.failed, "dry-run disagrees with the trainer" + detail
+    if not got.lf.failed and got.lf.trainable is not None:
+        assert got.dry.trainable == got.lf.trainable, "trainable parameters differ" + detail
