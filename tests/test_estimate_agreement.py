@@ -82,6 +82,15 @@ SMALL = {
 }
 
 
+def _dataset(tmp_path: Path) -> str:
+    """The config lines of a tiny registered dataset `x`: the trainer, and so the dry-run, stop without it."""
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "dataset_info.json").write_text(json.dumps({"x": {"file_name": "x.json"}}))
+    (data / "x.json").write_text(json.dumps([{"instruction": "say hi", "output": "hi"}] * 2))
+    return f"dataset: x\ndataset_dir: {data}\n"
+
+
 @pytest.mark.parametrize("model_type", sorted(MOE_CONFIGS))
 def test_all_targets_count_the_same_in_estimate_and_dry_run(model_type: str, tmp_path: Path) -> None:
     pytest.importorskip("torch")
@@ -95,7 +104,7 @@ def test_all_targets_count_the_same_in_estimate_and_dry_run(model_type: str, tmp
     config = tmp_path / "train.yaml"
     config.write_text(
         f"model_name_or_path: {model}\nstage: sft\ndo_train: true\nfinetuning_type: lora\nlora_target: all\n"
-        f"dataset: x\ntemplate: default\noutput_dir: {tmp_path / 'out'}\nper_device_train_batch_size: 1\n"
+        f"{_dataset(tmp_path)}template: default\noutput_dir: {tmp_path / 'out'}\nper_device_train_batch_size: 1\n"
         "cutoff_len: 8\n"
     )
     # A real CPU step on random weights (the experts' grouped matmul does not run on meta yet).
@@ -127,7 +136,7 @@ def test_auto_device_counts_activations(tmp_path: Path, monkeypatch: pytest.Monk
     config = tmp_path / "train.yaml"
     config.write_text(
         f"model_name_or_path: {model}\nstage: sft\ndo_train: true\nfinetuning_type: lora\nlora_target: q_proj\n"
-        f"dataset: x\ntemplate: default\noutput_dir: {tmp_path / 'out'}\nper_device_train_batch_size: 16\n"
+        f"{_dataset(tmp_path)}template: default\noutput_dir: {tmp_path / 'out'}\nper_device_train_batch_size: 16\n"
         "cutoff_len: 4096\n"
     )
     monkeypatch.setattr(step, "available_ram", lambda: 32 * 2**30)
@@ -171,7 +180,8 @@ def test_unet_lora_counts_agree_with_sd_scripts_selection(
 
     write_family(tmp_path / "model.safetensors", family)
     resolution = "1024" if family == "SDXL" else "512"
-    config = _kohya(tmp_path, "./model.safetensors", network, f'resolution = "{resolution}"\n')
+    v2 = "v2 = true\n" if family == "SD2" else ""  # sd-scripts reads an SD 2.x checkpoint only with v2 (LC408)
+    config = _kohya(tmp_path, "./model.safetensors", network, f'resolution = "{resolution}"\n{v2}')
     report = dry_run(config, Options(device="meta", launch_dir=tmp_path))
     assert report.ok, report.diagnostics
     assert report.adapter_modules == modules

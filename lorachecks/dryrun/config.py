@@ -79,6 +79,12 @@ class Plan:
     # (message, key, hint): what the dry-run cannot do as the trainer would, reported as
     # DR002 warnings so that a passing dry-run never hides it.
     approximations: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    # (code, message, key, hint): what the trainer runs through but trains differently than
+    # written (names peft ignores, an update scaled by 0), reported as warnings.
+    warnings: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    # Why the adapter cannot learn although the trainer runs (lora_alpha: 0): the gradient
+    # and loss checks then warn instead of failing, as the trainer would not stop either.
+    inert: str | None = None
 
 
 @record(slots=True)
@@ -260,10 +266,18 @@ def read_config(path: Path, settings: Settings) -> LoadedConfig:
 
 
 # Lint findings left out: the memory estimate and heuristics (the dry-run measures the step
-# itself), credentials written in the file (the trainer runs), and the model checks the
-# dry-run makes itself with a finer diagnostic (model folder DR101, its files DR103/DR105,
-# LoRA targets DR201).
-_NOT_STOPPERS = ("LC5", "LC601", "LC602", "LC201", "LC209", "LC407")
+# itself) and credentials written in the file (the trainer runs).
+_NOT_STOPPERS = ("LC5", "LC601", "LC602")
+# (code, key): the model checks the dry-run makes itself with a finer diagnostic (model
+# folder DR101, its files DR103/DR105, LoRA targets DR201).
+_OWN_CHECKS = frozenset(
+    {
+        ("LC201", "model_name_or_path"),
+        ("LC209", "lora_target"),
+        ("LC407", "base_model"),
+        ("LC407", "pretrained_model_name_or_path"),
+    }
+)
 
 
 def _lint_blockers(path: Path, settings: Settings) -> list[Diagnostic]:
@@ -276,6 +290,8 @@ def _lint_blockers(path: Path, settings: Settings) -> list[Diagnostic]:
     found = []
     for d in result.diagnostics:
         if d.severity is not Severity.ERROR or d.code.startswith(_NOT_STOPPERS):
+            continue
+        if (d.code, (d.key or "").rsplit(".", 1)[-1]) in _OWN_CHECKS:
             continue
         if d.runs:
             message = f"{d.code}: the trainer starts anyway, but {d.message}"

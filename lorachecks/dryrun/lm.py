@@ -78,16 +78,28 @@ def _line(exc: BaseException) -> str:
 
 
 def linear_names(model: nn.Module) -> list[str]:
-    """Leaf names of the LoRA-able linear layers, the output head excluded (LLaMA-Factory's `all`)."""
+    """What LLaMA-Factory's `lora_target: all` selects: leaf names of modules whose class name
+    contains "Linear" (so GPT-2's Conv1D layers are not chosen), the output head excluded."""
     getter: Any = getattr(model, "get_output_embeddings", None)
     head = getter() if callable(getter) else None
     names: set[str] = set()
     for name, module in model.named_modules():
-        if module is head or name.rsplit(".", 1)[-1] in HEADS:
+        if module is head or name.rsplit(".", 1)[-1] in HEADS or "lm_head" in name:
             continue
-        if isinstance(module, nn.Linear) or type(module).__name__ == "Conv1D":
+        kind = type(module).__name__
+        if "Linear" in kind and "Embedding" not in kind:
             names.add(name.rsplit(".", 1)[-1])
     return sorted(names)
+
+
+def adaptable_names(model: nn.Module) -> list[str]:
+    """Leaf names peft can put LoRA on when named explicitly (Linear and GPT-2's Conv1D)."""
+    names = {
+        n.rsplit(".", 1)[-1]
+        for n, m in model.named_modules()
+        if isinstance(m, nn.Linear) or type(m).__name__ == "Conv1D"
+    }
+    return sorted(names - set(HEADS))
 
 
 def _matches(model: nn.Module, target: str) -> bool:
@@ -111,36 +123,68 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     available = linear_names(model)
     if "all" in plan.targets:
         targets = available
+        if not targets:  # peft gets no target module and stops, and so does the trainer
+            explicit = adaptable_names(model)
+            raise DryRunError(
+                "DR201",
+                f"`{plan.target_key}: all` finds no layer whose class is a Linear (LLaMA-Factory's rule): "
+                "the trainer stops",
+                plan.target_key,
+                f"name the layers instead: {', '.join(explicit)}" if explicit else None,
+            )
     else:
-        targets = plan.targets
-        missing = [t for t in targets if not _matches(model, t)]
-        if missing:
+        missing = [t for t in plan.targets if not _matches(model, t)]
+        targets = [t for t in plan.targets if t not in missing]
+        hint = f"use `all`, or some of: {', '.join(available or adaptable_names(model))}"
+        if missing and not targets:  # peft finds nothing to adapt and stops
             raise DryRunError(
                 "DR201",
                 f"`{plan.target_key}` names {', '.join(missing)}, which this model does not have",
                 plan.target_key,
-                f"use `all`, or some of: {', '.join(available)}",
+                hint,
+            )
+        if missing:  # peft adapts the names it finds and ignores the others: the trainer runs
+            _warn(
+                plan,
+                "DR201",
+                f"`{plan.target_key}` names {', '.join(missing)}, which this model does not have: the trainer runs, "
+                f"and peft trains only {', '.join(targets)}",
+                plan.target_key,
+                hint,
             )
     extra_missing = [m for m in plan.extra_modules if not _matches(model, m)]
-    if extra_missing:
+    extra = [m for m in plan.extra_modules if m not in extra_missing]
+    if extra_missing:  # peft's modules_to_save skips names it does not find: the trainer runs
         children = sorted(
             {n.rsplit(".", 1)[-1] for n, _ in model.named_modules() if n and "." not in n.split(".", 2)[-1]}
         )
-        raise DryRunError(
+        _warn(
+            plan,
             "DR203",
-            f"`additional_target` names {', '.join(extra_missing)}, which this model does not have",
+            f"`additional_target` names {', '.join(extra_missing)}, which this model does not have: the trainer runs "
+            "without training them",
             "additional_target",
             f"top-level modules include: {', '.join(children[:12])}",
+        )
+    alpha = plan.alpha if plan.alpha is not None else plan.rank * 2
+    if alpha == 0:
+        plan.inert = "`lora_alpha: 0` scales every LoRA update by 0"
+        _warn(
+            plan,
+            "DR202",
+            f"{plan.inert}: the trainer runs, and the adapter changes nothing in the model",
+            "lora_alpha",
+            "leave lora_alpha out (the trainer uses twice the rank) or set it, e.g. to the rank",
         )
     try:
         config = peft.LoraConfig(
             r=plan.rank,
-            lora_alpha=plan.alpha if plan.alpha is not None else plan.rank * 2,  # type: ignore[arg-type]
+            lora_alpha=alpha,  # type: ignore[arg-type]
             lora_dropout=plan.dropout,
             target_modules=targets,
             use_dora=plan.use_dora,
             use_rslora=plan.use_rslora,
-            modules_to_save=plan.extra_modules or None,
+            modules_to_save=extra or None,
             task_type="CAUSAL_LM",
         )
         on_meta = next(model.parameters()).device.type == "meta"
@@ -165,6 +209,12 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     return adapted, names
 
 
+def _warn(plan: Plan, code: str, message: str, key: str | None, hint: str | None) -> None:
+    """A warning for the report (once, though the model is adapted on meta first, then for real)."""
+    if (code, message, key, hint) not in plan.warnings:
+        plan.warnings.append((code, message, key, hint))
+
+
 def _layer_count(model: nn.Module) -> int:
     config = getattr(model, "config", None)
     for attr in ("num_hidden_layers", "num_layers", "n_layer"):
@@ -178,13 +228,18 @@ def _freeze(model: nn.Module, plan: Plan) -> nn.Module:
     layers = _layer_count(model)
     k = plan.freeze_layers
     ids = range(max(0, layers - k), layers) if k > 0 else range(min(-k, layers))
-    leafs = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
-    unknown = [m for m in plan.freeze_modules if m != "all" and m not in leafs]
+    # The trainer names a layer's own children (self_attn, mlp, ...), found after `.0.`/`.1.`.
+    children = sorted(
+        {n.split(f".{i}.", 1)[1].split(".")[0] for n, _ in model.named_modules() for i in (0, 1) if f".{i}." in n}
+    )
+    unknown = [m for m in plan.freeze_modules if m != "all" and m not in children]
     if unknown:
         raise DryRunError(
             "DR201",
-            f"`freeze_trainable_modules` names {', '.join(unknown)}, which this model does not have",
+            f"`freeze_trainable_modules` names {', '.join(unknown)}, not a module of the model's layers: "
+            "the trainer stops ('Module ... is not found')",
             "freeze_trainable_modules",
+            f"choose from: {', '.join(children)} (or all)",
         )
     if "all" in plan.freeze_modules:
         patterns = [f".{i}." for i in ids]

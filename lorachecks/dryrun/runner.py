@@ -177,6 +177,8 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     report.losses, report.final_loss, report.grad_norm = result.losses, result.final_loss, result.grad_norm
     report.grads, report.step_times = result.grads, result.step_times
     _peak(report, choice.device, cpu_peak_bytes)
+    for code, message, key, hint in plan.warnings:
+        report.fail(code, message, key, hint, error=False)
     verdicts(report, plan, result)
     if options.save:
         _save(model, plan, report, choice.device)

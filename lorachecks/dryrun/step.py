@@ -256,7 +256,9 @@ def verdicts(report: Report, plan: Plan, result: StepResult) -> None:
                 "DR303",
                 f"{len(bad)} trainable parameter(s) got {what} gradient, e.g. {', '.join(bad[:3])}",
                 plan.target_key if plan.finetuning_type == "lora" else "finetuning_type",
-                "a module the loss does not depend on (unused head, detached branch) or a non-finite forward",
+                plan.inert
+                or "a module the loss does not depend on (unused head, detached branch) or a non-finite forward",
+                error=plan.inert is None or bool(grads.non_finite),
             )
         if grads.frozen_with_grad:
             report.fail(
@@ -267,7 +269,7 @@ def verdicts(report: Report, plan: Plan, result: StepResult) -> None:
     last = result.final_loss
     if first is not None and last is not None and math.isfinite(first) and not last < first:
         # A flat loss in bf16/fp16 can be rounding of tiny updates: a warning there, an error in fp32.
-        severity_error = last > first or plan.learning_rate <= 0 or plan.precision == "fp32"
+        severity_error = (last > first or plan.learning_rate <= 0 or plan.precision == "fp32") and plan.inert is None
         report.fail(
             "DR305",
             f"the loss did not fall over {len(result.losses)} step(s) on the same batch ({first:.5f} -> {last:.5f})",

@@ -209,4 +209,82 @@ CASES: list[Case] = [
     Case("negative_lr", "`learning_rate: -1.0e-4`", True, {"learning_rate": "-1.0e-4"}),
     Case("json_config", "the baseline as a `.json` config", True, filename="cfg.json"),
     Case("upper_ext", "the baseline named `cfg.YAML`", True, filename="cfg.YAML"),
+    # --- methods and targets: the verdict and the trainable count (dry-run) ----------------
+    Case("target_one", "`lora_target: q_proj`", False, {"lora_target": "q_proj"}),
+    Case(
+        "target_partly_unknown",
+        "`lora_target: q_proj,v_prj` (one name misspelt: peft trains q_proj only)",
+        False,
+        {"lora_target": "q_proj,v_prj"},
+        known_difference=(
+            "the trainer runs and adapts q_proj only (peft ignores names it does not find); lorachecks reports "
+            "LC209 as an error because the run trains something other than written"
+        ),
+    ),
+    Case(
+        "additional_target_unknown",
+        "`additional_target: embed_tokns` (misspelt: peft skips it)",
+        False,
+        {"additional_target": "embed_tokns"},
+    ),
+    Case(
+        "additional_target",
+        "`additional_target: embed_tokens` (trained in full)",
+        False,
+        {"additional_target": "embed_tokens"},
+    ),
+    Case("lora_alpha_zero", "`lora_alpha: 0` (every update scaled by 0)", False, {"lora_alpha": "0"}),
+    Case("dora", "`use_dora: true`", False, {"use_dora": "true"}),
+    Case("rslora", "`use_rslora: true`", False, {"use_rslora": "true"}),
+    Case(
+        "freeze",
+        "`finetuning_type: freeze` (the last 2 layers)",
+        False,
+        {"finetuning_type": "freeze", "lora_target": None, "lora_rank": None},
+    ),
+    Case(
+        "freeze_module_q_proj",
+        "`finetuning_type: freeze` with `freeze_trainable_modules: q_proj` (not a layer's child)",
+        True,
+        {"finetuning_type": "freeze", "freeze_trainable_modules": "q_proj", "lora_target": None, "lora_rank": None},
+        known_difference=(
+            "a layer's children (self_attn, mlp, ...) are known only from the model's code: lint does not load it; "
+            "`lorachecks dry-run` reports it (DR201) with the trainer's list"
+        ),
+    ),
+    Case("full", "`finetuning_type: full`", False, {"finetuning_type": "full", "lora_target": None, "lora_rank": None}),
+    Case(
+        "full_bf16_cpu",
+        "`finetuning_type: full` in bf16 (`use_cpu: true`)",
+        False,
+        {"finetuning_type": "full", "lora_target": None, "lora_rank": None, "bf16": "true", "use_cpu": "true"},
+    ),
+    Case(
+        "oft",
+        "`finetuning_type: oft`",
+        False,
+        {"finetuning_type": "oft", "lora_target": None, "lora_rank": None, "oft_block_size": "16"},
+        dry_run_difference="OFT is not dry-run yet: the dry-run says so (DR002) instead of guessing",
+    ),
+    Case(
+        "gpt2_all",
+        "GPT-2 with `lora_target: all` (Conv1D layers are not Linear)",
+        True,
+        {"model_name_or_path": "{gpt2}"},
+        known_difference=(
+            "which layers `all` finds depends on the module classes, known only by loading the model; "
+            "`lorachecks dry-run` reports it (DR201)"
+        ),
+    ),
+    Case(
+        "gpt2_c_attn",
+        "GPT-2 with `lora_target: c_attn`",
+        False,
+        {"model_name_or_path": "{gpt2}", "lora_target": "c_attn"},
+    ),
+    # --- stage vs dataset ----------------------------------------------------------------
+    Case("dpo_pairs", "`stage: dpo` with a ranking dataset", False, {"stage": "dpo", "dataset": "tiny_pairs"}),
+    Case("dpo_sft_data", "`stage: dpo` with an SFT dataset", True, {"stage": "dpo"}),
+    Case("rm_sft_data", "`stage: rm` with an SFT dataset", True, {"stage": "rm"}),
+    Case("sft_pairs", "`stage: sft` with a ranking dataset", True, {"dataset": "tiny_pairs"}),
 ]

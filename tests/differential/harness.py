@@ -235,6 +235,7 @@ def write_case(case: Case, root: Path, fixture: Path) -> tuple[Path, dict[str, s
     empty.mkdir(exist_ok=True)
     places = {
         "model": str(fixture / "model"),
+        "gpt2": str(fixture / "gpt2"),
         "data": str(fixture / "data"),
         "out": str(folder / "out"),
         "empty": str(empty),

@@ -79,11 +79,39 @@ def build_model(out: Path, vocab_size: int) -> None:
     LlamaForCausalLM(config).save_pretrained(out)
 
 
+def build_gpt2(out: Path, tokenizer: Path) -> None:
+    """A 2-layer GPT-2 (Conv1D layers, not nn.Linear) sharing the Llama's tokenizer."""
+    import shutil
+
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    out.mkdir(parents=True, exist_ok=True)
+    for item in tokenizer.iterdir():
+        if "token" in item.name or item.name == "chat_template.jinja":
+            shutil.copy(item, out / item.name)
+    size = len(json.loads((tokenizer / "tokenizer.json").read_text())["model"]["vocab"]) + 4
+    config = GPT2Config(
+        vocab_size=size, n_positions=256, n_embd=64, n_layer=2, n_head=4, bos_token_id=1, eos_token_id=2
+    )
+    GPT2LMHeadModel(config).save_pretrained(out)
+
+
 def build_data(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     rows = [{"instruction": q, "input": "", "output": a} for q, a in SAMPLES]
     (out / "tiny_sft.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    info = {"tiny_sft": {"file_name": "tiny_sft.json"}}
+    pairs = [{"instruction": q, "input": "", "chosen": a, "rejected": "I do not know."} for q, a in SAMPLES]
+    (out / "tiny_pairs.json").write_text(json.dumps(pairs, indent=1), encoding="utf-8")
+    info = {
+        "tiny_sft": {"file_name": "tiny_sft.json"},
+        "tiny_pairs": {
+            "file_name": "tiny_pairs.json",
+            "ranking": True,
+            "columns": {"prompt": "instruction", "query": "input", "chosen": "chosen", "rejected": "rejected"},
+        },
+    }
     (out / "dataset_info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
 
 
@@ -92,6 +120,7 @@ def main(argv: list[str]) -> int:
     model = root / "model"
     model.mkdir(parents=True, exist_ok=True)
     build_model(model, build_tokenizer(model))
+    build_gpt2(root / "gpt2", model)
     build_data(root / "data")
     return 0
 
