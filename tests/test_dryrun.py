@@ -572,6 +572,9 @@ def test_unreadable_single_file_checkpoint(tmp_path: Path, tiny_unet: Path) -> N
         ("bf16", [2.0, 2.0], 2.0, [("DR305", "warning")]),
         ("bf16", [2.0, 2.5], 2.5, [("DR305", "error")]),
         ("fp32", [2.0, 1.9], 1.8, []),
+        ("fp32", [2.0, 1.0, 1.5], 1.2, [("DR305", "error")]),  # lower at the end, but it bounced up
+        ("bf16", [2.0, 1.0, 1.5], 0.9, [("DR305", "warning")]),
+        ("fp32", [2.0, 1.5, 1.2], 1.0, []),
     ],
 )
 def test_loss_verdicts(
@@ -587,3 +590,32 @@ def test_loss_verdicts(
     )
     verdicts(report, plan, StepResult(losses=list(losses), final_loss=final))
     assert [(d.code, d.severity.value) for d in report.diagnostics] == expected
+
+
+def test_identical_runs_build_identical_adapters(tmp_path: Path, tiny_llama: Path) -> None:
+    """The trainer seeds (`seed`, default 42) before the adapter is built: so does the dry-run."""
+    config = lf_config(tmp_path, tiny_llama)
+    first, second = run(config), run(config)
+    assert first.ok and second.ok
+    assert first.grad_norm == second.grad_norm and first.losses == second.losses
+    other = run(lf_config(tmp_path, tiny_llama, seed=7))
+    assert other.grad_norm != first.grad_norm
+
+
+def test_full_tuning_in_bf16_trains_fp32_weights(tmp_path: Path, tiny_llama: Path) -> None:
+    from lorachecks.dryrun import lm
+    from lorachecks.dryrun.config import read_config
+    from lorachecks.settings import Settings
+
+    config = lf_config(tmp_path, tiny_llama, finetuning_type="full", bf16=True)
+    plan = read_config(config, Settings(launch_dir=tmp_path)).plan
+    assert plan is not None
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4)).to(torch.bfloat16)
+    model, _ = lm.apply_finetuning(model, plan)
+    assert {p.dtype for p in model.parameters()} == {torch.float32}  # upcast, as the trainer does
+    pure = read_config(
+        lf_config(tmp_path, tiny_llama, finetuning_type="full", pure_bf16=True), Settings(launch_dir=tmp_path)
+    ).plan
+    assert pure is not None
+    kept, _ = lm.apply_finetuning(torch.nn.Sequential(torch.nn.Linear(4, 4)).to(torch.bfloat16), pure)
+    assert {p.dtype for p in kept.parameters()} == {torch.bfloat16}

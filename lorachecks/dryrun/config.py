@@ -82,6 +82,7 @@ class Plan:
     # (code, message, key, hint): what the trainer runs through but trains differently than
     # written (names peft ignores, an update scaled by 0), reported as warnings.
     warnings: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    seed: int = 42  # the trainer's `seed` (transformers' default): adapters start from the same values
     # Why the adapter cannot learn although the trainer runs (lora_alpha: 0): the gradient
     # and loss checks then warn instead of failing, as the trainer would not stop either.
     inert: str | None = None
@@ -357,6 +358,7 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     plan.learning_rate = _num(data, "learning_rate", 5e-5)
     plan.weight_decay = _num(data, "weight_decay", 0.0)
     plan.max_grad_norm = _num(data, "max_grad_norm", 1.0)
+    plan.seed = _int(data, "seed", 42)
     plan.gradient_checkpointing = not _flag(data, "disable_gradient_checkpointing")
     plan.trust_remote_code = _flag(data, "trust_remote_code")
     output_dir = data.get("output_dir")

@@ -108,9 +108,12 @@ def _matches(model: nn.Module, target: str) -> bool:
 
 def apply_finetuning(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     """Make the trainable set the trainer makes; returns the model and the adapted module names."""
+    torch.manual_seed(plan.seed)  # the trainer seeds before building: identical runs, identical adapters
     if plan.finetuning_type == "full":
         for param in model.parameters():
             param.requires_grad_(True)
+            if plan.precision_key != "pure_bf16" and param.dtype != torch.float32:
+                param.data = param.data.float()  # the trainer keeps trainable weights in fp32
         return model, []
     if plan.finetuning_type == "freeze":
         return _freeze(model, plan), []

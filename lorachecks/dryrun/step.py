@@ -5,6 +5,7 @@ Imports torch; only `lorachecks dry-run` reaches this module.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import resource
@@ -208,6 +209,10 @@ def train_steps(model: torch.nn.Module, plan: Plan, device: str, steps: int, los
     return result
 
 
+def _losses(values: list[float]) -> str:
+    return ", ".join(f"{v:.4g}" for v in values)
+
+
 def _grad_norm(params: list[torch.nn.Parameter], max_norm: float) -> float | None:
     grads = [p for p in params if p.grad is not None]
     if not grads or grads[0].device.type == "meta":
@@ -267,6 +272,19 @@ def verdicts(report: Report, plan: Plan, result: StepResult) -> None:
                 "finetuning_type",
             )
     last = result.final_loss
+    trend = [x for x in [*result.losses, last] if x is not None and math.isfinite(x)]
+    rises = [(a, b) for a, b in itertools.pairwise(trend) if b > a * 1.05]
+    if first is not None and last is not None and last < first and len(trend) >= 3 and rises:
+        # Lower at the end than at the start, but not falling all the way: an overshooting
+        # learning rate bounces on a batch it should simply overfit.
+        a, b = rises[-1]
+        report.fail(
+            "DR305",
+            f"the loss rose during the steps on the same batch ({a:.5f} -> {b:.5f}; losses {_losses(trend)})",
+            plan.lr_key,
+            "on one repeated batch the loss should keep falling: a learning rate too high overshoots",
+            error=plan.precision == "fp32" and plan.inert is None and trend[-1] > min(trend) * 1.05,
+        )
     if first is not None and last is not None and math.isfinite(first) and not last < first:
         # A flat loss in bf16/fp16 can be rounding of tiny updates: a warning there, an error in fp32.
         severity_error = (last > first or plan.learning_rate <= 0 or plan.precision == "fp32") and plan.inert is None
