@@ -1,0 +1,24 @@
+# lorachecks dry-run on a GPU: the official PyTorch CUDA runtime plus the dry-run extras
+# (transformers, peft, diffusers). torch comes from the base image and is not reinstalled.
+#   docker build -f docker/dryrun.Dockerfile -t lorachecks-dryrun .
+#   docker run --rm --gpus all -v "$PWD:/work" -v "$HOME/.cache/huggingface:/hf" -e HF_HOME=/hf \
+#     lorachecks-dryrun dry-run --device cuda --format json configs/train.yaml
+FROM pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+WORKDIR /opt/lorachecks
+COPY pyproject.toml README.md ./
+COPY lorachecks ./lorachecks
+COPY docker/dryrun-constraints.txt ./
+# The project itself comes from the build context; its libraries are pinned by the constraints.
+# hadolint ignore=DL3013
+RUN pip install --no-cache-dir --constraint dryrun-constraints.txt ".[dryrun-diffusion]" \
+    && useradd --create-home --uid 1000 lorachecks
+
+USER 1000
+WORKDIR /work
+ENTRYPOINT ["lorachecks"]
+CMD ["dry-run", "--help"]
