@@ -224,6 +224,14 @@ def dry_run(
     launch_dir: Annotated[
         Optional[Path], typer.Option("--launch-dir", help="Directory the trainer is started from. Default: here.")
     ] = None,
+    nproc: Annotated[
+        int,
+        typer.Option(
+            "--nproc",
+            min=1,
+            help="Processes for the step under torch.distributed.run (DDP, or FSDP when the config sets fsdp).",
+        ),
+    ] = 1,
 ) -> None:
     """Build the model with its adapter and run real training steps (needs the dryrun extra)."""
     from lorachecks.dryrun import DEVICES, INITS, Options, main
@@ -239,7 +247,7 @@ def dry_run(
     missing = [str(c) for c in configs if not c.is_file()]
     if missing:
         raise _usage_error(f"no such file: {', '.join(missing)}")
-    options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir, init)
+    options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir, init, nproc)
     raise typer.Exit(main(configs, options, output_format))
 
 

@@ -31,6 +31,8 @@ CODES: dict[str, str] = {
     "DR304": "a frozen parameter received a gradient",
     "DR305": "the loss did not fall over --steps on the same batch (zero learning rate, frozen adapter, ...)",
     "DR306": "out of memory during the step",
+    "DR307": "the DeepSpeed file's fixed batch sizes do not add up for this number of processes (--nproc)",
+    "DR308": "a rank failed or died under --nproc (its own error is in the message)",
     "DR401": "saving the adapter or loading it back failed",
     "DR402": "the reloaded adapter differs from the trained one",
 }

@@ -57,6 +57,12 @@ class Report:
     tool_estimate_trainable: int | None = None
     tool_estimate_activations: int = 0  # its activation bytes: they size `--device auto` too
     saved: str | None = None
+    # --nproc: the engine, the process count, and each rank's numbers (distributed.RankResult)
+    engine: str = ""
+    world_size: int = 1
+    shards: int = 0
+    local_trainable_params: int | None = None
+    ranks: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     locate: Locate | None = None
@@ -109,6 +115,9 @@ class Report:
             "lorachecks_estimate_bytes": self.tool_estimate,
             "lorachecks_estimate_trainable_params": self.tool_estimate_trainable,
             "saved": self.saved,
+            "distributed": None
+            if not self.ranks
+            else {"engine": self.engine, "world_size": self.world_size, "ranks": [asdict(r) for r in self.ranks]},
             "notes": self.notes,
             "diagnostics": [
                 {**asdict(d), "severity": d.severity.value} for d in sorted(self.diagnostics, key=Diagnostic.sort_key)
@@ -156,6 +165,17 @@ def rows(report: Report) -> list[tuple[str, str]]:
         sample = ", ".join(report.adapter_module_names[:4])
         more = ", ..." if len(report.adapter_module_names) > 4 else ""
         out.append(("adapter modules", f"{report.adapter_modules} matched ({sample}{more})"))
+    for rank in report.ranks:
+        held = f", holds {_num(rank.local_trainable_params)}" if rank.local_trainable_params is not None else ""
+        shards = f", {rank.shards} FSDP units" if rank.shards else ""
+        peak = f", peak {rank.peak_memory / 2**30:.2f} GiB" if rank.peak_memory else ""
+        verdict = "ok" if rank.ok else "FAILED"
+        out.append(
+            (
+                f"rank {rank.rank}/{rank.world_size} ({rank.engine})",
+                f"{verdict}: trainable {_num(rank.trainable_params)}{held}{shards}{peak}",
+            )
+        )
     if report.batch:
         out.append(("batch", report.batch))
     if report.losses:

@@ -28,6 +28,8 @@ class Options:
     trust_remote_code: bool = False
     launch_dir: Path | None = None
     init: str = "weights"
+    nproc: int = 1  # processes: above 1, the step runs under torch.distributed.run
+    engine: str | None = None  # set inside a rank process: ddp or fsdp wraps the model
 
 
 def dry_run(path: Path, options: Options) -> Report:
@@ -54,6 +56,19 @@ def dry_run(path: Path, options: Options) -> Report:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
     _tool_estimate(loaded, plan, settings, report)
+    if options.nproc > 1 and options.engine is None:
+        if plan.kind != "llamafactory":
+            report.fail("DR002", "--nproc runs LLaMA-Factory configs only (one process otherwise)", None)
+            return report
+        from lorachecks.dryrun import distributed
+
+        try:
+            distributed.launch(path, options, plan, loaded.doc.mapping, settings.launch_dir, report)
+        except Exception as exc:  # never a traceback
+            report.fail(
+                "DR000", f"unexpected {type(exc).__name__}: {str(exc).strip()[:400]}", None, "please report this"
+            )
+        return report
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # library deprecation notices are not findings
@@ -173,6 +188,12 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     texts, origin = sample_texts(plan, settings.launch_dir) if tokenizer is not None else ([], "no tokenizer")
     batch, report.batch = lm.make_batch(model, plan, choice.device, tokenizer, texts)
     report.batch += f" from {origin}" if texts else f" ({origin})"
+    if options.engine is not None:  # a rank of --nproc: the model under DDP or FSDP
+        from lorachecks.dryrun import distributed
+
+        device = f"cuda:{torch.cuda.current_device()}" if choice.device == "cuda" else choice.device
+        model, report.shards = distributed.wrap(model, options.engine, device)
+        report.local_trainable_params = distributed.local_numel(model)
     result = train_steps(model, plan, choice.device, max(1, options.steps), lm.loss_fn(batch))
     report.losses, report.final_loss, report.grad_norm = result.losses, result.final_loss, result.grad_norm
     report.grads, report.step_times = result.grads, result.step_times
