@@ -83,6 +83,7 @@ class Plan:
     # written (names peft ignores, an update scaled by 0), reported as warnings.
     warnings: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     seed: int = 42  # the trainer's `seed` (transformers' default): adapters start from the same values
+    resize_vocab: bool = False  # the trainer grows the embedding for tokens the template adds
     # Why the adapter cannot learn although the trainer runs (lora_alpha: 0): the gradient
     # and loss checks then warn instead of failing, as the trainer would not stop either.
     inert: str | None = None
@@ -368,6 +369,7 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     plan.dataset_dir = dataset_dir if isinstance(dataset_dir, str) else "data"
     template = data.get("template")
     plan.template = template if isinstance(template, str) else None
+    plan.resize_vocab = _flag(data, "resize_vocab")
     return plan
 
 

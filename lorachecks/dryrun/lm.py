@@ -106,6 +106,50 @@ def _matches(model: nn.Module, target: str) -> bool:
     return any(name == target or name.endswith("." + target) for name, _ in model.named_modules())
 
 
+def template_growth(model: nn.Module, tokenizer: Any, plan: Plan) -> int | None:
+    """The trainer adds the chat template's stop words to the tokenizer (the first becomes its
+    EOS and ends every answer). Returns the grown tokenizer length when `resize_vocab` makes
+    the trainer grow the embedding for it (and, for LoRA without `additional_target`, train the
+    embeddings in full); None when nothing changes. Without `resize_vocab`, an EOS token that
+    lands past the embedding's rows fails the first step: DR309."""
+    from lorachecks.formats.llamafactory.template_tokens import TEMPLATE_EOS, TEMPLATE_STOP_WORDS, VERSION
+
+    embeddings: Any = getattr(model, "get_input_embeddings", lambda: None)()
+    rows = getattr(embeddings, "num_embeddings", None)
+    if tokenizer is None or not isinstance(rows, int):
+        return None
+    vocab = tokenizer.get_vocab()
+    added = [w for w in dict.fromkeys(TEMPLATE_STOP_WORDS.get(plan.template or "", ())) if w not in vocab]
+    size = len(tokenizer) + len(added)
+    if plan.resize_vocab:
+        if size <= rows:
+            return None
+        if plan.finetuning_type == "lora" and not plan.extra_modules:
+            output: Any = getattr(model, "get_output_embeddings", lambda: None)()
+            plan.extra_modules = sorted(
+                {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if n and m in (embeddings, output)}
+            )
+        return size
+    eos = TEMPLATE_EOS.get(plan.template or "")
+    if eos is not None and eos in added and len(tokenizer) + added.index(eos) >= rows:
+        raise DryRunError(
+            "DR309",
+            f"`template: {plan.template}` makes {eos} the end-of-turn token, which this tokenizer does not have: it "
+            f"gets id {len(tokenizer) + added.index(eos)}, but the embedding has {rows} rows, so the trainer fails "
+            f"at the first step (IndexError; LLaMA-Factory {VERSION})",
+            "template",
+            "use the model's own template, or set `resize_vocab: true` to grow the embedding",
+        )
+    return None
+
+
+def grow_embeddings(model: nn.Module, size: int) -> None:
+    """As the trainer's `resize_vocab` does: rows for ``size`` tokens, padded to a multiple of 64."""
+    resize: Any = getattr(model, "resize_token_embeddings", None)
+    if callable(resize):
+        resize(size, pad_to_multiple_of=64)
+
+
 def apply_finetuning(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     """Make the trainable set the trainer makes; returns the model and the adapted module names."""
     torch.manual_seed(plan.seed)  # the trainer seeds before building: identical runs, identical adapters

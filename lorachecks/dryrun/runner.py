@@ -165,6 +165,11 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     if choice.device != "meta" and options.init == "weights":
         require_weights(Path(source), plan)
     tokenizer = lm.load_tokenizer(source, plan, choice.device, options.trust_remote_code)
+    grown = lm.template_growth(shape_model, tokenizer, plan) if plan.kind == "llamafactory" else None
+    if grown is not None and choice.device == "meta":  # build it again with the grown embedding
+        shape_model = lm.build(source, config, plan, "meta", dtype, options.trust_remote_code)
+        lm.grow_embeddings(shape_model, grown)
+        shape_model, _ = lm.apply_finetuning(shape_model, plan)
     if choice.device == "meta":
         model = shape_model
         report.load_time = 0.0
@@ -174,6 +179,8 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
             torch.cuda.reset_peak_memory_stats()
         start = time.perf_counter()
         base = lm.build(source, config, plan, choice.device, dtype, options.trust_remote_code, options.init)
+        if grown is not None:
+            lm.grow_embeddings(base, grown)
         lm.enable_checkpointing(base, plan)
         model, _ = lm.apply_finetuning(base, plan)
         report.load_time = time.perf_counter() - start

@@ -282,6 +282,22 @@ CASES: list[Case] = [
         False,
         {"model_name_or_path": "{gpt2}", "lora_target": "c_attn"},
     ),
+    Case(
+        "template_eos_missing",
+        "`template: llama3` on a tokenizer without `<|eot_id|>` and no spare embedding row",
+        True,
+        {"template": "llama3"},
+        known_difference=(
+            "whether the tokenizer has the template's end-of-turn token is known only from the model's files: "
+            "lint does not read the tokenizer; `lorachecks dry-run` reports it (DR309)"
+        ),
+    ),
+    Case(
+        "template_eos_resized",
+        "`template: llama3` with `resize_vocab: true` (the embedding grows)",
+        False,
+        {"template": "llama3", "resize_vocab": "true"},
+    ),
     # --- stage vs dataset ----------------------------------------------------------------
     Case("dpo_pairs", "`stage: dpo` with a ranking dataset", False, {"stage": "dpo", "dataset": "tiny_pairs"}),
     Case("dpo_sft_data", "`stage: dpo` with an SFT dataset", True, {"stage": "dpo"}),
