@@ -93,7 +93,7 @@ def lf_config(tmp_path: Path, model: Path | str, **extra: object) -> Path:
         "finetuning_type": "lora",
         "lora_target": "q_proj,v_proj",
         "dataset": "alpaca_en_demo",
-        "template": "llama3",
+        "template": "default",  # llama3 needs <|eot_id|>, which the tiny tokenizer lacks (DR309)
         "output_dir": str(tmp_path / "saves"),
         "per_device_train_batch_size": 2,
         "cutoff_len": 32,
@@ -619,3 +619,14 @@ def test_full_tuning_in_bf16_trains_fp32_weights(tmp_path: Path, tiny_llama: Pat
     assert pure is not None
     kept, _ = lm.apply_finetuning(torch.nn.Sequential(torch.nn.Linear(4, 4)).to(torch.bfloat16), pure)
     assert {p.dtype for p in kept.parameters()} == {torch.bfloat16}
+
+
+def test_template_token_without_an_embedding_row(tmp_path: Path, tiny_llama: Path) -> None:
+    """llama3 installs <|eot_id|> as EOS; the tiny tokenizer lacks it and the embedding has no
+    spare row: the trainer fails at its first step, the dry-run says so at `template`."""
+    config = lf_config(tmp_path, tiny_llama, template="llama3")
+    report = run(config)
+    assert codes(report) == ["DR309"] and report.diagnostics[0].line == line_of(config, "template")
+    grown = run(lf_config(tmp_path, tiny_llama, template="llama3", resize_vocab=True))
+    assert grown.ok, grown.diagnostics
+    assert grown.trainable_params is not None and report.trainable_params is None
