@@ -1,10 +1,13 @@
-"""The one result type every check produces and every reporter consumes."""
+"""The result types every check produces and every reporter consumes: a Diagnostic per
+finding, a FileResult per file."""
 
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
+from typing import Any
 
-from lorachecks.records import record
+from lorachecks.records import field, record
 
 
 class Severity(str, Enum):
@@ -51,3 +54,16 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+@record(slots=True)
+class FileResult:
+    path: Path
+    status: str  # "checked", "skipped" or "failed" (could not be read or parsed)
+    format: str | None = None
+    reason: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Secret values found in the file: reporters mask them in anything they print from it.
+    secrets: tuple[str, ...] = ()
+    # What rules recorded for the run-wide checks (e.g. the output_dir), by rule code.
+    facts: dict[str, Any] = field(default_factory=dict)

@@ -16,13 +16,13 @@ import difflib
 import os
 import stat
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
 from lorachecks.diagnostics import Fix
-from lorachecks.discovery import discover
-from lorachecks.linter import FileResult, lint_file, lint_file_safely
+from lorachecks.linter import FileResult, lint_file, lint_file_safely, lint_paths
 from lorachecks.records import field, record
 from lorachecks.secrets import redact
 from lorachecks.settings import Settings
@@ -186,17 +186,29 @@ def write_atomic(path: Path, expected: bytes, data: bytes) -> None:
         raise
 
 
-def fix_paths(paths: Iterable[Path], settings_for: Callable[[Path], Settings], write: bool) -> Iterator[FixOutcome]:
-    for path, explicit in discover(list(paths)):
-        settings = settings_for(path)
-        first = lint_file_safely(path, settings, explicit)
-        if first.status != "checked" or not any(d.fix for d in first.diagnostics):
-            yield FixOutcome(path, first)
-            continue
-        try:
-            yield fix_file(path, settings, write)
-        except Exception as exc:  # a linter bug leaves this file as it was, and the run goes on
-            yield FixOutcome(path, first, error=f"not fixed: internal error {type(exc).__name__}: {exc}")
+def fix_paths(
+    paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None, write: bool
+) -> Iterator[FixOutcome]:
+    """Fix every file under ``paths`` through the run loop (``lint_paths``), so what is left
+    to report carries the run-wide findings too, as a plain `lint` run's would."""
+    outcomes: deque[FixOutcome] = deque()
+
+    def fix_one(path: Path, file_settings: Settings, explicit: bool) -> FileResult:
+        outcomes.append(_fix_one(path, file_settings, explicit, write))
+        return outcomes[-1].result
+
+    for _result in lint_paths(paths, settings, settings_for, fix_one):
+        yield outcomes.popleft()  # its result now holds the run-wide findings too
+
+
+def _fix_one(path: Path, settings: Settings, explicit: bool, write: bool) -> FixOutcome:
+    first = lint_file_safely(path, settings, explicit)
+    if first.status != "checked" or not any(d.fix for d in first.diagnostics):
+        return FixOutcome(path, first)
+    try:
+        return fix_file(path, settings, write)
+    except Exception as exc:  # a linter bug leaves this file as it was, and the run goes on
+        return FixOutcome(path, first, error=f"not fixed: internal error {type(exc).__name__}: {exc}")
 
 
 def report_fixes(outcomes: list[FixOutcome], diff: bool, out: TextIO, err: TextIO) -> bool:
@@ -217,10 +229,15 @@ def report_fixes(outcomes: list[FixOutcome], diff: bool, out: TextIO, err: TextI
 
 
 def run_fixes(
-    paths: Iterable[Path], settings_for: Callable[[Path], Settings], diff: bool, out: TextIO, err: TextIO
+    paths: Iterable[Path],
+    settings: Settings,
+    settings_for: Callable[[Path], Settings] | None,
+    diff: bool,
+    out: TextIO,
+    err: TextIO,
 ) -> tuple[list[FileResult], int | None]:
     """`lint --fix` / `--diff`: the results left to report, or (with ``diff``) an exit code:
     1 when fixes are pending, else 0."""
-    outcomes = list(fix_paths(paths, settings_for, write=not diff))
+    outcomes = list(fix_paths(paths, settings, settings_for, write=not diff))
     changed = report_fixes(outcomes, diff, out, err)
     return [o.result for o in outcomes], (int(changed) if diff else None)

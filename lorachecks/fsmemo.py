@@ -3,7 +3,7 @@
 Path rules, dataset counts and memory plans ask the same questions about the same folders
 (``data/``, the parents of every ``output_dir``, the model folder) for every config; a run
 over 1,000 configs made about 20,000 ``stat`` calls. Lint never writes, so within one run
-the answers do not change: :func:`run_scope` (entered by ``lint_paths`` and ``lint_many``)
+the answers do not change: :func:`run_scope` (entered by ``lint_paths`` per batch and chunk)
 remembers them. Outside a scope (a single ``lint_file``, fixes, tests that change files
 between calls) every call asks the OS, so nothing can see a stale answer.
 

@@ -287,13 +287,13 @@ def run_lint(
         elif fix or diff:
             from lorachecks.fix import run_fixes
 
-            results, exit_code = run_fixes(paths, resolver, diff, sys.stdout, sys.stderr)
+            results, exit_code = run_fixes(paths, settings, resolver, diff, sys.stdout, sys.stderr)
             if exit_code is not None:
                 return exit_code  # --diff prints the diff only
         else:
-            from lorachecks.parallel import lint_many
+            from lorachecks.linter import lint_paths
 
-            results = lint_many(paths, settings, resolver)
+            results = lint_paths(paths, settings, resolver)
 
         def watched(files: Iterable[FileResult]) -> Iterator[FileResult]:
             nonlocal failed

@@ -1,4 +1,5 @@
-"""The lint pipeline: read -> load -> detect -> run rules -> diagnostics.
+"""The lint pipeline: read -> load -> detect -> run rules -> diagnostics, per file; and the
+run loop (``lint_paths``) that the CLI, ``lint --fix`` and the library API all go through.
 
 Parsing (``loader``), recognising (``formats``), checking (``rules``) and reporting
 (``report``) stay apart, so a new input format or output format is one new module.
@@ -8,46 +9,131 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lorachecks import fsmemo
-from lorachecks.diagnostics import Diagnostic, Severity
+from lorachecks.diagnostics import Diagnostic, FileResult, Severity
 from lorachecks.discovery import discover
 from lorachecks.formats import by_name, detect
 from lorachecks.formats.base import Format
 from lorachecks.loader import Document, LoadProblem, Position, decode_text, dotted, load_text, read_text, syntax_of
-from lorachecks.records import field, record, replace
+from lorachecks.records import replace
 from lorachecks.rules import Rule, rules_for
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.secrets import printable, secret_values
 from lorachecks.settings import Settings
 
+if TYPE_CHECKING:
+    from lorachecks.cache import ResultCache
 
-@record(slots=True)
-class FileResult:
-    path: Path
-    status: str  # "checked", "skipped" or "failed" (could not be read or parsed)
-    format: str | None = None
-    reason: str = ""
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    # Secret values found in the file: reporters mask them in anything they print from it.
-    secrets: tuple[str, ...] = ()
-    # What rules recorded for the run-wide checks (e.g. the output_dir), by rule code.
-    facts: dict[str, Any] = field(default_factory=dict)
+BATCH = 8192  # files discovered, looked up in the cache and linted per round
+LintOne = Callable[[Path, Settings, bool], FileResult]  # (file, its settings, named explicitly)
+Item = tuple[Path, bool, Settings]  # a file, whether it was named explicitly, its settings
 
 
 def lint_paths(
-    paths: Iterable[Path], settings: Settings, settings_for: Callable[[Path], Settings] | None = None
+    paths: Iterable[Path],
+    settings: Settings,
+    settings_for: Callable[[Path], Settings] | None = None,
+    lint_one: LintOne | None = None,
 ) -> Iterator[FileResult]:
-    """Lint every file under ``paths``; ``settings_for`` gives per-file settings (project config)."""
-    with fsmemo.run_scope():  # lint never writes: one run may remember what it stat()ed
-        results = [
-            lint_file_safely(path, settings_for(path) if settings_for else settings, explicit)
-            for path, explicit in discover(list(paths))
-        ]
+    """Lint every file under ``paths``, in discovery order: the one run loop.
+
+    ``settings_for`` gives per-file settings (the project configuration); ``settings.jobs``
+    and ``settings.cache_dir`` choose worker processes and the result cache (docs/performance.md).
+    ``lint_one`` replaces how one file is handled (``lint --fix`` fixes it, then returns
+    what is left): it runs in this process and nothing it returns is cached.
+
+    Results stream out batch by batch with the run-wide findings added (see ``RunWide``):
+    memory holds one batch, never every file's result or parsed document."""
     run_wide = RunWide(settings)
-    for result in results:
-        yield run_wide.apply(result)
+    cache = _cache(settings) if lint_one is None else None
+    pool = None
+    try:
+        for batch in _batches(discover(list(paths)), BATCH):
+            # Per-file settings first: a broken project configuration stops the run here.
+            items = [(path, explicit, settings_for(path) if settings_for else settings) for path, explicit in batch]
+            keys: list[str | None] = [None] * len(items)
+            found: list[FileResult | None] = [None] * len(items)
+            if cache is not None:
+                for i, (path, explicit, file_settings) in enumerate(items):
+                    if not file_settings.path_checks:  # path results depend on more than the file
+                        key = keys[i] = cache.key(path, explicit, file_settings)
+                        found[i] = cache.get(key) if key else None
+            todo = [item for item, hit in zip(items, found, strict=True) if hit is None]
+            fresh: Iterator[FileResult]
+            if lint_one is not None:
+                fresh = (lint_one(path, file_settings, explicit) for path, explicit, file_settings in todo)
+            else:
+                from lorachecks import parallel
+
+                jobs = parallel.worker_count(settings.jobs, len(todo))
+                pooled = jobs > 1 and len(todo) > parallel.CHUNK
+                if pooled and pool is None:
+                    pool = _start_pool(jobs)
+                fresh = (
+                    parallel.map_chunks(pool, _lint_in_worker, todo, _lint_chunk) if pooled else iter(_lint_chunk(todo))
+                )
+            for key, hit in zip(keys, found, strict=True):
+                result = hit if hit is not None else next(fresh)
+                if cache is not None and hit is None and key is not None:
+                    cache.put(key, result)  # before the run-wide findings: they depend on other files
+                yield run_wide.apply(result)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if cache is not None:
+            cache.close()
+
+
+def _cache(settings: Settings) -> ResultCache | None:
+    if settings.cache_dir is None:
+        return None  # hashlib, json and sqlite3 cost a pre-commit hook milliseconds
+    from lorachecks.cache import ResultCache
+
+    cache = ResultCache(settings)
+    return cache if cache.enabled else None
+
+
+def _batches(items: Iterable[tuple[Path, bool]], size: int) -> Iterator[list[tuple[Path, bool]]]:
+    batch: list[tuple[Path, bool]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _start_pool(jobs: int) -> Any:
+    from lorachecks import parallel
+    from lorachecks.formats import FORMATS
+
+    for fmt in FORMATS:  # load once here: forked workers inherit what the parent loaded
+        if fmt.field_names is not None:
+            fmt.field_names()
+    return parallel.start_pool(jobs)
+
+
+def _lint_chunk(items: list[Item]) -> list[FileResult]:
+    with fsmemo.run_scope():  # lint never writes: these files may share what they stat()
+        return [lint_file_safely(path, settings, explicit) for path, explicit, settings in items]
+
+
+_worker_files = 0  # files a worker has linted since its filesystem memo was started
+
+
+def _lint_in_worker(items: list[Item]) -> list[FileResult]:
+    """A chunk in a worker process. The worker's filesystem memo spans its chunks, as the
+    parent's spans a batch (a memo per chunk re-read the dataset and model folders every 32
+    files), and is started afresh every BATCH files so that it stays small."""
+    global _worker_files
+    if _worker_files == 0 or _worker_files >= BATCH:
+        fsmemo.new_run()
+        _worker_files = 0
+    _worker_files += len(items)
+    return [lint_file_safely(path, settings, explicit) for path, explicit, settings in items]
 
 
 def lint_file_safely(

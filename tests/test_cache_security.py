@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from lorachecks import cache as cache_module
-from lorachecks import parallel
+from lorachecks import linter
 from lorachecks.linter import FileResult, lint_paths
-from lorachecks.parallel import lint_many
 from lorachecks.settings import Settings
 from tests.conftest import BASE
 
@@ -32,15 +31,15 @@ def configs(folder: Path) -> list[Path]:
 def run(paths: list[Path], settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[str, ...]], int]:
     """(each file's codes, how many files were linted rather than served by the cache)."""
     linted: list[Path] = []
-    real = parallel.lint_file_safely
+    real = linter.lint_file_safely
 
     def counting(path: Path, file_settings: Settings, explicit: bool = True) -> FileResult:
         linted.append(path)
         return real(path, file_settings, explicit)
 
     with monkeypatch.context() as patch:
-        patch.setattr(parallel, "lint_file_safely", counting)
-        results = [tuple(d.code for d in r.diagnostics) for r in lint_many(paths, settings)]
+        patch.setattr(linter, "lint_file_safely", counting)
+        results = [tuple(d.code for d in r.diagnostics) for r in lint_paths(paths, settings)]
     return results, len(linted)
 
 

@@ -227,7 +227,7 @@ def test_text_output_counts_fixable_findings(tmp_path: Path) -> None:
 
 @needs_corpus
 def test_official_examples_need_no_fixes() -> None:
-    outcomes = list(fix_paths([LF_CORPUS / "examples"], lambda _: Settings(path_checks=False), write=False))
+    outcomes = list(fix_paths([LF_CORPUS / "examples"], Settings(path_checks=False), None, write=False))
     assert len(outcomes) > 50
     assert [o.path for o in outcomes if o.diff] == []
 
@@ -261,3 +261,15 @@ def test_select_limits_what_is_fixed(tmp_path: Path) -> None:
     )
     assert "Fixed 1 problem(s) in 1 file(s)." in result.stderr
     assert path.read_text() == BROKEN.replace("evaluation_strategy: steps  ", "eval_strategy: steps        ")
+
+
+@pytest.mark.parametrize("command", [["lint", "--fix"], ["fix"]])
+def test_fixing_reports_run_wide_findings_as_lint_does(tmp_path: Path, command: list[str]) -> None:
+    # Both configs write to saves/x: LC607 (a run-wide rule) is reported on the second one
+    # whether the run lints or fixes; the fix itself still happens.
+    (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(BASE + "loraAlpha: 16\n", encoding="utf-8")
+    linted = runner.invoke(app, ["lint", "--no-path-checks", "--format", "json", str(tmp_path)])
+    fixed = runner.invoke(app, [*command, "--no-path-checks", "--format", "json", str(tmp_path)])
+    assert '"LC607"' in linted.stdout and '"LC607"' in fixed.stdout, fixed.output
+    assert "lora_alpha: 16" in (tmp_path / "b.yaml").read_text(encoding="utf-8")

@@ -20,14 +20,13 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from lorachecks import cache as cache_module
-from lorachecks import entry, lint_command, parallel
+from lorachecks import entry, lint_command, linter, parallel
 from lorachecks.cli import app
 from lorachecks.formats.llamafactory import fast
 from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
 from lorachecks.linter import FileResult, lint_paths
 from lorachecks.loader import yaml_loader
 from lorachecks.loader.flat_yaml import load_flat
-from lorachecks.parallel import lint_many
 from lorachecks.settings import Settings
 from tests.conftest import BASE, LF_CORPUS, ROOT
 
@@ -294,30 +293,30 @@ def test_process_pool_gives_the_same_results_in_the_same_order(tmp_path: Path) -
         for path in _files(tmp_path):
             if path.parent == tmp_path:
                 (folder / path.name).write_bytes(path.read_bytes())
-    settings = Settings(path_checks=False, launch_dir=tmp_path)
+    settings = Settings(path_checks=False, launch_dir=tmp_path, jobs=1)
     serial = _results(list(lint_paths([tmp_path], settings)))
     assert len(serial) > 2 * parallel.CHUNK
-    pooled = _results(list(lint_many([tmp_path], Settings(path_checks=False, launch_dir=tmp_path, jobs=2))))
+    pooled = _results(list(lint_paths([tmp_path], Settings(path_checks=False, launch_dir=tmp_path, jobs=2))))
     assert pooled == serial
 
 
 def test_worker_count_follows_the_file_count() -> None:
-    assert parallel.worker_count(Settings(), 1) == 1
-    assert parallel.worker_count(Settings(jobs=3), 1) == 3
-    assert parallel.worker_count(Settings(), 100_000) >= 1
+    assert parallel.worker_count(None, 1) == 1
+    assert parallel.worker_count(3, 1) == 3
+    assert parallel.worker_count(None, 100_000) >= 1
 
 
 # --- the result cache ---------------------------------------------------------------------
 def _count_lints(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files lint_many lints from now on (not served by the cache), in order."""
+    """The files lint_paths lints from now on (not served by the cache), in order."""
     linted: list[Path] = []
-    real = parallel.lint_file_safely
+    real = linter.lint_file_safely
 
     def counting(path: Path, settings: Settings, explicit: bool = True) -> FileResult:
         linted.append(path)
         return real(path, settings, explicit)
 
-    monkeypatch.setattr(parallel, "lint_file_safely", counting)
+    monkeypatch.setattr(linter, "lint_file_safely", counting)
     return linted
 
 
@@ -325,7 +324,7 @@ def _cached_run(paths: list[Path], settings: Settings, monkeypatch: pytest.Monke
     """Results of a run and how many files were actually linted (not served by the cache)."""
     with monkeypatch.context() as patch:
         linted = _count_lints(patch)
-        results = _results(list(lint_many(paths, settings)))
+        results = _results(list(lint_paths(paths, settings)))
     return results, len(linted)
 
 
@@ -464,15 +463,15 @@ def test_results_stream_out_batch_by_batch_with_run_wide_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Twelve configs share one output_dir: LC607 (run-wide) warns on all but the first, and
-    # results leave lint_many a batch at a time, not after the last file.
+    # results leave lint_paths a batch at a time, not after the last file.
     for copy in range(12):
         (tmp_path / f"c{copy:02}.yaml").write_text(BASE.replace("saves/x", "saves/shared"), "utf-8")
     settings = Settings(path_checks=False, launch_dir=tmp_path, jobs=1)
     serial = _results(list(lint_paths([tmp_path], settings)))
     assert [any(d.code == "LC607" for d in result[4]) for result in serial] == [False] + [True] * 11
     linted = _count_lints(monkeypatch)
-    monkeypatch.setattr(parallel, "BATCH", 4)
-    stream = lint_many([tmp_path], settings)
+    monkeypatch.setattr(linter, "BATCH", 4)
+    stream = lint_paths([tmp_path], settings)
     first = [next(stream)]
     assert len(linted) == 4  # one batch
     assert _results(first + list(stream)) == serial
