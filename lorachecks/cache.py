@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks import __version__
-from lorachecks.diagnostics import Diagnostic, Edit, Fix, Severity
-from lorachecks.linter import FileResult
+from lorachecks.diagnostics import Diagnostic, Edit, FileResult, Fix, Severity
 from lorachecks.loader import Position
 from lorachecks.records import fields
 from lorachecks.settings import Settings

@@ -47,7 +47,7 @@ from lorachecks.records import field, fields, record, replace
 from lorachecks.settings import Settings
 
 if TYPE_CHECKING:
-    from lorachecks.linter import FileResult
+    from lorachecks.diagnostics import FileResult
 
 CONFIG_FILE = "lorachecks.toml"
 PYPROJECT = "pyproject.toml"

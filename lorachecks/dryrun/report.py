@@ -238,7 +238,7 @@ def render_text(report: Report, out: TextIO, color: bool = False) -> None:
     for note in report.notes:
         out.write(f"note: {note}\n")
     if report.diagnostics:
-        from lorachecks.linter import FileResult
+        from lorachecks.diagnostics import FileResult
 
         result = FileResult(
             path=report_path(report), status="checked", diagnostics=sorted(report.diagnostics, key=Diagnostic.sort_key)

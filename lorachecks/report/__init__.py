@@ -11,8 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from lorachecks.diagnostics import Diagnostic, Severity
-from lorachecks.linter import FileResult
+from lorachecks.diagnostics import Diagnostic, FileResult, Severity
 from lorachecks.records import field, record
 from lorachecks.secrets import printable
 

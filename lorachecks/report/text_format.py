@@ -12,7 +12,7 @@ from lorachecks.report import Run, _source_lines
 from lorachecks.secrets import printable
 
 if TYPE_CHECKING:
-    from lorachecks.linter import FileResult
+    from lorachecks.diagnostics import FileResult
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
