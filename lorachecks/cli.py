@@ -46,10 +46,6 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def _codes(values: list[str] | None) -> frozenset[str]:
-    return frozenset(c.strip().upper() for v in values or [] for c in v.split(",") if c.strip())
-
-
 def _option_parameter(option: LintOption) -> inspect.Parameter:
     """A typer parameter for one entry of lorachecks/options.py."""
     extra: dict[str, Any] = {"min": 1} if option.kind == "int" else {}

@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
+from lorachecks.option_values import OptionError, check_code, setting_value
+from lorachecks.options import LINT_OPTIONS, LintOption
 from lorachecks.records import field, fields, record, replace
 from lorachecks.settings import Settings
 
@@ -52,39 +54,12 @@ if TYPE_CHECKING:
 CONFIG_FILE = "lorachecks.toml"
 PYPROJECT = "pyproject.toml"
 LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
-# Compiled by ``re`` on first use: only configuration files and --gpu-memory need them.
-_CODE = r"^(?:LC\d{0,3}|ALL)$"
-_MEMORY = r"(?i)^\s*(\d+(?:\.\d+)?)\s*(?:(g|gb|gib)|(m|mb|mib)|(t|tb|tib))?\s*$"
 
-# Keys and the Settings field each one sets ("" = handled specially).
-_TOP_KEYS = (
-    "select",
-    "ignore",
-    "format",
-    "path-checks",
-    "launch-dir",
-    "llamafactory-version",
-    "transformers-version",
-    "kohya-script",
-    "python-env",
-    "gpu-memory",
-    "gpus",
-    "strict",
-    "yamllint",
-    "severity",
-    "per-path",
-)
-_PER_PATH_KEYS = (
-    "select",
-    "ignore",
-    "format",
-    "path-checks",
-    "llamafactory-version",
-    "transformers-version",
-    "kohya-script",
-    "yamllint",
-    "severity",
-)
+# The keys a configuration file takes: the lint options that have one (lorachecks/options.py),
+# plus the file's own tables.
+_OPTION_KEYS: dict[str, LintOption] = {o.config_key: o for o in LINT_OPTIONS if o.config_key}
+_TOP_KEYS = (*_OPTION_KEYS, "severity", "per-path")
+_PER_PATH_KEYS = (*(k for k, o in _OPTION_KEYS.items() if o.per_path), "severity")
 
 
 class ConfigError(Exception):
@@ -197,82 +172,26 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
         return ConfigError(f"{path}: {where}: `{key}` {problem}")
 
     values: dict[str, Any] = {}
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
     for key, value in table.items():
-        if key in ("path-checks", "strict", "yamllint"):
-            if not isinstance(value, bool):
-                raise fail(key, f"must be true or false, not {value!r}")
-            values[key.replace("-", "_")] = value
-        elif key == "format":
-            values["format"] = _format_name(value, fail)
-        elif key == "launch-dir":
-            if not isinstance(value, str) or not value:
-                raise fail(key, "must be a folder path (text)")
-            values["launch_dir"] = (path.parent / Path(value).expanduser()).resolve()
-        elif key in ("llamafactory-version", "transformers-version"):
-            from lorachecks.formats.llamafactory import environment
-
-            check = (
-                environment.check_llamafactory_version
-                if key == "llamafactory-version"
-                else environment.check_transformers_version
-            )
-            problem = check(value.strip()) if isinstance(value, str) else f"must be text, not {value!r}"
-            if problem is not None:
-                raise fail(key, problem)
-            values[key.replace("-", "_")] = value.strip()
-            values[f"{key.split('-')[0]}_source"] = f"set in {path.name}"
-        elif key == "kohya-script":
-            from lorachecks.formats.kohya.scripts import check_script
-
-            problem = check_script(value) if isinstance(value, str) else f"must be text, not {value!r}"
-            if problem is not None:
-                raise fail(key, problem)
-            values["kohya_script"] = value
-        elif key == "python-env":
-            if not isinstance(value, str) or not value:
-                raise fail(key, "must be a folder path (text)")
-            values["python_env"] = (path.parent / Path(value).expanduser()).resolve()
-        elif key == "gpu-memory":
-            try:
-                values["gpu_memory_gib"] = parse_gpu_memory(value)
-            except ValueError as exc:
-                raise fail(key, str(exc)) from None
-        elif key == "gpus":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise fail(key, f"must be a whole number of GPUs (1 or more), not {value!r}")
-            values["gpus"] = value
-    select = frozenset(_codes(table["select"], lambda p: fail("select", p))) if "select" in table else None
-    ignore = frozenset(_codes(table.get("ignore", []), lambda p: fail("ignore", p)))
+        option = _OPTION_KEYS.get(key)
+        if option is None:
+            continue  # severity, below; per-path sections are read by _parse
+        try:
+            converted = setting_value(option.param, value, path.parent)
+        except OptionError as exc:
+            raise fail(key, str(exc)) from None
+        if option.param == "select":
+            select = converted
+        elif option.param == "ignore":
+            ignore = converted
+        else:
+            values[option.field] = converted
+        if option.param in ("llamafactory_version", "transformers_version"):
+            values[option.param.replace("version", "source")] = f"set in {path.name}"
     severity = _severity(table.get("severity", {}), lambda p: fail("severity", p))
     return Options(select, ignore, severity, values)
-
-
-def _format_name(value: object, fail: Any) -> str:
-    from lorachecks.formats import FORMATS, LINTABLE
-
-    if not isinstance(value, str) or value not in {f.name for f in FORMATS}:
-        raise fail("format", f"must be one of {', '.join(LINTABLE)}, not {value!r}")
-    return value
-
-
-def _codes(value: object, fail: Any) -> list[str]:
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise fail('must be a list of rule codes or prefixes, such as ["LC101", "LC2"]')
-    codes = [i.strip().upper() for i in items if i.strip()]
-    for code in codes:
-        _check_code(code, fail)
-    return ["LC" if c == "ALL" else c for c in codes]  # every code starts with LC
-
-
-def _check_code(code: str, fail: Any) -> None:
-    if not re.match(_CODE, code):
-        raise fail(f"has {code!r}, which is not a rule code or prefix (LC101, LC1, ...)")
-    if len(code) == 5:
-        from lorachecks.rules import rule_by_code
-
-        if rule_by_code(code) is None:
-            raise fail(f"names {code}, which is no rule (`lorachecks rules` lists them)")
 
 
 def _severity(value: object, fail: Any) -> dict[str, Severity | None]:
@@ -281,30 +200,14 @@ def _severity(value: object, fail: Any) -> dict[str, Severity | None]:
     out: dict[str, Severity | None] = {}
     for code, level in value.items():
         name = str(code).strip().upper()
-        _check_code(name, fail)
+        try:
+            check_code(name)
+        except OptionError as exc:
+            raise fail(str(exc)) from None
         if not isinstance(level, str) or level.lower() not in LEVELS:
             raise fail(f"gives {code} the level {level!r}; use error, warning, info or off")
         out["LC" if name == "ALL" else name] = LEVELS[level.lower()]
     return out
-
-
-def parse_gpu_memory(value: object) -> float:
-    """GPU memory per device in GiB: 24, 24.5, "24GB", "24 GiB", "80000MiB" (GB counts as GiB)."""
-    if isinstance(value, bool):
-        raise ValueError(f'must be a size such as 24 or "24GB", not {value!r}')
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str) and (match := re.match(_MEMORY, value)):
-        number = float(match.group(1))
-        if match.group(3):
-            number /= 1024
-        elif match.group(4):
-            number *= 1024
-    else:
-        raise ValueError(f'must be a size such as 24 or "24GB", not {value!r}')
-    if not 0 < number < 1_000_000:
-        raise ValueError(f"must be a positive size in GiB, not {value!r}")
-    return number
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:

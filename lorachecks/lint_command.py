@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -43,17 +43,6 @@ class _Buffered:
         self.out.flush()
         self.parts.clear()
         self.size = 0
-
-
-def _memory(value: str | None) -> float | None:
-    if value is None:
-        return None
-    from lorachecks.estimate import command
-
-    try:
-        return command.parse_memory(value)
-    except command.UsageError as exc:
-        raise UsageError(str(exc)) from None
 
 
 STDIN = "-"  # the path that means standard input (ruff's and yamllint's convention)
@@ -103,180 +92,94 @@ def _lint_stdin(
     return [result], None
 
 
-def codes(values: list[str] | None) -> frozenset[str]:
-    return frozenset(c.strip().upper() for v in values or [] for c in v.split(",") if c.strip())
-
-
 def settings_from_options(
-    input_format: str | None = None,
-    path_checks: bool | None = None,
-    launch_dir: Path | None = None,
-    llamafactory_version: str | None = None,
-    transformers_version: str | None = None,
-    kohya_script: str | None = None,
-    python_env: Path | None = None,
-    select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    strict: bool = False,
-    max_file_bytes: int | None = None,
-    gpu_memory: str | None = None,
-    gpus: int | None = None,
-    jobs: int | None = None,
-    cache: bool | None = None,
-    cache_dir: Path | None = None,
-    yamllint: bool | None = None,
-    cwd: Path | None = None,
+    options: Mapping[str, Any] | None = None, cwd: Path | None = None
 ) -> tuple[Settings, list[str]]:
-    """The run's settings from the lint options (the command line's, or a language server's),
-    and the names of those the user gave (they win over the project configuration).
-    ``cwd`` is where a launch would start when ``launch_dir`` is not given (default: the
-    current directory; a language server passes the workspace folder). Raises UsageError."""
+    """The run's settings from lint options by name (lorachecks/options.py: the command
+    line's, or a language server's), and the Settings fields the user gave (they win over
+    the project configuration). Each value means what it means in a configuration file
+    (lorachecks/option_values.py). ``cwd`` is where a launch would start when ``launch_dir``
+    is not given (default: the current directory; a language server passes the workspace
+    folder). Raises UsageError."""
     from lorachecks.formats.llamafactory import environment
+    from lorachecks.option_values import OptionError, setting_value
+    from lorachecks.options import LINT_OPTIONS
     from lorachecks.settings import Settings
 
-    budget = _memory(gpu_memory)
-    for value, check in (
-        (llamafactory_version, environment.check_llamafactory_version),
-        (transformers_version, environment.check_transformers_version),
-    ):
-        problem = check(value) if value is not None else None
-        if problem is not None:
-            raise UsageError(problem)
-    if kohya_script is not None:
-        from lorachecks.formats.kohya.scripts import check_script
-
-        problem = check_script(kohya_script)
-        if problem is not None:
-            raise UsageError(f"--kohya-script: {problem}")
+    options = options or {}
+    values: dict[str, Any] = {}
+    for option in LINT_OPTIONS:
+        value = options.get(option.param)
+        if option.scope == "command" or option.param == "cache" or not option.given(value):
+            continue
+        try:
+            values[option.field] = setting_value(option.param, value, Path.cwd())
+        except OptionError as exc:
+            raise UsageError(f"{option.flags[0]}: {exc}") from None
+    given = [o.field for o in LINT_OPTIONS if o.scope == "file" and o.field in values]
+    python_env = values.get("python_env")
     if python_env is not None and not python_env.is_dir():
-        raise UsageError(f"--python-env: no such environment folder: {python_env}")
-    if gpus is not None and gpus < 1:
-        raise UsageError("--gpus must be at least 1")
-    use_cache = cache if cache is not None else cache_dir is not None
-    if use_cache:
+        raise UsageError(f"--python-env: no such environment folder: {options['python_env']}")
+    for name in ("llamafactory", "transformers"):
+        if f"{name}_version" in values:
+            values[f"{name}_source"] = f"set with --{name}-version"
+    cache, cache_dir = options.get("cache"), values.pop("cache_dir", None)
+    if cache if cache is not None else cache_dir is not None:
         from lorachecks.cache import DEFAULT_DIR
 
-        cache_dir = (cache_dir or DEFAULT_DIR).resolve()
-    settings = Settings(
-        format=input_format,
-        path_checks=path_checks is not False,
-        strict=strict,
-        select=codes(select),
-        ignore=codes(ignore),
-        launch_dir=(launch_dir or cwd or Path.cwd()).resolve(),
-        llamafactory_version=llamafactory_version or "latest",
-        llamafactory_source="set with --llamafactory-version" if llamafactory_version else "",
-        transformers_version=transformers_version,
-        transformers_source="set with --transformers-version" if transformers_version else "",
-        kohya_script=kohya_script,
-        python_env=python_env.resolve() if python_env is not None else None,
-        gpu_memory_gib=budget,
-        gpus=gpus or 1,
-        jobs=jobs,
-        cache_dir=cache_dir if use_cache else None,
-        yamllint=yamllint,
-    )
-    if max_file_bytes is not None:
-        settings.max_file_bytes = max_file_bytes
-    if transformers_version is None or llamafactory_version is None:
+        values["cache_dir"] = (cache_dir or DEFAULT_DIR).resolve()
+    values.setdefault("launch_dir", (cwd or Path.cwd()).resolve())
+    settings = Settings(**values)
+    if settings.transformers_version is None or "llamafactory_version" not in values:
         # What is installed or pinned decides, where nothing was stated (read, never imported).
         found = environment.detect(settings.python_env, settings.launch_dir)
         if (
-            transformers_version is None
+            settings.transformers_version is None
             and found.transformers
             and not environment.check_transformers_version(found.transformers)
         ):
             settings.transformers_version, settings.transformers_source = found.transformers, found.source
-        if llamafactory_version is None and found.llamafactory:
+        if "llamafactory_version" not in values and found.llamafactory:
             release = found.llamafactory.split("+")[0]
             if environment.check_llamafactory_version(release) is None:
                 settings.llamafactory_version, settings.llamafactory_source = release, found.source
-    given = {
-        "format": input_format is not None,
-        "path_checks": path_checks is not None,
-        "launch_dir": launch_dir is not None,
-        "llamafactory_version": llamafactory_version is not None,
-        "transformers_version": transformers_version is not None,
-        "kohya_script": kohya_script is not None,
-        "python_env": python_env is not None,
-        "select": bool(select),
-        "strict": strict,
-        "gpu_memory_gib": gpu_memory is not None,
-        "gpus": gpus is not None,
-        "yamllint": yamllint is not None,
-    }
-    return settings, [k for k, v in given.items() if v]
+    return settings, given
 
 
-def run_lint(
-    paths: list[Path],
-    output_format: str = "text",
-    input_format: str | None = None,
-    path_checks: bool | None = None,
-    launch_dir: Path | None = None,
-    llamafactory_version: str | None = None,
-    transformers_version: str | None = None,
-    kohya_script: str | None = None,
-    python_env: Path | None = None,
-    select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    strict: bool = False,
-    max_file_bytes: int | None = None,
-    gpu_memory: str | None = None,
-    gpus: int | None = None,
-    verbose: bool = False,
-    fix: bool = False,
-    diff: bool = False,
-    config: Path | None = None,
-    isolated: bool = False,
-    jobs: int | None = None,
-    cache: bool | None = None,
-    cache_dir: Path | None = None,
-    stdin_filename: Path | None = None,
-    yamllint: bool | None = None,
-) -> int:
-    """Lint, print the report and return the exit code; raises UsageError for bad input."""
+def run_lint(paths: list[Path], **options: Any) -> int:
+    """Lint, print the report and return the exit code; raises UsageError for bad input.
+    ``options`` are lint options by name, as lorachecks/options.py declares them (absent:
+    their default)."""
     from lorachecks.config import ConfigError, project_settings
-    from lorachecks.formats import FORMATS, LINTABLE
+    from lorachecks.options import LINT_OPTIONS
 
+    unknown = set(options) - {o.param for o in LINT_OPTIONS}
+    if unknown:
+        raise TypeError(f"run_lint: no such lint option: {', '.join(sorted(unknown))}")
+    value = {o.param: options.get(o.param, o.default) for o in LINT_OPTIONS}
+    output_format: str = value["output_format"]
+    input_format: str | None = value["input_format"]
+    fix: bool = value["fix"]
+    diff: bool = value["diff"]
     if output_format != "text":  # text streams (report/text_format.py) without the Run machinery
         from lorachecks.report import OUTPUT_FORMATS
     if output_format != "text" and output_format not in OUTPUT_FORMATS:
         raise UsageError(f"unknown output format {output_format!r} (choose from {', '.join(OUTPUT_FORMATS)})")
-    if input_format is not None and input_format not in {f.name for f in FORMATS}:
-        raise UsageError(f"unknown input format {input_format!r} (choose from {', '.join(LINTABLE)})")
     from_stdin = any(str(p) == STDIN for p in paths)
     if from_stdin and len(paths) > 1:
         raise UsageError("`-` (standard input) cannot be linted together with other paths")
+    stdin_filename: Path | None = value["stdin_filename"]
     if stdin_filename is not None and not from_stdin:
         raise UsageError("--stdin-filename names the text read from `-`; give `-` as the path")
     missing = [str(p) for p in paths if str(p) != STDIN and not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    settings, given = settings_from_options(
-        input_format=input_format,
-        path_checks=path_checks,
-        launch_dir=launch_dir,
-        llamafactory_version=llamafactory_version,
-        transformers_version=transformers_version,
-        kohya_script=kohya_script,
-        python_env=python_env,
-        select=select,
-        ignore=ignore,
-        strict=strict,
-        max_file_bytes=max_file_bytes,
-        gpu_memory=gpu_memory,
-        gpus=gpus,
-        jobs=jobs,
-        cache=cache,
-        cache_dir=cache_dir,
-        yamllint=yamllint,
-    )
+    settings, given = settings_from_options(value)
     color = sys.stdout.isatty()
     out: Any = sys.stdout if color else _Buffered(sys.stdout)
     failed = False
     try:
-        resolver = project_settings(settings, given, config, isolated)
+        resolver = project_settings(settings, given, value["config"], value["isolated"])
         results: Iterable[FileResult]
         if from_stdin:
             results, exit_code = _lint_stdin(stdin_filename, input_format, resolver, fix, diff)
@@ -303,7 +206,7 @@ def run_lint(
 
         stream = getattr(importlib.import_module(f"lorachecks.report.{output_format}_format"), "render_stream", None)
         if stream is not None:  # prints as results arrive: memory stays flat on 100,000 files
-            stream(watched(results), out, color, verbose)
+            stream(watched(results), out, color, value["verbose"])
         else:
             from lorachecks.formats.llamafactory import environment
             from lorachecks.report import Run, renderer
@@ -312,8 +215,8 @@ def run_lint(
             run = Run(
                 files=files,
                 color=color,
-                verbose=verbose,
-                strict=strict,
+                verbose=value["verbose"],
+                strict=value["strict"],
                 strict_for=lambda p: resolver(p).strict,
                 environment=environment.assumed(settings),
                 environment_for=lambda p: environment.assumed(resolver(p)),

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from lorachecks.cli import app
@@ -138,3 +139,59 @@ def test_fix_takes_the_lint_options_with_the_same_meaning(tmp_path: Path) -> Non
     fixed = runner.invoke(app, ["fix", "--no-path-checks", "--launch-dir", str(tmp_path), config])
     assert fixed.exit_code == 0, fixed.output
     assert "lora_rank: 8" in Path(config).read_text()
+
+
+# One meaning per option: the command line, a project file and the language server convert a
+# value with the same code (lorachecks/option_values.py), so a bad value gets the same problem.
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("select", "LC999"),
+        ("ignore", "E501"),
+        ("gpus", 0),
+        ("gpu-memory", "lots"),
+        ("format", "axolotl"),
+        ("llamafactory-version", "new"),
+        ("transformers-version", "x"),
+        ("kohya-script", "train_everything"),
+    ],
+)
+def test_a_bad_value_is_refused_alike_on_the_command_line_and_in_the_project_file(
+    tmp_path: Path, option: str, value: object
+) -> None:
+    from lorachecks.options import LINT_OPTIONS
+
+    flag = next(o.flags[0] for o in LINT_OPTIONS if o.config_key == option)
+    config = write(tmp_path, BASE)
+    on_command_line = runner.invoke(app, ["lint", "--isolated", flag, str(value), config])
+    (tmp_path / "lorachecks.toml").write_text(f"{option} = {json.dumps(value)}\n", encoding="utf-8")
+    in_file = runner.invoke(app, ["lint", config])
+    assert on_command_line.exit_code == in_file.exit_code == 2
+    problem = on_command_line.stderr.split(f"{flag}: ", 1)[1]
+    assert in_file.stderr.split(f"`{option}` ", 1)[1] == problem
+
+
+def test_select_all_means_every_rule_everywhere(tmp_path: Path) -> None:
+    config = write(tmp_path, BASE + "lora_rnak: 8\n")
+    plain = runner.invoke(app, ["lint", "--no-path-checks", "--format", "json", config])
+    selected = runner.invoke(app, ["lint", "--no-path-checks", "--select", "ALL", "--format", "json", config])
+    (tmp_path / "lorachecks.toml").write_text('select = ["ALL"]\n', encoding="utf-8")
+    from_file = runner.invoke(app, ["lint", "--no-path-checks", "--format", "json", config])
+    assert plain.exit_code == selected.exit_code == from_file.exit_code == 1
+    assert (
+        json.loads(plain.stdout)["files"]
+        == json.loads(selected.stdout)["files"]
+        == json.loads(from_file.stdout)["files"]
+    )
+
+
+def test_project_file_keys_and_client_options_are_the_lint_options() -> None:
+    from lorachecks import config
+    from lorachecks.lsp.session import CLIENT_OPTIONS
+    from lorachecks.options import LINT_OPTIONS, camel
+
+    keyed = [o.config_key for o in LINT_OPTIONS if o.config_key]
+    assert list(config._TOP_KEYS) == [*keyed, "severity", "per-path"]
+    assert set(CLIENT_OPTIONS) == {camel(o.param) for o in LINT_OPTIONS if o.scope == "file"}
+    documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert all(f"\n{key} = " in documented for key in keyed)

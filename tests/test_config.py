@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from lorachecks import config as config_module
 from lorachecks.cli import app
-from lorachecks.config import ConfigError, Resolver, find_config, glob_regex, load_config, parse_gpu_memory
+from lorachecks.config import ConfigError, Resolver, find_config, glob_regex, load_config
 from lorachecks.diagnostics import Severity
+from lorachecks.option_values import parse_gpu_memory
 from lorachecks.settings import Settings
 from tests.conftest import BASE
 

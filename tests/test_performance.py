@@ -7,7 +7,6 @@ result cache) changes nothing a user sees.
 
 from __future__ import annotations
 
-import inspect
 import json
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
 from lorachecks.linter import FileResult, lint_paths
 from lorachecks.loader import yaml_loader
 from lorachecks.loader.flat_yaml import load_flat
+from lorachecks.options import LINT_OPTIONS
 from lorachecks.settings import Settings
 from tests.conftest import BASE, LF_CORPUS, ROOT
 
@@ -195,9 +195,7 @@ ARGVS = [
 ]
 
 
-RUN_LINT_DEFAULTS = {
-    name: p.default for name, p in inspect.signature(lint_command.run_lint).parameters.items() if name != "paths"
-}
+RUN_LINT_DEFAULTS = {o.param: o.default for o in LINT_OPTIONS}
 
 
 @pytest.mark.parametrize("argv", ARGVS)

@@ -19,7 +19,7 @@ class UsageError(ValueError):
 
 def parse_memory(text: str) -> float:
     """``24GB``, ``24``, ``80GiB``, ``24576MB`` -> GiB (a card sold as 24 GB has 24 GiB)."""
-    from lorachecks.config import parse_gpu_memory
+    from lorachecks.option_values import parse_gpu_memory
 
     try:
         return parse_gpu_memory(text)

@@ -4,7 +4,6 @@ completion). Positions here are lorachecks' (1-based lines, Python characters)."
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any
 
@@ -12,24 +11,14 @@ from lorachecks.diagnostics import Diagnostic, Fix
 from lorachecks.linter import FileResult, lint_file_safely, read_config
 from lorachecks.loader import syntax_of
 from lorachecks.lsp import options, text
-from lorachecks.options import LINT_OPTIONS, LintOption, camel
+from lorachecks.options import FILE_OPTIONS, LintOption, camel
 from lorachecks.records import field, record
 from lorachecks.settings import Settings
 
 # Client options (initializationOptions, or the `lorachecks` section of the editor's
-# settings): the lint options that decide a file's settings, named in camelCase
-# (lorachecks/options.py), with the command line's meanings.
-_RUN_ONLY = frozenset({"jobs", "cache", "cache_dir"})  # how a run executes, not what it finds
-
-
-def _client_options() -> dict[str, LintOption]:
-    from lorachecks.lint_command import settings_from_options
-
-    taken = set(inspect.signature(settings_from_options).parameters) - _RUN_ONLY
-    return {camel(o.param): o for o in LINT_OPTIONS if o.param in taken}
-
-
-CLIENT_OPTIONS = _client_options()
+# settings): the lint options that decide a file's settings (scope "file" in
+# lorachecks/options.py), named in camelCase, with the command line's meanings.
+CLIENT_OPTIONS: dict[str, LintOption] = {camel(o.param): o for o in FILE_OPTIONS}
 
 
 @record(slots=True)
@@ -78,7 +67,7 @@ class Session:
         from lorachecks.lint_command import UsageError, settings_from_options
 
         try:
-            base, given = settings_from_options(cwd=self.root_of(path), **self.options)
+            base, given = settings_from_options(self.options, cwd=self.root_of(path))
             return project_settings(base, given)(path)
         except (UsageError, ConfigError) as exc:
             self.problem = str(exc)
