@@ -125,3 +125,62 @@ def test_decode_refuses_anything_but_what_encode_writes() -> None:
     assert cache_module.decode(b'{"path": 1}') is None
     good = FileResult(Path("a.yaml"), "checked", "llamafactory")
     assert cache_module.decode(cache_module.encode(good)) == good
+
+
+def test_an_entry_moved_to_another_files_key_is_not_believed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A genuine entry (this user's HMAC) of the clean file, planted under the key of the file
+    # with a typo: the HMAC covers the key (the file's bytes among it), so it does not verify.
+    paths = configs(tmp_path / "configs")
+    expected, _ = run(paths, settings_for(tmp_path), monkeypatch)
+    cache = cache_module.ResultCache(settings_for(tmp_path))
+    clean_key, typo_key = (cache.key(p, True, settings_for(tmp_path)) for p in paths[:2])
+    cache.close()
+    with sqlite3.connect(tmp_path / "cache" / cache_module.DB_NAME) as db:
+        value, mac = db.execute("SELECT value, mac FROM results WHERE key = ?", (clean_key,)).fetchone()
+        db.execute("UPDATE results SET value = ?, mac = ? WHERE key = ?", (value, mac, typo_key))
+    again, linted = run(paths, settings_for(tmp_path), monkeypatch)
+    assert again == expected and "LC101" in again[1] and linted == 1
+
+
+def test_an_entry_of_another_shape_costs_a_relint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Even with a valid HMAC (an older lorachecks of this user's, say), an entry that is not
+    # exactly what encode() writes is a miss.
+    paths = configs(tmp_path / "configs")
+    expected, _ = run(paths, settings_for(tmp_path), monkeypatch)
+    secret = cache_module.machine_secret()
+    assert secret is not None
+    with sqlite3.connect(tmp_path / "cache" / cache_module.DB_NAME) as db:
+        for (key,) in list(db.execute("SELECT key FROM results")):
+            value = json.dumps({"path": "c.yaml", "status": "checked", "diagnostics": []}).encode()
+            db.execute(
+                "UPDATE results SET value = ?, mac = ? WHERE key = ?",
+                (value, cache_module._mac(secret, key, value), key),
+            )
+    again, linted = run(paths, settings_for(tmp_path), monkeypatch)
+    assert again == expected and linted == 3
+
+
+def test_a_table_of_another_shape_costs_a_relint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = configs(tmp_path / "configs")
+    (tmp_path / "cache").mkdir()
+    with sqlite3.connect(tmp_path / "cache" / cache_module.DB_NAME) as db:
+        db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, verdict TEXT)")
+        db.execute("INSERT INTO results VALUES ('x', 'clean')")
+    for _ in range(2):  # nothing can be stored either: every run lints every file
+        results, linted = run(paths, settings_for(tmp_path), monkeypatch)
+        assert linted == 3 and "LC101" in results[1]
+
+
+def test_entries_of_another_lorachecks_version_are_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = configs(tmp_path / "configs")
+    try:
+        cache_module.code_fingerprint.cache_clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(cache_module, "__version__", "0.0.1")
+            run(paths, settings_for(tmp_path), monkeypatch)
+        assert len(rows(tmp_path)) == 3
+        cache_module.code_fingerprint.cache_clear()
+        _, linted = run(paths, settings_for(tmp_path), monkeypatch)
+        assert linted == 3 and len(rows(tmp_path)) == 6  # the old entries are never looked up
+    finally:
+        cache_module.code_fingerprint.cache_clear()
