@@ -13,22 +13,24 @@ import json
 import math
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lorachecks.images import image_size, is_image
 from lorachecks.paths import is_placeholder, resolve
 from lorachecks.records import record
-from lorachecks.rules.context import RuleContext
+
+if TYPE_CHECKING:
+    from lorachecks.formats.view import ConfigView
 
 MAX_ROWS = 200_000
 
 
-def local_path(ctx: RuleContext, key: str) -> Path | None:
+def local_path(ctx: ConfigView, key: str) -> Path | None:
     """The config value of ``key`` as a local path, or None (unset, empty, placeholder)."""
     return local_value(ctx, ctx.data.get(key))
 
 
-def local_value(ctx: RuleContext, value: Any) -> Path | None:
+def local_value(ctx: ConfigView, value: Any) -> Path | None:
     if not isinstance(value, str) or not value.strip() or is_placeholder(value):
         return None
     return resolve(value, ctx.settings.launch_dir)

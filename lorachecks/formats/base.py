@@ -13,8 +13,8 @@ from lorachecks.records import field, record
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from lorachecks.formats.validation import Validation
     from lorachecks.loader import Document
-    from lorachecks.rules.context import Validation
     from lorachecks.settings import Settings
 
 

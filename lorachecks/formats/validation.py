@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
 from lorachecks.loader.document import KeyPath
-from lorachecks.records import record
+from lorachecks.records import field, record
 
 if TYPE_CHECKING:  # the fast lint path (formats/llamafactory/fast.py) runs without Pydantic
-    from pydantic import ValidationInfo
+    from pydantic import BaseModel, ValidationInfo
+    from pydantic_core import ErrorDetails
 
 
 @record(frozen=True, slots=True)
@@ -29,6 +30,15 @@ class SchemaFinding:
     message: str
     hint: str | None = None
     severity: Severity | None = None  # None: the rule's default
+
+
+@record(slots=True)
+class Validation:
+    """The schema's verdict on one document, computed once and shared by the rules."""
+
+    field_errors: dict[str, list[ErrorDetails]] = field(default_factory=dict)
+    findings: list[SchemaFinding] = field(default_factory=list)
+    config: BaseModel | None = None
 
 
 def report(

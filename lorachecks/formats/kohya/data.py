@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lorachecks.formats.kohya.resolution import parse_resolution
 from lorachecks.loader import KeyPath
 from lorachecks.records import record
-from lorachecks.rules.context import RuleContext
 from lorachecks.sd_data import Folder, caption_extension, local_path, local_value, repeat_folders, scan_folder
+
+if TYPE_CHECKING:
+    from lorachecks.formats.view import ConfigView
 
 
 @record(frozen=True, slots=True)
@@ -27,14 +29,14 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
 
 
-def training_root(ctx: RuleContext) -> Path | None:
+def training_root(ctx: ConfigView) -> Path | None:
     """``train_data_dir`` when sd-scripts reads `<repeats>_<name>` folders from it."""
     if ctx.data.get("dataset_config") or ctx.data.get("in_json"):
         return None
     return local_path(ctx, "train_data_dir")
 
 
-def sources(ctx: RuleContext) -> list[Source]:
+def sources(ctx: ConfigView) -> list[Source]:
     """Existing image folders of the config (missing ones are LC405's to report)."""
     out: list[Source] = []
     data = ctx.data

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lorachecks.formats.llamafactory.resolve import local_path
 from lorachecks.paths import is_placeholder, read_json
 from lorachecks.records import record
-from lorachecks.rules.context import RuleContext
+
+if TYPE_CHECKING:
+    from lorachecks.formats.view import ConfigView
 
 
 @record(frozen=True, slots=True)
@@ -22,7 +24,7 @@ class DeepSpeedConfig:
         return stage if isinstance(stage, int) else None
 
 
-def deepspeed_config(ctx: RuleContext, value: object) -> DeepSpeedConfig | None:
+def deepspeed_config(ctx: ConfigView, value: object) -> DeepSpeedConfig | None:
     """None when there is nothing to read (no `deepspeed`, or a file with path checks off)."""
     if isinstance(value, dict):
         return DeepSpeedConfig(value)

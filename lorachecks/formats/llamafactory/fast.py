@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lorachecks.records import record
 
 if TYPE_CHECKING:
-    from lorachecks.formats.validation import SchemaFinding
-    from lorachecks.rules.context import Validation
+    from lorachecks.formats.validation import SchemaFinding, Validation
 
 _HERE = Path(__file__).resolve().parent
 _NO = object()  # "not accepted exactly": defer to Pydantic
@@ -242,7 +241,7 @@ def validate(known: dict[str, Any]) -> Validation | None:
     is one only Pydantic can describe (or the compiled table is stale): the caller then
     validates with Pydantic.
     """
-    from lorachecks.rules.context import Validation
+    from lorachecks.formats.validation import Validation
 
     module = compiled()
     if module is None:

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from lorachecks.paths import can_be_path, is_placeholder, read_json, resolve
 from lorachecks.records import field, record
-from lorachecks.rules.context import RuleContext
 
-if TYPE_CHECKING:  # at run time the config may be the compiled plain object (fast.py)
+if TYPE_CHECKING:
+    # at run time the config may be the compiled plain object (fast.py)
     from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
+    from lorachecks.formats.view import ConfigView
 
 DATA_CONFIG = "dataset_info.json"
 # The order LLaMA-Factory prefers a dataset's sources in (first present wins).
@@ -19,11 +20,11 @@ HUB_SOURCES = ("hf_hub_url", "ms_hub_url", "om_hub_url", "script_url", "cloud_fi
 FILE_TYPES = frozenset({"arrow", "csv", "json", "jsonl", "parquet", "txt"})
 
 
-def config_of(ctx: RuleContext) -> LlamaFactoryConfig | None:
+def config_of(ctx: ConfigView) -> LlamaFactoryConfig | None:
     return cast("LlamaFactoryConfig | None", ctx.validation.config)
 
 
-def local_path(ctx: RuleContext, value: str) -> Path | None:
+def local_path(ctx: ConfigView, value: str) -> Path | None:
     """The path a trainer launched from ``launch_dir`` opens; None for an interpolated value.
 
     LLaMA-Factory resolves neither ``${...}`` nor ``~``: an interpolated value is reported
@@ -32,7 +33,7 @@ def local_path(ctx: RuleContext, value: str) -> Path | None:
     return _local_path(value, ctx.settings.launch_dir)
 
 
-def model_linear_modules(ctx: RuleContext, model: str) -> tuple[str, frozenset[str]] | None:
+def model_linear_modules(ctx: ConfigView, model: str) -> tuple[str, frozenset[str]] | None:
     """The ``model_type`` of a local model folder and its LoRA-able linear layer names, or None
     when the folder, its config.json or the architecture is unknown."""
     from lorachecks.architectures import LINEAR_MODULES
@@ -47,7 +48,7 @@ def model_linear_modules(ctx: RuleContext, model: str) -> tuple[str, frozenset[s
     return str(model_type), LINEAR_MODULES[model_type]
 
 
-def train_output_dir(ctx: RuleContext) -> Path | None:
+def train_output_dir(ctx: ConfigView) -> Path | None:
     """The local ``output_dir`` of a training run (path checks on), or None."""
     output_dir = ctx.data.get("output_dir")
     if not ctx.settings.path_checks or ctx.data.get("do_train") is not True:
@@ -72,7 +73,7 @@ class DatasetInfo:
     error: str | None = None
 
 
-def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
+def dataset_info(ctx: ConfigView, config: LlamaFactoryConfig) -> DatasetInfo:
     """The file's dataset_info.json, read once per file for the rules that need it."""
     cached = ctx.__dict__.get("_dataset_info")
     if cached is not None and cached[0] is config:
@@ -82,7 +83,7 @@ def dataset_info(ctx: RuleContext, config: LlamaFactoryConfig) -> DatasetInfo:
     return info
 
 
-def dataset_info_in(ctx: RuleContext, dataset_dir: str) -> DatasetInfo:
+def dataset_info_in(ctx: ConfigView, dataset_dir: str) -> DatasetInfo:
     """The dataset_info.json of ``dataset_dir`` as the trainer launched from ``launch_dir`` reads it."""
     if dataset_dir == "ONLINE" or dataset_dir.startswith("REMOTE:"):
         return DatasetInfo(None)
