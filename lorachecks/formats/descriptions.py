@@ -26,13 +26,22 @@ FILES: dict[str, Path] = {
 
 @cache
 def table(format_name: str) -> dict[str, str]:
-    """Every description of a format, by key (empty when the format has no file)."""
+    """Every description of a format, by key (empty when the format has no file).
+
+    A file's ``[same_as]`` table (``format``, ``keys``) names keys that mean what the option
+    of that name means in another format: they take its words, so each text is written once.
+    """
     path = FILES.get(format_name)
     if path is None or not path.is_file():
         return {}
     with path.open("rb") as handle:
         data = tomllib.load(handle)
-    return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
+    words = {str(k): v for k, v in data.items() if isinstance(v, str)}
+    same_as = data.get("same_as")
+    if isinstance(same_as, dict) and same_as.get("format") != format_name:
+        theirs = table(str(same_as.get("format")))
+        words.update({k: theirs[k] for k in same_as.get("keys", ()) if k in theirs and k not in words})
+    return words
 
 
 def description(format_name: str, key: str) -> str | None:
