@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Severity
-from lorachecks.option_values import OptionError, check_code, setting_value
 from lorachecks.options import LINT_OPTIONS, LintOption
 from lorachecks.records import field, fields, record, replace
 from lorachecks.settings import Settings
@@ -168,6 +167,8 @@ def _normalised(path: Path, table: dict[str, Any], where: str, allowed: tuple[st
 
 
 def _options(path: Path, table: dict[str, Any], where: str) -> Options:
+    from lorachecks.option_values import OptionError, setting_value
+
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{path}: {where}: `{key}` {problem}")
 
@@ -195,6 +196,8 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
 
 
 def _severity(value: object, fail: Any) -> dict[str, Severity | None]:
+    from lorachecks.option_values import OptionError, check_code
+
     if not isinstance(value, dict):
         raise fail('must be a table such as { LC302 = "info" }')
     out: dict[str, Severity | None] = {}

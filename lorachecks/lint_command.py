@@ -102,7 +102,6 @@ def settings_from_options(
     is not given (default: the current directory; a language server passes the workspace
     folder). Raises UsageError."""
     from lorachecks.formats.llamafactory import environment
-    from lorachecks.option_values import OptionError, setting_value
     from lorachecks.options import LINT_OPTIONS
     from lorachecks.settings import Settings
 
@@ -112,6 +111,8 @@ def settings_from_options(
         value = options.get(option.param)
         if option.scope == "command" or option.param == "cache" or not option.given(value):
             continue
+        from lorachecks.option_values import OptionError, setting_value  # only when options are given
+
         try:
             values[option.field] = setting_value(option.param, value, Path.cwd())
         except OptionError as exc:
