@@ -263,7 +263,7 @@ def test_clean_lint_imports_neither_typer_nor_pydantic(tmp_path: Path) -> None:
 
 # Modules a clean one-file lint must not import (start-up cost, see docs/performance.md):
 # the rules package is not scanned, the DeepSpeed reader, suppressions, the cache and
-# config-file parsing load only when a file needs them; records are not dataclasses
+# config-file parsing load only when a file needs them, option descriptions never; records are not dataclasses
 # (lorachecks/records.py says why); a flat YAML file is read without PyYAML (yaml11.py).
 DEFERRED = {
     "yaml",
@@ -280,6 +280,7 @@ DEFERRED = {
     "lorachecks.cache",
     "lorachecks.fix",
     "lorachecks.formats.llamafactory.deepspeed",
+    "lorachecks.formats.descriptions",  # option descriptions are for hover and schemas only
 }
 
 
