@@ -46,13 +46,21 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+def _declaration(option: LintOption) -> Any:
+    """The typer declaration of one entry of lorachecks/options.py."""
+    if option.kind == "switch":
+        return typer.Option(f"{option.flags[0]}/{option.negative}", help=option.help)
+    extra: dict[str, Any] = {"min": 1} if option.kind == "int" else {}
+    return typer.Option(*option.flags, help=option.help, **extra)
+
+
+def _lint_option(param: str) -> Any:
+    """A lint option another command takes too: the same flags, help and meaning."""
+    return _declaration(next(o for o in LINT_OPTIONS if o.param == param))
+
+
 def _option_parameter(option: LintOption) -> inspect.Parameter:
     """A typer parameter for one entry of lorachecks/options.py."""
-    extra: dict[str, Any] = {"min": 1} if option.kind == "int" else {}
-    if option.kind == "switch":
-        declaration: Any = typer.Option(f"{option.flags[0]}/{option.negative}", help=option.help)
-    else:
-        declaration = typer.Option(*option.flags, help=option.help, **extra)
     annotation = {
         "value": str if option.default is not None else Optional[str],
         "list": Optional[list[str]],
@@ -66,7 +74,7 @@ def _option_parameter(option: LintOption) -> inspect.Parameter:
         option.param,
         inspect.Parameter.KEYWORD_ONLY,
         default=option.default,
-        annotation=Annotated[annotation, declaration],
+        annotation=Annotated[annotation, _declaration(option)],
     )
 
 
@@ -111,35 +119,31 @@ _lint_like(
 )
 
 
-def _memory(value: str | None) -> float | None:
-    from lorachecks.estimate.command import UsageError, parse_memory
-
-    try:
-        return parse_memory(value) if value is not None else None
-    except UsageError as exc:
-        raise _usage_error(str(exc)) from None
-
-
 @app.command()
 def estimate(
     config: Annotated[Path, typer.Argument(help="A training config (LLaMA-Factory; kohya / lora-scripts).")],
-    gpu_memory: Annotated[
-        Optional[str], typer.Option("--gpu-memory", help="Memory per GPU, e.g. 24GB: say whether the run fits.")
-    ] = None,
-    gpus: Annotated[int, typer.Option("--gpus", help="GPUs the run is spread over (DeepSpeed/FSDP sharding).")] = 1,
+    gpu_memory: Annotated[Optional[str], _lint_option("gpu_memory")] = None,
+    gpus: Annotated[Optional[int], _lint_option("gpus")] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
-    input_format: Annotated[
-        Optional[str], typer.Option("--input-format", help="Config format instead of detecting it.")
-    ] = None,
-    launch_dir: Annotated[
-        Optional[Path], typer.Option("--launch-dir", help="Directory relative model paths resolve from.")
-    ] = None,
+    input_format: Annotated[Optional[str], _lint_option("input_format")] = None,
+    launch_dir: Annotated[Optional[Path], _lint_option("launch_dir")] = None,
+    llamafactory_version: Annotated[Optional[str], _lint_option("llamafactory_version")] = None,
+    project_config: Annotated[Optional[Path], _lint_option("config")] = None,
+    isolated: Annotated[bool, _lint_option("isolated")] = False,
 ) -> None:
-    """Estimate peak GPU memory per GPU: weights, adapters, gradients, optimizer, activations."""
+    """Estimate peak GPU memory per GPU: weights, adapters, gradients, optimizer, activations.
+    The project configuration (lorachecks.toml, [tool.lorachecks]) applies as for lint."""
     from lorachecks.estimate.command import UsageError, run_estimate
 
+    options = {
+        "gpu_memory": gpu_memory,
+        "gpus": gpus,
+        "input_format": input_format,
+        "launch_dir": launch_dir,
+        "llamafactory_version": llamafactory_version,
+    }
     try:
-        outcome = run_estimate(config, gpu_memory, gpus, output_format, input_format, launch_dir)
+        outcome = run_estimate(config, options, output_format, project_config, isolated)
     except UsageError as exc:
         raise _usage_error(str(exc)) from None
     typer.echo(outcome.text, nl=False)
@@ -217,9 +221,7 @@ def dry_run(
         bool, typer.Option("--trust-remote-code", help="Run model code from the hub, if the config says so too.")
     ] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
-    launch_dir: Annotated[
-        Optional[Path], typer.Option("--launch-dir", help="Directory the trainer is started from. Default: here.")
-    ] = None,
+    launch_dir: Annotated[Optional[Path], _lint_option("launch_dir")] = None,
     nproc: Annotated[
         int,
         typer.Option(

@@ -195,3 +195,24 @@ def test_project_file_keys_and_client_options_are_the_lint_options() -> None:
     assert set(CLIENT_OPTIONS) == {camel(o.param) for o in LINT_OPTIONS if o.scope == "file"}
     documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert all(f"\n{key} = " in documented for key in keyed)
+
+
+def test_an_option_other_commands_share_with_lint_is_lints_option() -> None:
+    import typer.core
+    import typer.main
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    lint = {flag: p.help for p in commands["lint"].params for flag in p.opts}
+    shared = []
+    for name, command in commands.items():
+        for param in command.params:
+            if not isinstance(param, typer.core.TyperOption):
+                continue
+            for flag in param.opts:
+                # --format: every command's output format, each with its own choices.
+                if flag in lint and flag not in ("--format", "-f"):
+                    shared.append((name, flag))
+                    assert param.help == lint[flag], (name, flag)
+    assert (
+        ("estimate", "--gpus") in shared and ("dry-run", "--launch-dir") in shared and ("fix", "--launch-dir") in shared
+    )

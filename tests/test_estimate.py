@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from lorachecks.cli import app
 from lorachecks.estimate import estimate_config, estimate_llm, estimate_sd
 from lorachecks.estimate.catalogue import LLM_CATALOGUE, lookup_llm
-from lorachecks.estimate.command import UsageError, parse_memory
 from lorachecks.estimate.llm import lora_modules
 from tests.conftest import ROOT
 
@@ -228,13 +227,6 @@ def test_sd_unknown_family() -> None:
 # --- the command --------------------------------------------------------------------------
 
 
-def test_parse_memory() -> None:
-    assert parse_memory("24GB") == 24 and parse_memory("80GiB") == 80 and parse_memory("16") == 16
-    assert parse_memory("2048MB") == 2
-    with pytest.raises(UsageError):
-        parse_memory("lots")
-
-
 def test_estimate_command_text_and_json(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("model_name_or_path: meta-llama/Llama-2-7b-hf\nstage: sft\ndo_train: true\n"
@@ -290,3 +282,20 @@ def test_lora_scripts_text_generation_maps_to_the_llm_estimate() -> None:
     est = estimate_config(config, "lora-scripts")
     assert est.kind == "llm" and est.model_source == "catalogue qwen/qwen2.5-0.5b"
     assert any("batch 2 x cutoff_len 1024" in a for a in est.assumptions)
+
+
+def test_estimate_reads_the_project_configuration_as_lint_does(tmp_path: Path) -> None:
+    # gpus and gpu-memory in lorachecks.toml reach the estimate as they reach LC501's.
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "model_name_or_path: meta-llama/Llama-2-7b-hf\nstage: sft\ndo_train: true\nfinetuning_type: full\n"
+    )
+    given = runner.invoke(app, ["estimate", "-f", "json", "--gpus", "4", "--gpu-memory", "8GB", str(config)])
+    (tmp_path / "lorachecks.toml").write_text('gpus = 4\ngpu-memory = "8GB"\n')
+    from_file = runner.invoke(app, ["estimate", "-f", "json", str(config)])
+    isolated = runner.invoke(app, ["estimate", "-f", "json", "--isolated", str(config)])
+    assert json.loads(from_file.stdout) == json.loads(given.stdout)
+    assert json.loads(from_file.stdout)["budget_gib"] == 8 and "budget_gib" not in json.loads(isolated.stdout)
+    assert json.loads(from_file.stdout)["gpus"] == 4 and json.loads(isolated.stdout)["gpus"] == 1
+    bad = runner.invoke(app, ["estimate", "--gpus", "0", str(config)])
+    assert bad.exit_code == 2 and "--gpus: must be a whole number of GPUs (1 or more), not 0" in bad.stderr

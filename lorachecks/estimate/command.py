@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lorachecks.estimate import LLM_FORMATS, SD_FORMATS, estimate_config
 from lorachecks.estimate.result import fit_verdict
 from lorachecks.records import record
+
+if TYPE_CHECKING:
+    from lorachecks.settings import Settings
 
 ESTIMATE_FORMATS = LLM_FORMATS + SD_FORMATS
 
@@ -17,25 +21,29 @@ class UsageError(ValueError):
     """A bad option or unreadable input: exit 2 with this message."""
 
 
-def parse_memory(text: str) -> float:
-    """``24GB``, ``24``, ``80GiB``, ``24576MB`` -> GiB (a card sold as 24 GB has 24 GiB)."""
-    from lorachecks.option_values import parse_gpu_memory
+def settings_for(
+    path: Path, options: Mapping[str, Any], config: Path | None = None, isolated: bool = False
+) -> Settings:
+    """``path``'s settings as `lint` would use them: the lint ``options`` given (by name, see
+    lorachecks/options.py) over the project configuration."""
+    from lorachecks import lint_command
+    from lorachecks.config import ConfigError, project_settings
 
     try:
-        return parse_gpu_memory(text)
-    except ValueError:
-        raise UsageError(f"bad memory size {text!r}: write e.g. 24GB, 80GiB or 16000MB") from None
+        base, given = lint_command.settings_from_options(options)
+        return project_settings(base, given, config, isolated)(path)
+    except (lint_command.UsageError, ConfigError) as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _load(path: Path, input_format: str | None) -> tuple[dict[str, Any], str]:
+def _load(path: Path, settings: Settings) -> tuple[dict[str, Any], str]:
     from lorachecks.linter import read_config
     from lorachecks.loader import syntax_of
-    from lorachecks.settings import Settings
 
     syntax = syntax_of(path)
     if syntax is None:
         raise UsageError(f"{path}: not a YAML, JSON or TOML file")
-    doc, fmt = read_config(path, syntax, Settings(format=input_format))
+    doc, fmt = read_config(path, syntax, settings)
     if not doc.ok:
         first = doc.problems[0]
         raise UsageError(f"{path}:{first.position.line}:{first.position.column}: {first.message}")
@@ -55,23 +63,25 @@ class Outcome:
 
 def run_estimate(
     path: Path,
-    gpu_memory: str | None = None,
-    gpus: int = 1,
+    options: Mapping[str, Any] | None = None,
     output_format: str = "text",
-    input_format: str | None = None,
-    launch_dir: Path | None = None,
+    config: Path | None = None,
+    isolated: bool = False,
 ) -> Outcome:
+    """``options``: the lint options estimate takes (gpu_memory, gpus, input_format,
+    launch_dir, llamafactory_version), meaning what they mean to `lint`."""
+    options = options or {}
     if output_format not in {"text", "json"}:
         raise UsageError(f"unknown output format {output_format!r} (choose from text, json)")
+    input_format = options.get("input_format")
     if input_format is not None and input_format not in ESTIMATE_FORMATS:
         raise UsageError(f"unknown input format {input_format!r} (choose from {', '.join(ESTIMATE_FORMATS)})")
-    if gpus < 1:
-        raise UsageError("--gpus must be at least 1")
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
-    budget = parse_memory(gpu_memory) if gpu_memory is not None else None
-    config, format_name = _load(path, input_format)
-    est = estimate_config(config, format_name, (launch_dir or Path.cwd()).resolve(), gpus)
+    settings = settings_for(path, options, config, isolated)
+    budget = settings.gpu_memory_gib
+    data, format_name = _load(path, settings)
+    est = estimate_config(data, format_name, settings.launch_dir, settings.gpus)
     over = budget is not None and est.total_gib is not None and est.total_gib > budget
     code = 1 if over or not est.known else 0
     if output_format == "json":
