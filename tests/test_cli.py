@@ -189,7 +189,10 @@ def test_project_file_keys_and_client_options_are_the_lint_options() -> None:
     from lorachecks import config
     from lorachecks.lsp.session import CLIENT_OPTIONS
     from lorachecks.options import LINT_OPTIONS, camel
+    from lorachecks.records import fields
+    from lorachecks.settings import Settings
 
+    assert {o.field for o in LINT_OPTIONS if o.scope != "command" and o.param != "cache"} <= set(fields(Settings))
     keyed = [o.config_key for o in LINT_OPTIONS if o.config_key]
     assert list(config._TOP_KEYS) == [*keyed, "severity", "per-path"]
     assert set(CLIENT_OPTIONS) == {camel(o.param) for o in LINT_OPTIONS if o.scope == "file"}
