@@ -188,3 +188,11 @@ def test_a_dataset_key_that_means_the_training_option_takes_its_words() -> None:
     assert dataset["shuffle_caption"] == training["shuffle_caption"]
     # Keys whose meaning differs in a dataset config keep their own text.
     assert dataset["resolution"] != training["resolution"] and "[width, height]" in dataset["resolution"]
+
+
+def test_description_is_none_for_an_unknown_key_or_format() -> None:
+    from lorachecks.formats.descriptions import description
+
+    assert description("llamafactory", "lora_rank") == table("llamafactory")["lora_rank"]
+    assert description("llamafactory", "lora_rnak") is None
+    assert description("no-such-format", "lora_rank") is None
