@@ -198,6 +198,8 @@ def test_project_file_keys_and_client_options_are_the_lint_options() -> None:
     assert set(CLIENT_OPTIONS) == {camel(o.param) for o in LINT_OPTIONS if o.scope == "file"}
     documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert all(f"\n{key} = " in documented for key in keyed)
+    editors = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    assert [name for name in CLIENT_OPTIONS if f"`{name}`" not in editors] == []
 
 
 def test_an_option_other_commands_share_with_lint_is_lints_option() -> None:
