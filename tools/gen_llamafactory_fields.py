@@ -45,7 +45,7 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "gradient_accumulation_steps": {"ge": 1},
     "lora_rank": {"ge": 1},
     "oft_rank": {"ge": 0},
-    "oft_block_size": {"ge": 1},
+    "oft_block_size": {"ge": 0},  # 0: peft derives it from oft_rank (one of the two must be set)
     "learning_rate": {"gt": 0},
     "cutoff_len": {"ge": 1},
     "num_train_epochs": {"gt": 0},

@@ -1,5 +1,5 @@
 """Generate the tokens each LLaMA-Factory chat template adds to the tokenizer: the end-of-turn
-token it installs as EOS, and its stop words (the dry-run checks the model has embedding rows
+token it installs as EOS, its stop words, and whether it needs an image processor (the dry-run checks the model has embedding rows
 for them, or grows the embedding as the trainer does with `resize_vocab`).
 
 Run with the Python of an environment that has `llamafactory` installed (tools/setup_lf_venv.sh):
@@ -24,6 +24,8 @@ def main() -> None:
 
     eos = {name: t.stop_words[0] for name, t in sorted(TEMPLATES.items()) if t.replace_eos and t.stop_words}
     stops = {name: list(t.stop_words) for name, t in sorted(TEMPLATES.items()) if t.stop_words}
+    # Templates whose multimodal plugin has an image token: the trainer needs the model's processor.
+    processor = sorted(n for n, t in TEMPLATES.items() if getattr(t.mm_plugin, "image_token", None) is not None)
     lines = [
         '"""The token each LLaMA-Factory chat template makes the tokenizer\'s EOS (its `replace_eos`',
         "templates): a tokenizer without it grows by one token, which the model's embedding must hold.",
@@ -43,6 +45,13 @@ def main() -> None:
         "TEMPLATE_STOP_WORDS: dict[str, tuple[str, ...]] = {",
         *(f"    {json.dumps(name)}: ({', '.join(json.dumps(w) for w in words)},)," for name, words in stops.items()),
         "}",
+        "",
+        "# Multimodal templates: the trainer stops without the model's image processor.",
+        "PROCESSOR_TEMPLATES: frozenset[str] = frozenset(",
+        "    {",
+        *(f"        {json.dumps(name)}," for name in processor),
+        "    }",
+        ")",
         "",
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")

@@ -43,7 +43,8 @@ class Plan:
     model_key: str
     precision: str = "fp32"  # "fp32", "fp16" or "bf16"
     precision_key: str | None = None
-    finetuning_type: str = "lora"  # lora, freeze, full
+    finetuning_type: str = "lora"  # lora, oft, freeze, full
+    stage: str = "sft"
     rank: int = 8
     alpha: float | None = None
     dropout: float = 0.0
@@ -52,6 +53,13 @@ class Plan:
     use_dora: bool = False
     use_rslora: bool = False
     extra_modules: list[str] = field(default_factory=list)  # additional_target / modules_to_save
+    oft_rank: int = 0  # OFT: r (0: derived by peft from the block size)
+    oft_block_size: int = 32
+    module_dropout: float = 0.0
+    # multimodal models: which parts stay frozen (LLaMA-Factory's freeze_* switches)
+    freeze_vision_tower: bool = True
+    freeze_projector: bool = True
+    freeze_language_model: bool = False
     freeze_layers: int = 2
     freeze_modules: list[str] = field(default_factory=lambda: ["all"])
     freeze_extra: list[str] = field(default_factory=list)
@@ -322,15 +330,24 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     plan = Plan(path=path, kind=kind, model=model, model_key="model_name_or_path")
     _precision(data, plan)
     plan.finetuning_type = str(data.get("finetuning_type", "lora"))
-    if plan.finetuning_type not in ("lora", "freeze", "full"):
+    if plan.finetuning_type not in ("lora", "oft", "freeze", "full"):
         raise DryRunError(
             "DR002",
-            f"`finetuning_type: {plan.finetuning_type}` is not dry-run yet (lora, freeze and full are)",
+            f"`finetuning_type: {plan.finetuning_type}` is not dry-run yet (lora, oft, freeze and full are)",
             "finetuning_type",
         )
-    stage = data.get("stage", "sft")
-    if stage not in ("sft", "pt"):
-        plan.notes.append(f"stage {stage} is dry-run as a causal-LM step (its own loss and extra models are not built)")
+    plan.stage = str(data.get("stage", "sft"))
+    if plan.stage == "rm":
+        plan.notes.append("stage rm: a value head scores each sequence and the step's loss ranks pairs of them")
+    elif plan.stage == "ppo":
+        plan.notes.append(
+            "stage ppo: the value head is built and trained, but no rollout is generated and no reward model is "
+            "run; the step's loss is the language-model loss plus the value head's"
+        )
+    elif plan.stage not in ("sft", "pt"):
+        plan.notes.append(
+            f"stage {plan.stage} is dry-run as a causal-LM step (its own loss and extra models are not built)"
+        )
     if data.get("quantization_bit") is not None:
         import importlib.util
 
@@ -346,6 +363,23 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     _unmodelled_training_options(data, plan)
     plan.rank = _int(data, "lora_rank", 8)
     plan.alpha = _num(data, "lora_alpha", plan.rank * 2) if data.get("lora_alpha") is not None else plan.rank * 2.0
+    if plan.alpha == 0:  # LLaMA-Factory replaces a falsy lora_alpha by twice the rank
+        plan.alpha = plan.rank * 2.0
+        plan.warnings.append(
+            (
+                "DR202",
+                f"`lora_alpha: 0` is read by the trainer as not set: it trains with lora_alpha {plan.alpha:g} "
+                "(twice lora_rank), not with updates scaled by 0",
+                "lora_alpha",
+                f"write `lora_alpha: {plan.alpha:g}`, or leave the key out, to say what runs",
+            )
+        )
+    plan.oft_rank = _int(data, "oft_rank", 0)
+    plan.oft_block_size = _int(data, "oft_block_size", 32)
+    plan.module_dropout = _num(data, "module_dropout", 0.0)
+    plan.freeze_vision_tower = _flag(data, "freeze_vision_tower", True)
+    plan.freeze_projector = _flag(data, "freeze_multi_modal_projector", True)
+    plan.freeze_language_model = _flag(data, "freeze_language_model", False)
     plan.dropout = _num(data, "lora_dropout", 0.0)
     plan.targets = _names(data.get("lora_target", "all")) or ["all"]
     plan.use_dora = _flag(data, "use_dora")

@@ -6,7 +6,10 @@ Imports torch, transformers and peft; only `lorachecks dry-run` reaches this mod
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
+import re
+from types import SimpleNamespace
 from typing import Any
 
 import torch
@@ -15,6 +18,7 @@ from torch import nn
 
 from lorachecks.architectures import HEADS
 from lorachecks.dryrun.config import DryRunError, Plan
+from lorachecks.dryrun.lf_tables import COMPOSITES, LIBRARY_RANGES, LLAMAFACTORY_VERSION
 from lorachecks.dryrun.step import LossFn
 
 
@@ -41,20 +45,69 @@ def load_config(source: str, plan: Plan, trust_flag: bool) -> Any:
         raise DryRunError("DR103", f"cannot read the model config: {_line(exc)}", plan.model_key) from None
 
 
+def library_versions(plan: Plan) -> dict[str, str]:
+    """The versions this verdict holds for: peft decides what a target list adapts (MoE
+    experts, new layer types), transformers how a model's layers are built."""
+    import peft
+
+    versions = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__}
+    if plan.kind == "llamafactory":
+        versions["LLaMA-Factory rules"] = LLAMAFACTORY_VERSION
+    return versions
+
+
+def version_gaps(versions: dict[str, str]) -> list[str]:
+    """The installed libraries LLaMA-Factory's start-up check would refuse: the trainer then
+    runs with other versions, and what peft adapts (MoE routers, fused experts) can differ."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    gaps = []
+    for name, spec in LIBRARY_RANGES.items():
+        installed = versions.get(name)
+        if installed is None:
+            continue
+        try:
+            accepted = Version(installed) in SpecifierSet(spec)
+        except (InvalidSpecifier, InvalidVersion):
+            continue
+        if not accepted:
+            gaps.append(
+                f"this verdict is from {name} {installed}; LLaMA-Factory {LLAMAFACTORY_VERSION} runs with "
+                f"{name}{spec}: with the trainer's {name}, target lists can adapt other modules (or fail) "
+                "than here"
+            )
+    return gaps
+
+
+def model_class(config: Any) -> Any:
+    """The Auto class the trainer loads with: image-text models (Qwen2-VL, LLaVA, ...) with
+    AutoModelForImageTextToText, every other language model with AutoModelForCausalLM."""
+    image_text: Any = getattr(transformers, "AutoModelForImageTextToText", None)
+    mapping = getattr(image_text, "_model_mapping", None)
+    if image_text is not None and mapping is not None and type(config) in mapping:
+        return image_text
+    return transformers.AutoModelForCausalLM
+
+
 def build(
     source: str, config: Any, plan: Plan, device: str, dtype: torch.dtype, trust_flag: bool, init: str = "weights"
 ) -> nn.Module:
-    """The causal LM: on meta from the config alone, else with its weights (or random ones, ``init="random"``)."""
+    """The model: on meta from the config alone, else with its weights (or random ones, ``init="random"``)."""
     trust = plan.trust_remote_code and trust_flag
     transformers.utils.logging.disable_progress_bar()
     transformers.utils.logging.set_verbosity_error()
+    auto = model_class(config)
+    config = copy.deepcopy(config)  # resizing the embeddings writes to it: each model gets its own
     try:
         if device == "meta" or init == "random":
             torch.manual_seed(0)  # random weights, the same on every run
+            # Mixture-of-experts layers: transformers' default grouped matmul has a meta kernel
+            # for bf16 only; the batched one gives the same shapes in any dtype.
+            kernels = {"experts_implementation": "batched_mm"} if device == "meta" else {}
             with torch.device(device):
-                model = transformers.AutoModelForCausalLM.from_config(config, dtype=dtype, trust_remote_code=trust)
+                model = auto.from_config(config, dtype=dtype, trust_remote_code=trust, **kernels)
         else:
-            auto: Any = transformers.AutoModelForCausalLM
             # On CUDA the weights go straight to the GPU, never through a full copy in RAM.
             placement = {"device_map": device} if device == "cuda" else {}
             model = auto.from_pretrained(source, config=config, dtype=dtype, trust_remote_code=trust, **placement)
@@ -67,8 +120,9 @@ def build(
         raise DryRunError(
             "DR105", f"loading the model failed: {type(exc).__name__}: {_line(exc)}", plan.model_key
         ) from None
-    if hasattr(model.config, "use_cache"):
-        model.config.use_cache = False
+    for part in (model.config, getattr(model.config, "text_config", None)):
+        if part is not None and hasattr(part, "use_cache"):
+            part.use_cache = False
     return model  # type: ignore[no-any-return]
 
 
@@ -77,19 +131,59 @@ def _line(exc: BaseException) -> str:
     return lines[0][:400] if lines else type(exc).__name__
 
 
-def linear_names(model: nn.Module) -> list[str]:
+# The output layers LLaMA-Factory never adapts with `all`, beside `lm_head`, per model_type.
+_OUTPUT_LAYERS = {"chatglm": "output_layer", "internlm2": "output"}
+
+
+def _model_type(model: nn.Module) -> str:
+    return str(getattr(getattr(model, "config", None), "model_type", "") or "")
+
+
+def frozen_parts(model: nn.Module, plan: Plan) -> set[str]:
+    """Name keys of a multimodal model's parts the config keeps frozen (vision tower,
+    projector, language model, as its freeze_* switches say); empty for a text model."""
+    parts = COMPOSITES.get(_model_type(model))
+    if parts is None:
+        return set()
+    projector, vision, language, _ = parts
+    keys: set[str] = set()
+    for frozen, names in (
+        (plan.freeze_vision_tower, vision),
+        (plan.freeze_projector, projector),
+        (plan.freeze_language_model, language),
+    ):
+        if frozen:
+            keys.update(names)
+    return keys
+
+
+def linear_names(model: nn.Module, plan: Plan | None = None) -> list[str]:
     """What LLaMA-Factory's `lora_target: all` selects: leaf names of modules whose class name
-    contains "Linear" (so GPT-2's Conv1D layers are not chosen), the output head excluded."""
+    contains "Linear" (so GPT-2's Conv1D layers are not chosen), outside the output head and,
+    for a multimodal model, outside its projector (and its vision tower while frozen)."""
     getter: Any = getattr(model, "get_output_embeddings", None)
     head = getter() if callable(getter) else None
+    kind = _model_type(model)
+    forbidden = {"lm_head", *([_OUTPUT_LAYERS[kind]] if kind in _OUTPUT_LAYERS else [])}
+    parts = COMPOSITES.get(kind)
+    if parts is not None:
+        forbidden.update(parts[0])
+        if plan is None or plan.freeze_vision_tower:
+            forbidden.update(parts[1])
     names: set[str] = set()
     for name, module in model.named_modules():
-        if module is head or name.rsplit(".", 1)[-1] in HEADS or "lm_head" in name:
+        if module is head or name.rsplit(".", 1)[-1] in HEADS or any(key in name for key in forbidden):
             continue
-        kind = type(module).__name__
-        if "Linear" in kind and "Embedding" not in kind:
+        kind_name = type(module).__name__
+        if "Linear" in kind_name and "Embedding" not in kind_name:
             names.add(name.rsplit(".", 1)[-1])
     return sorted(names)
+
+
+def vision_parts(model: nn.Module) -> tuple[str, ...]:
+    """Name keys of a multimodal model's vision tower and projector (a text batch skips them)."""
+    parts = COMPOSITES.get(_model_type(model))
+    return (*parts[0], *parts[1]) if parts is not None else ()
 
 
 def adaptable_names(model: nn.Module) -> list[str]:
@@ -124,7 +218,7 @@ def template_growth(model: nn.Module, tokenizer: Any, plan: Plan) -> int | None:
     if plan.resize_vocab:
         if size <= rows:
             return None
-        if plan.finetuning_type == "lora" and not plan.extra_modules:
+        if plan.finetuning_type in ("lora", "oft") and not plan.extra_modules:
             output: Any = getattr(model, "get_output_embeddings", lambda: None)()
             plan.extra_modules = sorted(
                 {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if n and m in (embeddings, output)}
@@ -147,27 +241,41 @@ def grow_embeddings(model: nn.Module, size: int) -> None:
     """As the trainer's `resize_vocab` does: rows for ``size`` tokens, padded to a multiple of 64."""
     resize: Any = getattr(model, "resize_token_embeddings", None)
     if callable(resize):
-        resize(size, pad_to_multiple_of=64)
+        # On meta there are no values to average: new rows get the default initialisation.
+        on_meta = next(model.parameters()).device.type == "meta"
+        resize(size, pad_to_multiple_of=64, mean_resizing=not on_meta)
+
+
+def _upcast(params: Any, plan: Plan) -> None:
+    """The trainer keeps trainable weights in fp32 unless `pure_bf16`."""
+    if plan.precision_key == "pure_bf16":
+        return
+    for param in params:
+        if param.requires_grad and param.dtype != torch.float32:
+            param.data = param.data.float()
 
 
 def apply_finetuning(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
     """Make the trainable set the trainer makes; returns the model and the adapted module names."""
     torch.manual_seed(plan.seed)  # the trainer seeds before building: identical runs, identical adapters
+    names: list[str] = []
     if plan.finetuning_type == "full":
-        for param in model.parameters():
-            param.requires_grad_(True)
-            if plan.precision_key != "pure_bf16" and param.dtype != torch.float32:
-                param.data = param.data.float()  # the trainer keeps trainable weights in fp32
-        return model, []
-    if plan.finetuning_type == "freeze":
-        return _freeze(model, plan), []
-    return _lora(model, plan)
+        forbidden = frozen_parts(model, plan)
+        for name, param in model.named_parameters():
+            param.requires_grad_(not any(key in name for key in forbidden))
+        _upcast(model.parameters(), plan)
+    elif plan.finetuning_type == "freeze":
+        model = _freeze(model, plan)
+    else:
+        model, names = _lora(model, plan)
+    if plan.kind == "llamafactory" and plan.stage in VALUE_HEAD_STAGES:
+        model = ValueHeadModel(model, plan.stage)
+    return model, names
 
 
-def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
-    import peft
-
-    available = linear_names(model)
+def _resolve_targets(model: nn.Module, plan: Plan) -> list[str]:
+    """The module names the trainer hands peft, with DR201 where peft would find none."""
+    available = linear_names(model, plan)
     if "all" in plan.targets:
         targets = available
         if not targets:  # peft gets no target module and stops, and so does the trainer
@@ -186,7 +294,8 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
         if missing and not targets:  # peft finds nothing to adapt and stops
             raise DryRunError(
                 "DR201",
-                f"`{plan.target_key}` names {', '.join(missing)}, which this model does not have",
+                f"`{plan.target_key}` names {', '.join(missing)}, which this model does not have"
+                + _fused_experts_note(model),
                 plan.target_key,
                 hint,
             )
@@ -195,10 +304,38 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
                 plan,
                 "DR201",
                 f"`{plan.target_key}` names {', '.join(missing)}, which this model does not have: the trainer runs, "
-                f"and peft trains only {', '.join(targets)}",
+                f"and peft trains only {', '.join(targets)}" + _fused_experts_note(model),
                 plan.target_key,
                 hint,
             )
+    parts = COMPOSITES.get(_model_type(model))
+    if parts is None or plan.kind != "llamafactory":
+        return targets
+    # Multimodal models: LLaMA-Factory expands the names to every module whose dotted name
+    # contains one of them, outside the frozen parts and the keys LoRA must avoid.
+    forbidden = frozen_parts(model, plan) | set(parts[3])
+    return [
+        name
+        for name, _ in model.named_modules()
+        if any(t in name for t in targets) and not any(key in name for key in forbidden)
+    ]
+
+
+def _fused_experts_note(model: nn.Module) -> str:
+    """MoE experts held as one 3-D tensor per layer (transformers 5) are no Linear modules."""
+    fused = sorted({type(m).__name__ for m in model.modules() if type(m).__name__.endswith("Experts")})
+    if not fused:
+        return ""
+    return (
+        f" (in transformers {transformers.__version__} the experts are fused tensors in {', '.join(fused)}, "
+        "not Linear layers peft can adapt by name)"
+    )
+
+
+def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
+    import peft
+
+    targets = _resolve_targets(model, plan)
     extra_missing = [m for m in plan.extra_modules if not _matches(model, m)]
     extra = [m for m in plan.extra_modules if m not in extra_missing]
     if extra_missing:  # peft's modules_to_save skips names it does not find: the trainer runs
@@ -221,39 +358,71 @@ def _lora(model: nn.Module, plan: Plan) -> tuple[nn.Module, list[str]]:
             "DR202",
             f"{plan.inert}: the trainer runs, and the adapter changes nothing in the model",
             "lora_alpha",
-            "leave lora_alpha out (the trainer uses twice the rank) or set it, e.g. to the rank",
+            "leave lora_alpha out or set it, e.g. to the rank",
         )
     try:
-        config = peft.LoraConfig(
-            r=plan.rank,
-            lora_alpha=alpha,  # type: ignore[arg-type]
-            lora_dropout=plan.dropout,
-            target_modules=targets,
-            use_dora=plan.use_dora,
-            use_rslora=plan.use_rslora,
-            modules_to_save=extra or None,
-            task_type="CAUSAL_LM",
-        )
+        config: Any
+        if plan.finetuning_type == "oft":
+            config = peft.OFTConfig(
+                r=plan.oft_rank,
+                oft_block_size=plan.oft_block_size,
+                target_modules=targets,
+                module_dropout=plan.module_dropout,
+                modules_to_save=extra or None,
+                task_type="CAUSAL_LM",
+            )
+        else:
+            config = peft.LoraConfig(
+                r=plan.rank,
+                lora_alpha=alpha,  # type: ignore[arg-type]
+                lora_dropout=plan.dropout,
+                target_modules=targets,
+                use_dora=plan.use_dora,
+                use_rslora=plan.use_rslora,
+                modules_to_save=extra or None,
+                task_type="CAUSAL_LM",
+            )
         on_meta = next(model.parameters()).device.type == "meta"
         # On meta, create the adapter weights there too: no CPU allocation, no init cost.
         with torch.device("meta") if on_meta else contextlib.nullcontext():
             adapted = peft.get_peft_model(model, config)  # type: ignore[arg-type]
     except ValueError as exc:
-        text = _line(exc)
-        if "Target modules" in text or "not found in the base model" in text:
-            raise DryRunError(
-                "DR201", f"peft: {text}", plan.target_key, f"choose from: {', '.join(available)}"
-            ) from None
-        key = "lora_dropout" if "dropout" in text else "lora_alpha" if "alpha" in text else "lora_rank"
-        raise DryRunError("DR202", f"peft refuses the adapter: {text}", key) from None
-    if plan.precision_key != "pure_bf16":
-        for param in adapted.parameters():
-            if param.requires_grad and param.dtype != torch.float32:
-                param.data = param.data.float()
-    names = sorted(
-        n for n, m in adapted.named_modules() if hasattr(m, "lora_A") and isinstance(m.lora_A, nn.ModuleDict)
-    )
+        raise _peft_refusal(exc, plan) from None
+    _upcast(adapted.parameters(), plan)
+    names = sorted(n for n, m in adapted.named_modules() if _is_adapted(m))
     return adapted, names
+
+
+def _is_adapted(module: nn.Module) -> bool:
+    """A layer peft put an adapter on (LoRA's lora_A, OFT's oft_R)."""
+    return any(isinstance(getattr(module, attr, None), nn.ModuleDict) for attr in ("lora_A", "oft_R"))
+
+
+def adapted_names(model: nn.Module) -> list[str]:
+    """The adapted layers' names as in the base model (peft's and the value head's prefixes removed)."""
+    return sorted(n.split("base_model.model.", 1)[-1] for n, m in model.named_modules() if _is_adapted(m))
+
+
+def _peft_refusal(exc: ValueError, plan: Plan) -> DryRunError:
+    """peft's refusal at the key that causes it, its text kept whole but for module dumps."""
+    text = " ".join(str(exc).split())
+    if text.startswith("Target module ") and " is not supported" in text:
+        # "Target module <repr over many lines> is not supported. ...": the class name is enough.
+        module = text.removeprefix("Target module ").split("(", 1)[0].strip()
+        rest = text.split(" is not supported", 1)[1]
+        return DryRunError(
+            "DR201",
+            f"peft cannot adapt `{module}` (a module of this type is not supported{rest.split('.', 1)[0]}): "
+            "the trainer stops",
+            plan.target_key,
+            "name the Linear layers inside it instead",
+        )
+    if "Target modules" in text or "not found in the base model" in text:
+        return DryRunError("DR201", f"peft: {text[:400]}", plan.target_key)
+    key = "lora_dropout" if "dropout" in text else "lora_alpha" if "alpha" in text else "lora_rank"
+    if plan.finetuning_type == "oft":
+        key = "oft_block_size" if "block" in text else "oft_rank"
+    return DryRunError("DR202", f"peft refuses the adapter: {text[:400]}", key)
 
 
 def _warn(plan: Plan, code: str, message: str, key: str | None, hint: str | None) -> None:
@@ -264,41 +433,101 @@ def _warn(plan: Plan, code: str, message: str, key: str | None, hint: str | None
 
 def _layer_count(model: nn.Module) -> int:
     config = getattr(model, "config", None)
+    config = getattr(config, "text_config", None) or config  # multimodal: the language model's layers
     for attr in ("num_hidden_layers", "num_layers", "n_layer"):
         value = getattr(config, attr, None)
-        if isinstance(value, int):
+        if isinstance(value, int) and value:
             return value
-    raise DryRunError("DR002", "cannot tell how many layers the model has for freeze tuning", "finetuning_type")
+    raise DryRunError(
+        "DR002", "the trainer cannot tell how many layers the model has for freeze tuning", "finetuning_type"
+    )
 
 
 def _freeze(model: nn.Module, plan: Plan) -> nn.Module:
+    """LLaMA-Factory's freeze tuning: the last (or, negative, first) layers' named children,
+    matched as `.<layer>.<child>` inside parameter names, plus `freeze_extra_modules`."""
     layers = _layer_count(model)
     k = plan.freeze_layers
     ids = range(max(0, layers - k), layers) if k > 0 else range(min(-k, layers))
-    # The trainer names a layer's own children (self_attn, mlp, ...), found after `.0.`/`.1.`.
+    params = [name for name, _ in model.named_parameters()]
+    # A layer's children (self_attn, mlp, ...) follow `.0.` (or `.1.`) in parameter names;
+    # the modules outside the numbered layers are named by the part before `.weight`/`.bias`.
     children = sorted(
-        {n.split(f".{i}.", 1)[1].split(".")[0] for n, _ in model.named_modules() for i in (0, 1) if f".{i}." in n}
+        {n.split(".0." if ".0." in n else ".1.")[-1].split(".")[0] for n in params if ".0." in n or ".1." in n}
     )
-    unknown = [m for m in plan.freeze_modules if m != "all" and m not in children]
-    if unknown:
-        raise DryRunError(
-            "DR201",
-            f"`freeze_trainable_modules` names {', '.join(unknown)}, not a module of the model's layers: "
-            "the trainer stops ('Module ... is not found')",
-            "freeze_trainable_modules",
-            f"choose from: {', '.join(children)} (or all)",
-        )
-    if "all" in plan.freeze_modules:
-        patterns = [f".{i}." for i in ids]
-    else:
-        patterns = [f".{i}.{m}" for i in ids for m in plan.freeze_modules]
-    patterns += [f"{m}." for m in plan.freeze_extra]
+    outer = sorted({n.split(".")[-2] for n in params if re.search(r"\.\d+\.", n) is None and "." in n})
+    for key, names, choices in (
+        ("freeze_trainable_modules", [m for m in plan.freeze_modules if m != "all"], children),
+        ("freeze_extra_modules", plan.freeze_extra, outer),
+    ):
+        unknown = [m for m in names if m not in choices]
+        if unknown:
+            raise DryRunError(
+                "DR201",
+                f"`{key}` names {', '.join(unknown)}, which the trainer does not find among "
+                f"{'the layers' if key == 'freeze_trainable_modules' else 'the modules outside the layers'}: "
+                "it stops ('Module ... is not found')",
+                key,
+                f"choose from: {', '.join(choices)}" + (" (or all)" if key == "freeze_trainable_modules" else ""),
+            )
+    patterns = [f".{i}.{'' if m == 'all' else m}" for m in plan.freeze_modules for i in ids] + plan.freeze_extra
+    parts = COMPOSITES.get(_model_type(model))
+    if parts is not None and not plan.freeze_projector:
+        patterns += list(parts[0])
+    forbidden = frozen_parts(model, plan)
     for name, param in model.named_parameters():
-        trainable = any(p in name or name.startswith(p) for p in patterns)
+        trainable = any(p in name for p in patterns) and not any(key in name for key in forbidden)
         param.requires_grad_(trainable)
-        if trainable and plan.precision_key != "pure_bf16":
-            param.data = param.data.float()
+    _upcast(model.parameters(), plan)
     return model
+
+
+# Stages whose model carries a value head (a Linear from the hidden size to one score).
+VALUE_HEAD_STAGES = ("rm", "ppo")
+
+
+class ValueHeadModel(nn.Module):
+    """The model with a value head, as the trainer builds it for reward modelling and PPO:
+    one score per position from the last hidden state; its forward returns the step's loss."""
+
+    def __init__(self, model: nn.Module, stage: str) -> None:
+        super().__init__()
+        self.model = model
+        self.stage = stage
+        config = getattr(model, "config", None)
+        config = getattr(config, "text_config", None) or config
+        hidden = int(getattr(config, "hidden_size", 0) or getattr(config, "n_embd", 0))
+        if hidden <= 0:
+            raise DryRunError("DR002", "the model config has no hidden size for the value head", "stage")
+        weight = next(model.parameters())
+        self.v_head = nn.Linear(hidden, 1, device=weight.device)  # the trainer keeps it in fp32
+
+    @property
+    def config(self) -> Any:
+        return getattr(self.model, "config", None)
+
+    def forward(self, input_ids: torch.Tensor, labels: torch.Tensor, **kwargs: Any) -> Any:
+        out = self.model(input_ids=input_ids, labels=labels, output_hidden_states=True, **kwargs)
+        values = self.v_head(out.hidden_states[-1].float()).squeeze(-1)
+        scores = values[:, -1]
+        if self.stage == "rm":
+            # Pairwise ranking: rows 0, 2, ... are the chosen answers, 1, 3, ... the rejected.
+            chosen, rejected = (scores[0::2], scores[1::2]) if scores.shape[0] > 1 else (scores, scores * 0)
+            loss = -nn.functional.logsigmoid(chosen - rejected).mean()
+        else:
+            loss = out.loss + values.pow(2).mean()
+        return SimpleNamespace(loss=loss)
+
+    def save_pretrained(self, folder: str) -> None:
+        from safetensors.torch import save_file
+
+        self.model.save_pretrained(folder)  # type: ignore[operator]
+        save_file(
+            {k: v.detach().contiguous() for k, v in self.value_head_state().items()}, f"{folder}/value_head.safetensors"
+        )
+
+    def value_head_state(self) -> dict[str, torch.Tensor]:
+        return {f"v_head.{k}": v for k, v in self.v_head.state_dict().items()}
 
 
 def load_tokenizer(source: str, plan: Plan, device: str, trust_flag: bool) -> Any:
@@ -317,13 +546,40 @@ def load_tokenizer(source: str, plan: Plan, device: str, trust_flag: bool) -> An
         ) from None
 
 
+def check_processor(plan: Plan, source: str, trust_flag: bool) -> None:
+    """A multimodal chat template needs the model's image processor: without one the trainer
+    stops before training (DR107), even on a text-only dataset."""
+    from lorachecks.formats.llamafactory.template_tokens import PROCESSOR_TEMPLATES
+
+    if plan.kind != "llamafactory" or plan.template not in PROCESSOR_TEMPLATES:
+        return
+    if not _has_processor(source, plan, trust_flag):
+        raise DryRunError(
+            "DR107",
+            f"`template: {plan.template}` is a multimodal template and needs the model's processor, which cannot "
+            "be loaded from the model folder: the trainer stops ('Processor was not found')",
+            "template",
+            "add the processor files (preprocessor_config.json) to the model folder, or use a text template",
+        )
+
+
+def _has_processor(source: str, plan: Plan, trust_flag: bool) -> bool:
+    try:
+        processor = transformers.AutoProcessor.from_pretrained(
+            source, trust_remote_code=plan.trust_remote_code and trust_flag
+        )
+    except Exception:  # any failure means: no processor, as the trainer concludes
+        return False
+    return "Processor" in type(processor).__name__
+
+
 def make_batch(
     model: nn.Module, plan: Plan, device: str, tokenizer: Any = None, texts: list[str] | None = None
 ) -> tuple[dict[str, Any], str]:
     """A batch of the trainer's shape: real token ids from ``texts`` when given, else synthetic ids."""
-    vocab = int(getattr(model.config, "vocab_size", 0) or 0)
+    vocab = embedding_rows(model)
     if vocab <= 0:
-        raise DryRunError("DR103", "the model config has no vocab_size", plan.model_key)
+        raise DryRunError("DR103", "the model has no input embedding to size the batch's token ids", plan.model_key)
     shape = (plan.batch_size, plan.seq_len)
     if plan.batch_size <= 0 or plan.seq_len <= 0:
         key = plan.batch_key if plan.batch_size <= 0 else plan.seq_key
@@ -342,6 +598,18 @@ def make_batch(
     return batch, f"{plan.batch_size} x {plan.seq_len} {what}"
 
 
+def embedding_rows(model: nn.Module) -> int:
+    """How many token ids the input embedding holds (what an id must stay below)."""
+    getter: Any = getattr(model, "get_input_embeddings", None)
+    embedding = getter() if callable(getter) else None
+    rows = getattr(embedding, "num_embeddings", None)
+    if isinstance(rows, int):
+        return rows
+    config = getattr(model, "config", None)
+    config = getattr(config, "text_config", None) or config
+    return int(getattr(config, "vocab_size", 0) or 0)
+
+
 def _real_ids(
     tokenizer: Any, texts: list[str], shape: tuple[int, int], vocab: int, plan: Plan
 ) -> tuple[torch.Tensor, str]:
@@ -358,7 +626,7 @@ def _real_ids(
     if top >= vocab:
         raise DryRunError(
             "DR301",
-            f"the tokenizer produces id {top}, beyond the model's vocab_size {vocab}: the embedding lookup fails",
+            f"the tokenizer produces id {top}, beyond the model's {vocab} embedding rows: the embedding lookup fails",
             "tokenizer" if plan.tokenizer else plan.model_key,
             "use the tokenizer that belongs to the model",
         )

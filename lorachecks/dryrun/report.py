@@ -57,6 +57,9 @@ class Report:
     tool_estimate_trainable: int | None = None
     tool_estimate_activations: int = 0  # its activation bytes: they size `--device auto` too
     saved: str | None = None
+    # The library versions the verdict was reached with (what peft adapts, how transformers
+    # builds MoE experts, depend on them), and the trainer release whose rules were followed.
+    libraries: dict[str, str] = field(default_factory=dict)
     # --nproc: the engine, the process count, and each rank's numbers (distributed.RankResult)
     engine: str = ""
     world_size: int = 1
@@ -115,6 +118,7 @@ class Report:
             "lorachecks_estimate_bytes": self.tool_estimate,
             "lorachecks_estimate_trainable_params": self.tool_estimate_trainable,
             "saved": self.saved,
+            "libraries": self.libraries,
             "distributed": None
             if not self.ranks
             else {"engine": self.engine, "world_size": self.world_size, "ranks": [asdict(r) for r in self.ranks]},
@@ -176,6 +180,9 @@ def rows(report: Report) -> list[tuple[str, str]]:
                 f"{verdict}: trainable {_num(rank.trainable_params)}{held}{shards}{peak}",
             )
         )
+    if report.libraries:
+        versions = ", ".join(f"{name} {version}" for name, version in report.libraries.items())
+        out.append(("verdict for", versions))
     if report.batch:
         out.append(("batch", report.batch))
     if report.losses:
@@ -189,7 +196,9 @@ def rows(report: Report) -> list[tuple[str, str]]:
         verdict = "ok" if g.passed else "FAILED"
         detail = f"{g.ok} finite non-zero"
         if g.zero_by_design:
-            detail += f", {g.zero_by_design} zero by design (LoRA A while B is zero)"
+            detail += (
+                f", {g.zero_by_design} zero by design (LoRA A while B is zero, a value head's bias in a pairwise loss)"
+            )
         if g.unverified:
             detail += f", {g.unverified} present but unverifiable on meta"
         bad = len(g.missing) + len(g.non_finite) + len(g.zero)

@@ -154,7 +154,13 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
 
     dtype = DTYPES[plan.precision]
     report.dtype = str(dtype).removeprefix("torch.")
+    report.libraries = lm.library_versions(plan)
+    if plan.kind == "llamafactory":
+        advice = "dry-run in an environment with the trainer's versions for its exact verdict"
+        for gap in lm.version_gaps(report.libraries):
+            report.fail("DR006", gap, None, advice, error=False)
     config = lm.load_config(source, plan, options.trust_remote_code)
+    lm.check_processor(plan, source, options.trust_remote_code)
     # The architecture on meta first: free, and it sizes the real load before it starts.
     shape_model = lm.build(source, config, plan, "meta", dtype, options.trust_remote_code)
     shape_model, _ = lm.apply_finetuning(shape_model, plan)
@@ -184,12 +190,8 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
         lm.enable_checkpointing(base, plan)
         model, _ = lm.apply_finetuning(base, plan)
         report.load_time = time.perf_counter() - start
-    if plan.finetuning_type == "lora":
-        names = sorted(
-            n.removeprefix("base_model.model.")
-            for n, m in model.named_modules()
-            if isinstance(getattr(m, "lora_A", None), torch.nn.ModuleDict)
-        )
+    if plan.finetuning_type in ("lora", "oft"):
+        names = lm.adapted_names(model)
         report.adapter_modules, report.adapter_module_names = len(names), names
     report.total_params, report.trainable_params = count(model)
     texts, origin = sample_texts(plan, settings.launch_dir) if tokenizer is not None else ([], "no tokenizer")
@@ -202,6 +204,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
         model, report.shards = distributed.wrap(model, options.engine, device)
         report.local_trainable_params = distributed.local_numel(model)
     result = train_steps(model, plan, choice.device, max(1, options.steps), lm.loss_fn(batch))
+    _set_aside_vision(model, result, report)
     report.losses, report.final_loss, report.grad_norm = result.losses, result.final_loss, result.grad_norm
     report.grads, report.step_times = result.grads, result.step_times
     _peak(report, choice.device, cpu_peak_bytes)
@@ -210,6 +213,36 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     verdicts(report, plan, result)
     if options.save:
         _save(model, plan, report, choice.device)
+
+
+def _set_aside_vision(model: object, result: object, report: Report) -> None:
+    """A text batch never runs a multimodal model's vision tower or projector: their trainable
+    tensors get no gradient here, as in the trainer on text data; a note, not a failure, while
+    something else trains. When nothing else does, the loss depends on no trainable tensor and
+    the trainer's backward fails: DR303 says why."""
+    from lorachecks.dryrun import lm
+
+    grads = getattr(result, "grads", None)
+    keys = lm.vision_parts(model)  # type: ignore[arg-type]
+    if grads is None or not keys:
+        return
+    unused = [name for name in grads.missing if any(key in name for key in keys)]
+    if not unused:
+        return
+    grads.missing = [name for name in grads.missing if name not in unused]
+    if grads.ok or grads.zero_by_design or grads.unverified:
+        report.notes.append(
+            f"{len(unused)} trainable tensor(s) of the vision tower / projector got no gradient: the batch is text "
+            "only (as the trainer's is on a dataset without images)"
+        )
+        return
+    report.fail(
+        "DR303",
+        f"only the vision tower / projector is trainable ({len(unused)} tensors), and a text batch never runs it: "
+        "the loss depends on no trainable parameter and the trainer's first backward fails",
+        "finetuning_type",
+        "train the language model too (freeze_language_model: false), or train on a dataset with images",
+    )
 
 
 def _peak(report: Report, device: str, cpu_peak: object) -> None:
@@ -256,7 +289,7 @@ def _save(model: object, plan: Plan, report: Report, device: str) -> None:
             raise DryRunError("DR401", f"saving failed: {type(exc).__name__}: {str(exc)[:300]}", "output_dir") from None
         expected = _saved_state(model, plan)
         # Transformers leaves tied weights (the head tied to the embeddings) out of the file.
-        keys = list(expected) if plan.finetuning_type == "lora" else [k for k in expected if k in state]
+        keys = list(expected) if plan.finetuning_type in ("lora", "oft") else [k for k in expected if k in state]
         mismatched = [k for k in keys if k not in state or not _same(state[k], expected[k])]
         if mismatched:
             raise DryRunError(
@@ -274,9 +307,13 @@ def _same(saved: object, current: object) -> bool:
 
 
 def _saved_state(model: object, plan: Plan) -> dict[str, object]:
-    if plan.finetuning_type == "lora" or hasattr(model, "peft_config"):
+    # A value head (rm, ppo) is saved beside the adapter or the model.
+    head_state = getattr(model, "value_head_state", None)
+    head: dict[str, object] = dict(head_state()) if callable(head_state) else {}
+    inner = getattr(model, "model", model) if head else model
+    if plan.finetuning_type in ("lora", "oft") or hasattr(inner, "peft_config"):
         from peft import get_peft_model_state_dict
 
-        return dict(get_peft_model_state_dict(model))  # type: ignore[arg-type]
-    state: dict[str, object] = model.state_dict()  # type: ignore[attr-defined]
-    return state
+        return {**get_peft_model_state_dict(inner), **head}  # type: ignore[arg-type]
+    state: dict[str, object] = inner.state_dict()  # type: ignore[attr-defined]
+    return {**state, **head}

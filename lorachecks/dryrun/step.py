@@ -130,7 +130,10 @@ def named_trainable(model: torch.nn.Module) -> Iterator[tuple[str, torch.nn.Para
 
 
 def _zero_by_design(name: str, params: dict[str, torch.nn.Parameter]) -> bool:
-    """LoRA's A matrix gets a zero gradient while its B matrix is still all zeros."""
+    """LoRA's A matrix gets a zero gradient while its B matrix is still all zeros; a value
+    head's bias cancels out of a pairwise ranking loss (chosen minus rejected score)."""
+    if name == "v_head.bias":
+        return True
     if ".lora_A." not in name:
         return False
     partner = params.get(name.replace(".lora_A.", ".lora_B."))
@@ -260,7 +263,7 @@ def verdicts(report: Report, plan: Plan, result: StepResult) -> None:
             report.fail(
                 "DR303",
                 f"{len(bad)} trainable parameter(s) got {what} gradient, e.g. {', '.join(bad[:3])}",
-                plan.target_key if plan.finetuning_type == "lora" else "finetuning_type",
+                plan.target_key if plan.finetuning_type in ("lora", "oft") else "finetuning_type",
                 plan.inert
                 or "a module the loss does not depend on (unused head, detached branch) or a non-finite forward",
                 error=plan.inert is None or bool(grads.non_finite),

@@ -236,6 +236,9 @@ def write_case(case: Case, root: Path, fixture: Path) -> tuple[Path, dict[str, s
     places = {
         "model": str(fixture / "model"),
         "gpt2": str(fixture / "gpt2"),
+        "qwen3moe": str(fixture / "qwen3moe"),
+        "mixtral": str(fixture / "mixtral"),
+        "qwen2vl": str(fixture / "qwen2vl"),
         "data": str(fixture / "data"),
         "out": str(folder / "out"),
         "empty": str(empty),

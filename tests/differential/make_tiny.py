@@ -5,8 +5,9 @@ Run with the LLaMA-Factory venv's Python (it needs transformers and tokenizers):
     python make_tiny.py OUT_DIR
 
 writes OUT_DIR/model (2-layer LlamaConfig, random weights, a BPE tokenizer trained here,
-a chat template) and OUT_DIR/data (dataset_info.json + tiny_sft.json). Nothing is
-downloaded.
+a chat template), OUT_DIR/gpt2, OUT_DIR/qwen3moe, OUT_DIR/mixtral (mixtures of experts) and
+OUT_DIR/qwen2vl (a vision-language model, no image processor) sharing that tokenizer, and
+OUT_DIR/data (dataset_info.json + tiny_sft.json + tiny_pairs.json). Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -98,6 +99,50 @@ def build_gpt2(out: Path, tokenizer: Path) -> None:
     GPT2LMHeadModel(config).save_pretrained(out)
 
 
+def build_families(root: Path, tokenizer: Path) -> None:
+    """Mixtures of experts (Qwen3-MoE, Mixtral) and a vision-language model (Qwen2-VL), 2 layers each."""
+    import torch
+    from transformers import (
+        AutoTokenizer,
+        MixtralConfig,
+        MixtralForCausalLM,
+        Qwen2VLConfig,
+        Qwen2VLForConditionalGeneration,
+        Qwen3MoeConfig,
+        Qwen3MoeForCausalLM,
+    )
+
+    tok = AutoTokenizer.from_pretrained(tokenizer)
+    text = {
+        "vocab_size": len(tok),
+        "hidden_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 256,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "pad_token_id": 3,
+        "tie_word_embeddings": False,
+    }
+    moe = {"num_experts_per_tok": 2}
+    vision = {"depth": 1, "embed_dim": 32, "hidden_size": 64, "num_heads": 2, "mlp_ratio": 2}
+    mrope = {"rope_scaling": {"type": "mrope", "mrope_section": [2, 3, 3]}, "intermediate_size": 128}
+    models = {
+        "qwen3moe": lambda: Qwen3MoeForCausalLM(
+            Qwen3MoeConfig(**text, **moe, intermediate_size=128, moe_intermediate_size=32, num_experts=4, head_dim=16)
+        ),
+        "mixtral": lambda: MixtralForCausalLM(MixtralConfig(**text, **moe, intermediate_size=64, num_local_experts=4)),
+        "qwen2vl": lambda: Qwen2VLForConditionalGeneration(
+            Qwen2VLConfig(text_config={**text, **mrope}, vision_config=vision, tie_word_embeddings=False)
+        ),
+    }
+    for name, make in models.items():
+        torch.manual_seed(0)
+        make().save_pretrained(root / name)
+        tok.save_pretrained(root / name)
+
+
 def build_data(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     rows = [{"instruction": q, "input": "", "output": a} for q, a in SAMPLES]
@@ -121,6 +166,7 @@ def main(argv: list[str]) -> int:
     model.mkdir(parents=True, exist_ok=True)
     build_model(model, build_tokenizer(model))
     build_gpt2(root / "gpt2", model)
+    build_families(root, model)
     build_data(root / "data")
     return 0
 

@@ -10,7 +10,7 @@ from typing import Any
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.validation import report
 
-SOURCE_HASH = "crc32:54b3f54d"
+SOURCE_HASH = "crc32:c9ef3864"
 
 # name: (accepted types, ("value", default) or ("factory", name), release introduced)
 FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
@@ -65,7 +65,7 @@ FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {
     "additional_target": (("union", (("str",), ("list", ("str",)), ("none",))), ("value", None), "<=v0.6.0"),
     "module_dropout": (("float",), ("value", 0.0), "v0.9.4"),
     "oft_rank": (("con", ("int",), (("ge", 0),)), ("value", 0), "v0.9.4"),
-    "oft_block_size": (("con", ("int",), (("ge", 1),)), ("value", 32), "v0.9.4"),
+    "oft_block_size": (("con", ("int",), (("ge", 0),)), ("value", 32), "v0.9.4"),
     "oft_target": (("union", (("str",), ("list", ("str",)))), ("value", "all"), "v0.9.4"),
     "create_new_adapter": (("bool",), ("value", False), "<=v0.6.0"),
     "lora_alpha": (("union", (("int",), ("float",), ("none",))), ("value", None), "<=v0.6.0"),

@@ -24,7 +24,7 @@ class FinetuningArgs(ArgsModel):
     )
     module_dropout: float = Field(0.0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
     oft_rank: int = Field(0, ge=0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
-    oft_block_size: int = Field(32, ge=1, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
+    oft_block_size: int = Field(32, ge=0, json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
     oft_target: str | list[str] = Field("all", json_schema_extra={"since": "v0.9.4", "group": "OFTArguments"})
     create_new_adapter: bool = Field(False, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
     lora_alpha: int | float | None = Field(None, json_schema_extra={"since": "<=v0.6.0", "group": "LoraArguments"})
