@@ -63,6 +63,7 @@ class Plan:
     freeze_layers: int = 2
     freeze_modules: list[str] = field(default_factory=lambda: ["all"])
     freeze_extra: list[str] = field(default_factory=list)
+    llama_pro: bool = False  # use_llama_pro: freeze tuning trains evenly spaced layers
     conv_rank: int | None = None
     conv_alpha: float | None = None
     batch_size: int = 1
@@ -388,6 +389,9 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     plan.freeze_layers = _int(data, "freeze_trainable_layers", 2)
     plan.freeze_modules = _names(data.get("freeze_trainable_modules", "all")) or ["all"]
     plan.freeze_extra = _names(data.get("freeze_extra_modules"))
+    plan.llama_pro = _flag(data, "use_llama_pro")
+    if plan.llama_pro and plan.finetuning_type != "freeze":
+        plan.notes.append("use_llama_pro is modelled for freeze tuning only: the adapter goes on every layer here")
     plan.batch_size, plan.batch_key = _int(data, "per_device_train_batch_size", 8), "per_device_train_batch_size"
     plan.seq_len, plan.seq_key = _int(data, "cutoff_len", 2048), "cutoff_len"
     plan.learning_rate = _num(data, "learning_rate", 5e-5)

@@ -449,6 +449,16 @@ def _freeze(model: nn.Module, plan: Plan) -> nn.Module:
     layers = _layer_count(model)
     k = plan.freeze_layers
     ids = range(max(0, layers - k), layers) if k > 0 else range(min(-k, layers))
+    if plan.llama_pro:  # LLaMA Pro: the last layer of each of k equal groups
+        if k <= 0 or layers % k:
+            raise DryRunError(
+                "DR202",
+                f"`use_llama_pro` needs the {layers} layers to split into `freeze_trainable_layers` ({k}) equal "
+                "groups: the trainer stops",
+                "freeze_trainable_layers",
+            )
+        stride = layers // k
+        ids = range(stride - 1, layers, stride)
     params = [name for name, _ in model.named_parameters()]
     # A layer's children (self_attn, mlp, ...) follow `.0.` (or `.1.`) in parameter names;
     # the modules outside the numbered layers are named by the part before `.weight`/`.bias`.

@@ -66,6 +66,16 @@ class Case:
         return {k: v.format(**places) for k, v in self.env.items()}
 
 
+# Why lint cannot see what the trainer does in the cases that depend on the model's own files.
+MODEL_ONLY = (
+    "which modules a model has (fused MoE experts, a router that is no Linear, the modules outside its layers) is "
+    "known only by building it: lint does not load the model; `lorachecks dry-run` reports it (DR201)"
+)
+TOKENIZER_ONLY = (
+    "which template tokens the tokenizer lacks, and how many rows the model's embedding has, are known only from "
+    "the model's files: lint does not load them; `lorachecks dry-run` reports it (DR301)"
+)
+
 CASES: list[Case] = [
     Case("baseline", "valid 1-step LoRA SFT config", False),
     Case("float_1e-4", "`learning_rate: 1e-4` (OmegaConf reads a float)", False, {"learning_rate": "1e-4"}),
@@ -264,7 +274,6 @@ CASES: list[Case] = [
         "`finetuning_type: oft`",
         False,
         {"finetuning_type": "oft", "lora_target": None, "lora_rank": None, "oft_block_size": "16"},
-        dry_run_difference="OFT is not dry-run yet: the dry-run says so (DR002) instead of guessing",
     ),
     Case(
         "gpt2_all",
@@ -303,4 +312,215 @@ CASES: list[Case] = [
     Case("dpo_sft_data", "`stage: dpo` with an SFT dataset", True, {"stage": "dpo"}),
     Case("rm_sft_data", "`stage: rm` with an SFT dataset", True, {"stage": "rm"}),
     Case("sft_pairs", "`stage: sft` with a ranking dataset", True, {"dataset": "tiny_pairs"}),
+    # --- mixtures of experts (transformers 5 fuses each layer's experts into one module) ----
+    Case("moe_all", "Qwen3-MoE with `lora_target: all`", False, {"model_name_or_path": "{qwen3moe}"}),
+    Case(
+        "moe_expert_names",
+        "Qwen3-MoE with `lora_target: gate_proj,up_proj,down_proj` (fused experts: no such Linear)",
+        True,
+        {"model_name_or_path": "{qwen3moe}", "lora_target": "gate_proj,up_proj,down_proj"},
+        known_difference=MODEL_ONLY,
+    ),
+    Case(
+        "moe_attention_and_expert_names",
+        "Qwen3-MoE with `lora_target: q_proj,gate_proj,up_proj,down_proj` (only q_proj exists)",
+        False,
+        {"model_name_or_path": "{qwen3moe}", "lora_target": "q_proj,gate_proj,up_proj,down_proj"},
+    ),
+    Case(
+        "moe_router",
+        "Qwen3-MoE with `lora_target: q_proj,gate` (the router is no Linear)",
+        True,
+        {"model_name_or_path": "{qwen3moe}", "lora_target": "q_proj,gate"},
+        known_difference=MODEL_ONLY,
+        dry_run_difference=(
+            "peft decides: the trainer's peft 0.18.1 refuses the router module, the dry-run environment's newer peft "
+            "adapts it; the report names the peft version of its verdict and warns (DR006) that the trainer's "
+            "start-up check would refuse it"
+        ),
+    ),
+    Case(
+        "moe_full",
+        "Qwen3-MoE with `finetuning_type: full`",
+        False,
+        {"model_name_or_path": "{qwen3moe}", "finetuning_type": "full", "lora_target": None, "lora_rank": None},
+    ),
+    Case(
+        "moe_freeze_mlp",
+        "Qwen3-MoE with `finetuning_type: freeze`, `freeze_trainable_modules: mlp`",
+        False,
+        {
+            "model_name_or_path": "{qwen3moe}",
+            "finetuning_type": "freeze",
+            "freeze_trainable_modules": "mlp",
+            "lora_target": None,
+            "lora_rank": None,
+        },
+    ),
+    Case("mixtral_all", "Mixtral with `lora_target: all`", False, {"model_name_or_path": "{mixtral}"}),
+    Case(
+        "mixtral_expert_names",
+        "Mixtral with `lora_target: w1,w2,w3` (fused experts: no such Linear)",
+        True,
+        {"model_name_or_path": "{mixtral}", "lora_target": "w1,w2,w3"},
+        known_difference=MODEL_ONLY,
+    ),
+    Case(
+        "mixtral_experts_module",
+        "Mixtral with `lora_target: experts` (a module peft cannot adapt)",
+        True,
+        {"model_name_or_path": "{mixtral}", "lora_target": "experts"},
+    ),
+    # --- value head, OFT, PiSSA, LLaMA Pro, freeze variants, GPT-2 full ----------------------
+    Case(
+        "rm_pairs", "`stage: rm` with a ranking dataset (value head)", False, {"stage": "rm", "dataset": "tiny_pairs"}
+    ),
+    Case(
+        "oft_rank",
+        "`finetuning_type: oft` with `oft_rank: 4`, `oft_block_size: 0` on q_proj,v_proj",
+        False,
+        {
+            "finetuning_type": "oft",
+            "lora_rank": None,
+            "oft_rank": "4",
+            "oft_block_size": "0",
+            "lora_target": "q_proj,v_proj",
+        },
+    ),
+    Case(
+        "oft_module_dropout",
+        "`finetuning_type: oft`, `oft_block_size: 8`, `module_dropout: 0.1`",
+        False,
+        {
+            "finetuning_type": "oft",
+            "lora_rank": None,
+            "oft_block_size": "8",
+            "module_dropout": "0.1",
+            "lora_target": "q_proj,v_proj",
+        },
+    ),
+    Case("pissa", "`pissa_init: true`", False, {"pissa_init": "true"}),
+    Case(
+        "llama_pro",
+        "`use_llama_pro: true` with freeze tuning of 1 layer",
+        False,
+        {
+            "finetuning_type": "freeze",
+            "use_llama_pro": "true",
+            "freeze_trainable_layers": "1",
+            "lora_target": None,
+            "lora_rank": None,
+        },
+    ),
+    Case(
+        "freeze_first_layer_mlp",
+        "`freeze_trainable_layers: -1` (the first layer), `freeze_trainable_modules: mlp`",
+        False,
+        {
+            "finetuning_type": "freeze",
+            "freeze_trainable_layers": "-1",
+            "freeze_trainable_modules": "mlp",
+            "lora_target": None,
+            "lora_rank": None,
+        },
+    ),
+    Case(
+        "freeze_extra",
+        "`freeze_extra_modules: embed_tokens`",
+        False,
+        {"finetuning_type": "freeze", "freeze_extra_modules": "embed_tokens", "lora_target": None, "lora_rank": None},
+    ),
+    Case(
+        "freeze_extra_unknown",
+        "`freeze_extra_modules: embed_tokns` (misspelt)",
+        True,
+        {"finetuning_type": "freeze", "freeze_extra_modules": "embed_tokns", "lora_target": None, "lora_rank": None},
+        known_difference=MODEL_ONLY,
+    ),
+    Case(
+        "gpt2_full",
+        "GPT-2 with `finetuning_type: full`",
+        False,
+        {"model_name_or_path": "{gpt2}", "finetuning_type": "full", "lora_target": None, "lora_rank": None},
+    ),
+    # --- chat template tokens -------------------------------------------------------------
+    Case(
+        "template_llama3",
+        "`template: llama3` on a tokenizer without `<|eot_id|>` and no spare embedding rows",
+        True,
+        {"template": "llama3"},
+        known_difference=TOKENIZER_ONLY,
+    ),
+    Case(
+        "template_qwen",
+        "`template: qwen` on a tokenizer without `<|im_end|>`",
+        True,
+        {"template": "qwen"},
+        known_difference=TOKENIZER_ONLY,
+    ),
+    Case(
+        "template_llama3_resize",
+        "`template: llama3` with `resize_vocab: true` (embeddings grown and trained)",
+        False,
+        {"template": "llama3", "resize_vocab": "true"},
+    ),
+    # --- a vision-language model (Qwen2-VL) on text data -----------------------------------
+    Case("vl_all", "Qwen2-VL with `lora_target: all`", False, {"model_name_or_path": "{qwen2vl}"}),
+    Case(
+        "vl_vision_unfrozen",
+        "Qwen2-VL with `lora_target: all`, `freeze_vision_tower: false`",
+        False,
+        {"model_name_or_path": "{qwen2vl}", "freeze_vision_tower": "false"},
+    ),
+    Case(
+        "vl_full",
+        "Qwen2-VL with `finetuning_type: full` (vision tower and projector frozen)",
+        False,
+        {"model_name_or_path": "{qwen2vl}", "finetuning_type": "full", "lora_target": None, "lora_rank": None},
+    ),
+    Case(
+        "vl_freeze",
+        "Qwen2-VL with `finetuning_type: freeze`",
+        False,
+        {"model_name_or_path": "{qwen2vl}", "finetuning_type": "freeze", "lora_target": None, "lora_rank": None},
+    ),
+    Case(
+        "vl_freeze_projector_trained",
+        "Qwen2-VL, freeze tuning with `freeze_multi_modal_projector: false`",
+        False,
+        {
+            "model_name_or_path": "{qwen2vl}",
+            "finetuning_type": "freeze",
+            "freeze_multi_modal_projector": "false",
+            "lora_target": None,
+            "lora_rank": None,
+        },
+    ),
+    Case(
+        "vl_language_frozen",
+        "Qwen2-VL full tuning of the vision tower only (`freeze_language_model: true`) on text data",
+        True,
+        {
+            "model_name_or_path": "{qwen2vl}",
+            "finetuning_type": "full",
+            "freeze_language_model": "true",
+            "freeze_vision_tower": "false",
+            "lora_target": None,
+            "lora_rank": None,
+        },
+        known_difference=(
+            "whether the loss reaches a trainable parameter depends on the model's parts and the data: lint does "
+            "not load the model; `lorachecks dry-run` reports it (DR303)"
+        ),
+    ),
+    Case(
+        "vl_template_without_processor",
+        "Qwen2-VL with `template: qwen2_vl` and no image processor files",
+        True,
+        {"model_name_or_path": "{qwen2vl}", "template": "qwen2_vl"},
+        known_difference=(
+            "whether the model folder has a loadable processor is known only by loading it; "
+            "`lorachecks dry-run` reports it (DR107)"
+        ),
+    ),
 ]
