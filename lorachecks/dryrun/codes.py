@@ -13,8 +13,6 @@ CODES: dict[str, str] = {
     "DR003": "the dry-run extra is not installed (torch, transformers, peft; diffusers for images)",
     "DR004": "the requested device is not available",
     "DR005": "lint finds a defect the trainer does not stop on: it trains something other than written (a warning)",
-    "DR006": "the verdict comes from a transformers or peft version the trainer's start-up check does not accept "
-    "(a warning: what a target list adapts can differ with the version)",
     "DR101": "the model path does not exist",
     "DR102": "the model is a hub id that is not in the local cache (offline by default)",
     "DR103": "the model's config.json cannot be read or names an unknown architecture",

@@ -74,8 +74,8 @@ def version_gaps(versions: dict[str, str]) -> list[str]:
         if not accepted:
             gaps.append(
                 f"this verdict is from {name} {installed}; LLaMA-Factory {LLAMAFACTORY_VERSION} runs with "
-                f"{name}{spec}: with the trainer's {name}, target lists can adapt other modules (or fail) "
-                "than here"
+                f"{name}{spec}: with the trainer's {name}, a target list can adapt other modules (or fail); "
+                "dry-run in an environment with the trainer's versions for its exact verdict"
             )
     return gaps
 

@@ -156,9 +156,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     report.dtype = str(dtype).removeprefix("torch.")
     report.libraries = lm.library_versions(plan)
     if plan.kind == "llamafactory":
-        advice = "dry-run in an environment with the trainer's versions for its exact verdict"
-        for gap in lm.version_gaps(report.libraries):
-            report.fail("DR006", gap, None, advice, error=False)
+        report.notes.extend(lm.version_gaps(report.libraries))
     config = lm.load_config(source, plan, options.trust_remote_code)
     lm.check_processor(plan, source, options.trust_remote_code)
     # The architecture on meta first: free, and it sizes the real load before it starts.

@@ -73,7 +73,7 @@ MODEL_ONLY = (
 )
 TOKENIZER_ONLY = (
     "which template tokens the tokenizer lacks, and how many rows the model's embedding has, are known only from "
-    "the model's files: lint does not load them; `lorachecks dry-run` reports it (DR301)"
+    "the model's files: lint does not load them; `lorachecks dry-run` reports it (DR309)"
 )
 
 CASES: list[Case] = [
@@ -335,7 +335,7 @@ CASES: list[Case] = [
         known_difference=MODEL_ONLY,
         dry_run_difference=(
             "peft decides: the trainer's peft 0.18.1 refuses the router module, the dry-run environment's newer peft "
-            "adapts it; the report names the peft version of its verdict and warns (DR006) that the trainer's "
+            "adapts it; the report names the peft version of its verdict and notes that the trainer's "
             "start-up check would refuse it"
         ),
     ),
@@ -443,14 +443,7 @@ CASES: list[Case] = [
         False,
         {"model_name_or_path": "{gpt2}", "finetuning_type": "full", "lora_target": None, "lora_rank": None},
     ),
-    # --- chat template tokens -------------------------------------------------------------
-    Case(
-        "template_llama3",
-        "`template: llama3` on a tokenizer without `<|eot_id|>` and no spare embedding rows",
-        True,
-        {"template": "llama3"},
-        known_difference=TOKENIZER_ONLY,
-    ),
+    # --- chat template tokens (llama3: template_eos_missing above) --------------------------
     Case(
         "template_qwen",
         "`template: qwen` on a tokenizer without `<|im_end|>`",
@@ -458,13 +451,6 @@ CASES: list[Case] = [
         {"template": "qwen"},
         known_difference=TOKENIZER_ONLY,
     ),
-    Case(
-        "template_llama3_resize",
-        "`template: llama3` with `resize_vocab: true` (embeddings grown and trained)",
-        False,
-        {"template": "llama3", "resize_vocab": "true"},
-    ),
-    # --- a vision-language model (Qwen2-VL) on text data -----------------------------------
     Case("vl_all", "Qwen2-VL with `lora_target: all`", False, {"model_name_or_path": "{qwen2vl}"}),
     Case(
         "vl_vision_unfrozen",
