@@ -34,6 +34,7 @@ CODES: dict[str, str] = {
     "DR307": "the DeepSpeed file's fixed batch sizes do not add up for this number of processes (--nproc)",
     "DR308": "a rank failed or died under --nproc (its own error is in the message)",
     "DR309": "the chat template's end-of-turn token is not in the tokenizer and the embedding has no row for it",
+    "DR310": "DeepSpeed or transformers' DeepSpeed integration refused the config's DeepSpeed file (--nproc)",
     "DR401": "saving the adapter or loading it back failed",
     "DR402": "the reloaded adapter differs from the trained one",
 }

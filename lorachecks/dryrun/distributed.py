@@ -4,9 +4,9 @@ The parent (``launch``) lints and reads the config once, then starts ``torchrun`
 module as the program. Each rank builds the model as a one-process dry-run does, wraps it
 with the engine the config names - FSDP (``fully_shard``, each decoder layer then the root)
 when it sets ``fsdp``, DDP otherwise - on gloo (CPU) or NCCL (CUDA), runs the step and writes
-its numbers to ``rank<N>.json``; the parent reads them back into the report. DeepSpeed runs
-only where its package is installed and can build its ops; elsewhere the dry-run says so and
-DDP stands in. Imported only by the dry-run command.
+its numbers to ``rank<N>.json``; the parent reads them back into the report. A config with a
+``deepspeed`` file runs ZeRO itself (zero.py) where the deepspeed package is installed;
+elsewhere the dry-run says so and DDP stands in. Imported only by the dry-run command.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ class RankResult:
     shards: int = 0  # FSDP units (decoder layers and the root)
     peak_memory: int | None = None
     losses: list[float | None] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what stopped the rank outside a diagnostic
+    # the rank's error diagnostics: [code, message, key, hint], re-reported by the parent
+    findings: list[list[str | None]] = field(default_factory=list)
 
 
 def engine_of(data: dict[str, Any]) -> str:
@@ -96,11 +98,13 @@ def _number(value: Any) -> int | None:
 
 
 def deepspeed_usable() -> str | None:
-    """None when DeepSpeed can run here, else why not."""
+    """None when DeepSpeed can run here, else why not (the ranks run this interpreter)."""
     import importlib.util
 
     if importlib.util.find_spec("deepspeed") is None:
         return "the deepspeed package is not installed in this environment"
+    if importlib.util.find_spec("accelerate") is None:
+        return "transformers' DeepSpeed integration needs the accelerate package, which is not installed"
     return None
 
 
@@ -112,9 +116,12 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
     if problem is not None:
         report.fail("DR307", problem[0], "deepspeed", problem[1])
         return
+    zero_file: str | None = None
     if engine == "deepspeed":
         why = deepspeed_usable()
-        if why is not None:
+        if why is None:
+            zero_file = _zero_file(data, launch_dir, world)
+        else:
             report.fail(
                 "DR002",
                 f"the DeepSpeed step is not run: {why}; DDP stands in (same model, adapter and batch per rank)",
@@ -123,9 +130,6 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
                 error=False,
             )
             engine = "ddp"
-        else:
-            report.fail("DR002", "ZeRO is not dry-run yet: DDP stands in", "deepspeed", None, error=False)
-            engine = "ddp"
     report.engine, report.world_size = engine, world
     with tempfile.TemporaryDirectory(prefix="lorachecks-ranks-") as folder:
         command = [
@@ -133,6 +137,10 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
             "-m",
             "torch.distributed.run",
             "--standalone",
+            # one machine: the ranks meet on loopback, also where the host name does not resolve
+            # (containers, sandboxes), which would leave the rendezvous retrying for minutes
+            "--local-addr",
+            "127.0.0.1",
             f"--nproc_per_node={world}",
             "-m",
             "lorachecks.dryrun.distributed",
@@ -150,6 +158,8 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
             "--launch-dir",
             str(launch_dir),
         ]
+        if zero_file is not None:
+            command += ["--zero", zero_file]
         env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=RANK_TIMEOUT_S, env=env)
@@ -165,11 +175,31 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
     for result in found:
         for message in result.errors:
             report.fail("DR308", f"rank {result.rank}: {message}", None)
+    _report_findings(found, report)
     if found and all(r.ok for r in found):
         first = found[0]
         report.trainable_params, report.losses = first.trainable_params, first.losses
         report.peak_memory = max((r.peak_memory or 0) for r in found) or None
         report.peak_memory_source = "largest peak RSS of one rank process"
+
+
+def _report_findings(ranks: list[RankResult], report: Report) -> None:
+    """The ranks' own error diagnostics at their own keys, once for the ranks that share one."""
+    by_finding: dict[tuple[str | None, ...], list[int]] = {}
+    for result in ranks:
+        for finding in result.findings:
+            by_finding.setdefault(tuple(finding), []).append(result.rank)
+    for (code, message, key, hint), where in by_finding.items():
+        who = "every rank" if len(where) == len(ranks) else "rank " + ", ".join(map(str, where))
+        report.fail(code or "DR308", f"{who}: {message}", key, hint)
+
+
+def _zero_file(data: dict[str, Any], launch_dir: Path, world: int) -> str:
+    """The ranks' ZeroArgs as JSON (the DeepSpeed file resolved as the trainer resolves it)."""
+    from lorachecks.dryrun import zero
+    from lorachecks.paths import resolve
+
+    return zero.to_json(zero.zero_args(data, str(resolve(str(data["deepspeed"]), launch_dir)), world))
 
 
 def _read(path: Path) -> RankResult | None:
@@ -211,6 +241,7 @@ def _rank_main(argv: list[str]) -> int:
     import torch
     import torch.distributed as dist
 
+    from lorachecks.dryrun import zero
     from lorachecks.dryrun.runner import Options, dry_run
     from lorachecks.dryrun.step import cpu_peak_bytes
 
@@ -222,10 +253,13 @@ def _rank_main(argv: list[str]) -> int:
     parser.add_argument("--init", default="weights")
     parser.add_argument("--steps", type=int, default=1)
     parser.add_argument("--launch-dir", required=True)
+    parser.add_argument("--zero", default=None)  # ZeroArgs as JSON: run DeepSpeed ZeRO
     args = parser.parse_args(argv)
     rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     local = int(os.environ.get("LOCAL_RANK", "0"))
     cuda = args.device in ("cuda", "auto") and torch.cuda.is_available()
+    if args.zero is not None and not cuda:
+        os.environ["DS_ACCELERATOR"] = "cpu"  # DeepSpeed would pick CUDA wherever it sees a GPU
     if cuda:
         torch.cuda.set_device(local)
     dist.init_process_group("nccl" if cuda else "gloo")
@@ -237,14 +271,18 @@ def _rank_main(argv: list[str]) -> int:
             launch_dir=Path(args.launch_dir),
             init=args.init,
             engine=args.engine,
+            zero=None if args.zero is None else zero.from_json(args.zero),
         )
         report = dry_run(Path(args.config), options)
         result.ok = report.ok
         result.trainable_params = report.trainable_params
         result.local_trainable_params = report.local_trainable_params
         result.shards = report.shards
+        result.engine = report.engine or args.engine  # a DeepSpeed rank names its ZeRO stage
         result.losses = report.losses
-        result.errors = [f"{d.code} {d.message}" for d in report.diagnostics if d.severity.value == "error"]
+        result.findings = [
+            [d.code, d.message, d.key, d.hint] for d in report.diagnostics if d.severity.value == "error"
+        ]
         result.peak_memory = torch.cuda.max_memory_allocated() if cuda else cpu_peak_bytes()
     except Exception as exc:  # a rank's failure is data for the parent, never a traceback
         result.errors.append(f"{type(exc).__name__}: {str(exc).strip()[:300]}")

@@ -247,8 +247,11 @@ def grow_embeddings(model: nn.Module, size: int) -> None:
 
 
 def _upcast(params: Any, plan: Plan) -> None:
-    """The trainer keeps trainable weights in fp32 unless `pure_bf16`."""
-    if plan.precision_key == "pure_bf16":
+    """The trainer keeps trainable weights in fp32 unless `pure_bf16`, or under DeepSpeed ZeRO-3
+    (registered by dryrun/zero.py in a --nproc rank), whose optimizer keeps fp32 copies."""
+    from transformers.integrations.deepspeed import is_deepspeed_zero3_enabled
+
+    if plan.precision_key == "pure_bf16" or is_deepspeed_zero3_enabled():
         return
     for param in params:
         if param.requires_grad and param.dtype != torch.float32:

@@ -171,7 +171,8 @@ def rows(report: Report) -> list[tuple[str, str]]:
         out.append(("adapter modules", f"{report.adapter_modules} matched ({sample}{more})"))
     for rank in report.ranks:
         held = f", holds {_num(rank.local_trainable_params)}" if rank.local_trainable_params is not None else ""
-        shards = f", {rank.shards} FSDP units" if rank.shards else ""
+        unit = "partitioned tensors" if rank.engine.startswith("zero") else "FSDP units"
+        shards = f", {rank.shards} {unit}" if rank.shards else ""
         peak = f", peak {rank.peak_memory / 2**30:.2f} GiB" if rank.peak_memory else ""
         verdict = "ok" if rank.ok else "FAILED"
         out.append(

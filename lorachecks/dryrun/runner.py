@@ -6,6 +6,7 @@ import os
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.dryrun.config import LM_KINDS, DryRunError, LoadedConfig, Plan, diagnostic, read_config
@@ -13,6 +14,9 @@ from lorachecks.dryrun.report import Locate, Report
 from lorachecks.dryrun.source import model_source, require_weights, single_file_family, unet_folder
 from lorachecks.records import record
 from lorachecks.settings import Settings
+
+if TYPE_CHECKING:
+    from lorachecks.dryrun.zero import ZeroArgs
 
 DEVICES = ("auto", "cpu", "cuda", "meta")
 # Where the weights come from on cpu/cuda: the model's files, or random values from its config.
@@ -29,7 +33,8 @@ class Options:
     launch_dir: Path | None = None
     init: str = "weights"
     nproc: int = 1  # processes: above 1, the step runs under torch.distributed.run
-    engine: str | None = None  # set inside a rank process: ddp or fsdp wraps the model
+    engine: str | None = None  # set inside a rank process: ddp, fsdp or deepspeed wraps the model
+    zero: ZeroArgs | None = None  # inside a DeepSpeed rank: what its file is filled in from
 
 
 def dry_run(path: Path, options: Options) -> Report:
@@ -179,6 +184,10 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
         report.load_time = 0.0
     else:
         del shape_model
+        if options.zero is not None:  # registered before the build: ZeRO-3 builds it partitioned
+            from lorachecks.dryrun import zero
+
+            ds_config = zero.begin(options.zero)
         if choice.device == "cuda":
             torch.cuda.reset_peak_memory_stats()
         start = time.perf_counter()
@@ -195,13 +204,22 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     texts, origin = sample_texts(plan, settings.launch_dir) if tokenizer is not None else ([], "no tokenizer")
     batch, report.batch = lm.make_batch(model, plan, choice.device, tokenizer, texts)
     report.batch += f" from {origin}" if texts else f" ({origin})"
-    if options.engine is not None:  # a rank of --nproc: the model under DDP or FSDP
-        from lorachecks.dryrun import distributed
+    steps = max(1, options.steps)
+    if options.zero is not None and choice.device != "meta":  # a DeepSpeed rank: its engine steps
+        from lorachecks.dryrun import zero
 
-        device = f"cuda:{torch.cuda.current_device()}" if choice.device == "cuda" else choice.device
-        model, report.shards = distributed.wrap(model, options.engine, device)
-        report.local_trainable_params = distributed.local_numel(model)
-    result = train_steps(model, plan, choice.device, max(1, options.steps), lm.loss_fn(batch))
+        engine = zero.initialize(ds_config, options.zero, model, steps)
+        report.shards, report.local_trainable_params = zero.held(engine)
+        report.engine = f"zero{zero.stage(ds_config)}"
+        result = zero.train_steps(engine, plan, choice.device, steps, lm.loss_fn(batch))
+    else:
+        if options.engine is not None:  # a rank of --nproc: the model under DDP or FSDP
+            from lorachecks.dryrun import distributed
+
+            device = f"cuda:{torch.cuda.current_device()}" if choice.device == "cuda" else choice.device
+            model, report.shards = distributed.wrap(model, options.engine, device)
+            report.local_trainable_params = distributed.local_numel(model)
+        result = train_steps(model, plan, choice.device, steps, lm.loss_fn(batch))
     _set_aside_vision(model, result, report)
     report.losses, report.final_loss, report.grad_norm = result.losses, result.final_loss, result.grad_norm
     report.grads, report.step_times = result.grads, result.step_times

@@ -117,9 +117,10 @@ def cpu_peak_bytes() -> int:
 def count(model: torch.nn.Module) -> tuple[int, int]:
     total = trainable = 0
     for param in model.parameters():
-        total += param.numel()
+        size = getattr(param, "ds_numel", None) or param.numel()  # a ZeRO-3 partition: its whole size
+        total += size
         if param.requires_grad:
-            trainable += param.numel()
+            trainable += size
     return total, trainable
 
 
@@ -140,7 +141,10 @@ def _zero_by_design(name: str, params: dict[str, torch.nn.Parameter]) -> bool:
     return partner is not None and partner.device.type != "meta" and not bool(partner.detach().any())
 
 
-def check_gradients(model: torch.nn.Module) -> GradCheck:
+def check_gradients(
+    model: torch.nn.Module, grad_of: Callable[[torch.nn.Parameter], torch.Tensor | None] = lambda p: p.grad
+) -> GradCheck:
+    """Each parameter's gradient judged; ``grad_of`` reads it (DeepSpeed gathers partitioned ones)."""
     params = dict(model.named_parameters())
     check = GradCheck()
     for name, param in params.items():
@@ -149,7 +153,7 @@ def check_gradients(model: torch.nn.Module) -> GradCheck:
                 check.frozen_with_grad.append(name)
             continue
         check.trainable += 1
-        grad = param.grad
+        grad = grad_of(param)
         if grad is None:
             check.missing.append(name)
         elif grad.device.type == "meta":
@@ -166,7 +170,7 @@ def check_gradients(model: torch.nn.Module) -> GradCheck:
     return check
 
 
-def _sync(device: str) -> None:
+def sync(device: str) -> None:
     if device == "cuda":
         torch.cuda.synchronize()
 
@@ -192,23 +196,23 @@ def train_steps(model: torch.nn.Module, plan: Plan, device: str, steps: int, los
     model.train()
     result = StepResult()
     for step in range(steps):
-        _sync(device)
+        sync(device)
         start = time.perf_counter()
-        loss = _guarded(lambda: loss_fn(model), plan)
-        _guarded(loss.backward, plan)
+        loss = guarded(lambda: loss_fn(model), plan)
+        guarded(loss.backward, plan)
         if step == 0:
             result.grads = check_gradients(model)
         norm = _grad_norm(trainable, plan.max_grad_norm)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        _sync(device)
+        sync(device)
         result.step_times.append(time.perf_counter() - start)
         result.losses.append(None if loss.device.type == "meta" else float(loss.detach().float()))
         if step == 0:
             result.grad_norm = norm
     if steps > 1 and device != "meta":
         with torch.no_grad():
-            result.final_loss = float(_guarded(lambda: loss_fn(model), plan).detach().float())
+            result.final_loss = float(guarded(lambda: loss_fn(model), plan).detach().float())
     return result
 
 
@@ -227,7 +231,7 @@ def _grad_norm(params: list[torch.nn.Parameter], max_norm: float) -> float | Non
     return None if norm.device.type == "meta" else float(norm)
 
 
-def _guarded(call: Callable[[], Any], plan: Plan) -> Any:
+def guarded(call: Callable[[], Any], plan: Plan) -> Any:
     try:
         return call()
     except torch.OutOfMemoryError as exc:

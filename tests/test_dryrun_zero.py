@@ -1,0 +1,106 @@
+"""`lorachecks dry-run --nproc 2` with a DeepSpeed file: ZeRO-2 and ZeRO-3 run by DeepSpeed itself
+on the CPU (gloo), the file filled in and checked by transformers' DeepSpeed integration.
+
+The ZeRO runs need an interpreter with deepspeed installed (it is not a dependency of the
+project): LORACHECKS_DEEPSPEED_PYTHON names it, e.g. a venv made with
+`python -m venv v && v/bin/pip install torch transformers peft accelerate deepspeed`. The first
+run on a machine compiles DeepSpeed's shared-memory collective for the CPU (about 90 s on two
+cores; cached in ~/.cache/torch_extensions). Without it these tests skip, saying why."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lorachecks.dryrun.zero import from_json, to_json, zero_args
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "dryrun" / "llamafactory_lora_sft.yaml"
+DEEPSPEED_PYTHON = os.environ.get("LORACHECKS_DEEPSPEED_PYTHON")
+TRAINABLE = 16_384  # the bundled tiny model's LoRA (lora_target: all, rank 8), as one process counts it
+
+
+def test_zero_args_take_the_configs_values_and_the_trainers_defaults() -> None:
+    args = zero_args(
+        {"per_device_train_batch_size": 2, "learning_rate": 1, "bf16": True, "max_grad_norm": "x", "fp16": 1},
+        "/ds.json",
+        4,
+    )
+    assert args.per_device_train_batch_size == 2 and args.world_size == 4 and args.config == "/ds.json"
+    assert args.learning_rate == 1.0 and isinstance(args.learning_rate, float)  # YAML `1` is the float 1.0
+    assert args.bf16 is True and args.fp16 is False  # `fp16: 1` is not a boolean: lint reports it, the default stays
+    assert args.max_grad_norm == 1.0 and args.gradient_accumulation_steps == 1 and args.adam_epsilon == 1e-8
+    assert from_json(to_json(args)) == args
+
+
+def zero_file(tmp_path: Path, stage: int, **extra: object) -> Path:
+    """A DeepSpeed file as LLaMA-Factory's examples write them: every trainer value "auto"."""
+    zero: dict[str, object] = {"stage": stage, "overlap_comm": False, "reduce_bucket_size": "auto"}
+    if stage == 3:
+        zero |= {"stage3_prefetch_bucket_size": "auto", "stage3_param_persistence_threshold": "auto"}
+    config: dict[str, object] = {
+        "train_batch_size": "auto",
+        "train_micro_batch_size_per_gpu": "auto",
+        "gradient_accumulation_steps": "auto",
+        "gradient_clipping": "auto",
+        "zero_allow_untested_optimizer": True,
+        "bf16": {"enabled": "auto"},
+        "zero_optimization": zero,
+    }
+    for key, value in extra.items():
+        (config["zero_optimization"] if key.startswith("stage3_") else config)[key] = value  # type: ignore[index]
+    path = tmp_path / f"ds_z{stage}.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+def dry_run(tmp_path: Path, ds: Path) -> tuple[int, dict[str, object]]:
+    if DEEPSPEED_PYTHON is None:
+        pytest.skip("LORACHECKS_DEEPSPEED_PYTHON does not name an interpreter with deepspeed installed")
+    config = tmp_path / "train.yaml"
+    config.write_text(EXAMPLE.read_text(encoding="utf-8") + f"deepspeed: {ds}\n", encoding="utf-8")
+    command = [DEEPSPEED_PYTHON, "-m", "lorachecks", "dry-run", "--init", "random", "--nproc", "2"]
+    done = subprocess.run(
+        [*command, "--format", "json", "--launch-dir", str(ROOT), str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # the ranks import this checkout too
+        timeout=900,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return done.returncode, json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("stage", [2, 3])
+def test_zero_partitions_as_deepspeed_does(tmp_path: Path, stage: int) -> None:
+    code, report = dry_run(tmp_path, zero_file(tmp_path, stage))
+    assert code == 0, report["diagnostics"]
+    ranks = report["distributed"]["ranks"]  # type: ignore[index]
+    assert [r["rank"] for r in ranks] == [0, 1] and all(r["ok"] and r["engine"] == f"zero{stage}" for r in ranks)
+    assert all(r["trainable_params"] == TRAINABLE for r in ranks)  # the whole adapter, as one process counts it
+    if stage == 3:  # each rank keeps its partition of every trainable tensor (the adapter's 28 here)
+        assert sum(r["local_trainable_params"] for r in ranks) == TRAINABLE
+        assert all(r["shards"] == 28 for r in ranks)
+    else:  # ZeRO-2 partitions gradients and optimizer states; every rank holds the whole parameters
+        assert all(r["local_trainable_params"] == TRAINABLE and r["shards"] == 0 for r in ranks)
+    assert all(r["peak_memory"] > 0 and r["losses"][0] > 0 for r in ranks)
+    assert ranks[0]["losses"] == ranks[1]["losses"]  # one data-parallel model: the same loss everywhere
+
+
+def test_an_option_deepspeed_refuses_is_reported_at_the_deepspeed_key(tmp_path: Path) -> None:
+    ds = zero_file(tmp_path, 3, stage3_prefetch_bucket=5)  # misspelt stage3_prefetch_bucket_size
+    code, report = dry_run(tmp_path, ds)
+    [finding] = [d for d in report["diagnostics"] if d["code"] == "DR310"]  # type: ignore[union-attr]
+    assert code == 1 and finding["key"] == "deepspeed" and "stage3_prefetch_bucket" in finding["message"]
+    assert finding["message"].startswith("every rank: DeepSpeed refused the file")
+
+
+def test_a_fixed_value_that_contradicts_the_config_stops_as_in_the_trainer(tmp_path: Path) -> None:
+    code, report = dry_run(tmp_path, zero_file(tmp_path, 2, gradient_clipping=0.5))  # the config's max_grad_norm: 1.0
+    [finding] = [d for d in report["diagnostics"] if d["code"] == "DR310"]  # type: ignore[union-attr]
+    assert code == 1 and "gradient_clipping=0.5" in finding["message"] and "max_grad_norm=1.0" in finding["message"]
