@@ -3,7 +3,10 @@
 #   docker build -f docker/dryrun.Dockerfile -t lorachecks-dryrun .
 #   docker run --rm --gpus all -v "$PWD:/work" -v "$HOME/.cache/huggingface:/hf" -e HF_HOME=/hf \
 #     lorachecks-dryrun dry-run --device cuda --format json configs/train.yaml
-FROM pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime
+# BASE_IMAGE: an official PyTorch image with torch >= 2.6 (transformers 5 turns PyTorch off below 2.6),
+# or the same image from a registry mirror.
+ARG BASE_IMAGE=pytorch/pytorch:2.6.0-cuda12.4-cudnn9-runtime
+FROM ${BASE_IMAGE}
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -1,7 +1,9 @@
 # lorachecks lint, schema, estimate and the language server: no torch.
 #   docker build -f docker/lint.Dockerfile -t lorachecks-lint .
 #   docker run --rm -v "$PWD:/work" lorachecks-lint lint --no-path-checks configs/
-FROM python:3.12-slim-bookworm
+# BASE_IMAGE: the same image from a registry mirror, where Docker Hub is out of reach.
+ARG BASE_IMAGE=python:3.12-slim-bookworm
+FROM ${BASE_IMAGE}
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -104,3 +104,37 @@ def test_spinnaker_pipeline_gates_training_on_lint_then_dry_run() -> None:
         assert_cli_takes(lorachecks_args(" ".join(["lorachecks", *container["args"]])))
     [gpu] = stages["dry-run"]["manifest"]["spec"]["template"]["spec"]["containers"]
     assert gpu["resources"]["limits"]["nvidia.com/gpu"] == 1
+
+
+def test_dryrun_image_torch_is_one_the_pinned_libraries_run_on() -> None:
+    """transformers turns PyTorch off below its floor (5.x: 2.6) without failing the install,
+    so a base image with an older torch builds fine and every dry-run then fails."""
+    import importlib.metadata
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    text = (ROOT / "docker" / "dryrun.Dockerfile").read_text()
+    match = re.search(r"^ARG BASE_IMAGE=pytorch/pytorch:(\d+\.\d+\.\d+)-cuda", text, re.M)
+    assert match is not None and "FROM ${BASE_IMAGE}" in text
+    base_torch = Version(match.group(1))
+    pins = dict(
+        line.split("==", 1)
+        for line in (ROOT / "docker" / "dryrun-constraints.txt").read_text().splitlines()
+        if "==" in line
+    )
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    floors = {Version(v) for v in re.findall(r'"torch>=([\d.]+)"', pyproject)}
+    assert floors and all(base_torch >= f for f in floors)
+    checked = 0
+    for name in ("transformers", "peft", "diffusers"):
+        if importlib.metadata.version(name) != pins[name]:
+            continue  # the pinned release is not the one installed here: its requirements are unknown
+        for text_req in importlib.metadata.requires(name) or []:
+            req = Requirement(text_req)
+            if req.name == "torch" and req.specifier:
+                assert base_torch in req.specifier, f"{name} {pins[name]} needs torch {req.specifier}"
+                assert all(f in req.specifier for f in floors), f"pyproject's torch floor is below {name}'s"
+                checked += 1
+    if not checked:
+        pytest.skip("none of the pinned libraries is installed here at its pinned version")
