@@ -16,9 +16,15 @@ WORKDIR /opt/lorachecks
 COPY pyproject.toml README.md ./
 COPY lorachecks ./lorachecks
 COPY docker/dryrun-constraints.txt ./
+# DEEPSPEED=true adds DeepSpeed (pinned too): `dry-run --nproc N` then runs the config's ZeRO
+# stage itself instead of DDP standing in (docs/dryrun.md).
+ARG DEEPSPEED=false
 # The project itself comes from the build context; its libraries are pinned by the constraints.
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir --constraint dryrun-constraints.txt ".[dryrun-diffusion]" \
+    && if [ "$DEEPSPEED" = "true" ]; then \
+        pip install --no-cache-dir --constraint dryrun-constraints.txt deepspeed accelerate; \
+    fi \
     && useradd --create-home --uid 1000 lorachecks
 
 USER 1000

@@ -87,3 +87,9 @@ def test_deepspeed_batch_sizes_that_do_not_add_up(tmp_path: Path) -> None:
     assert code == 0, report["diagnostics"]
     if not any(d["code"] == "DR002" for d in report["diagnostics"]):  # type: ignore[union-attr]
         pytest.fail("DeepSpeed ran without saying whether ZeRO itself ran")
+
+
+def test_meta_is_not_quietly_run_on_the_cpu() -> None:
+    code, report = dry_run(EXAMPLE, "--device", "meta")
+    [finding] = [d for d in report["diagnostics"] if d["code"] == "DR002"]  # type: ignore[union-attr]
+    assert code == 1 and "--device meta" in finding["message"] and report["distributed"] is None

@@ -111,6 +111,14 @@ def deepspeed_usable() -> str | None:
 def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launch_dir: Path, report: Report) -> None:
     """Run the step on ``options.nproc`` processes and put each rank's numbers on ``report``."""
     world = options.nproc
+    if options.device == "meta":  # the ranks would quietly run on the CPU instead
+        report.fail(
+            "DR002",
+            f"--device meta builds shapes without values: {world} processes would have nothing to exchange",
+            None,
+            "drop --nproc to check targets and shapes on meta, or run --nproc on cpu or cuda",
+        )
+        return
     engine = engine_of(data)
     problem = batch_problem(data, launch_dir, world)
     if problem is not None:

@@ -112,7 +112,15 @@ def begin(args: ZeroArgs) -> Any:
 
     # DeepSpeed's collectives over the rank's process group, as accelerate sets them up for
     # the trainer (ZeRO-3's partitioned build reads the world size from them)
-    deepspeed.init_distributed()
+    try:
+        deepspeed.init_distributed()
+    except RuntimeError as exc:  # on the CPU it compiles a shared-memory collective first
+        raise DryRunError(
+            "DR004",
+            f"DeepSpeed cannot start on this device: {_lines(exc)[:300]}",
+            "deepspeed",
+            "on the CPU DeepSpeed compiles its collectives at start: it needs a C++ compiler (g++) and ninja",
+        ) from None
     try:
         ds_config = HfTrainerDeepSpeedConfig(args.config)
         ds_config.trainer_config_process(_training_values(args))
