@@ -145,6 +145,11 @@ def test_vision_language_model_as_the_trainer_builds_it(tmp_path: Path) -> None:
     assert unfrozen.adapter_modules is not None and unfrozen.adapter_modules > 14
     assert any(".visual.blocks." in n for n in unfrozen.adapter_module_names)
     assert not any("merger" in n for n in unfrozen.adapter_module_names)  # the projector stays out
+    # Only the vision tower trainable on a text batch: the loss reaches nothing trainable.
+    path = lf_config(tmp_path, model, finetuning_type="full", freeze_language_model=True, freeze_vision_tower=False)
+    vision_only = run(path, device="meta")
+    found = [d for d in vision_only.diagnostics if d.code == "DR303"]
+    assert found and found[0].line == line_of(path, "finetuning_type")
 
 
 def test_multimodal_template_without_processor_stops(tmp_path: Path) -> None:

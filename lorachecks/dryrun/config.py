@@ -343,7 +343,9 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     elif plan.stage == "ppo":
         plan.notes.append(
             "stage ppo: the value head is built and trained, but no rollout is generated and no reward model is "
-            "run; the step's loss is the language-model loss plus the value head's"
+            "run; the step's loss is the language-model loss plus the value head's. LLaMA-Factory 0.9.5's PPO "
+            "trainer also needs trl 0.8.6 to 0.9.6 (older than its own start-up check accepts: run it with "
+            "DISABLE_VERSION_CHECK=1)"
         )
     elif plan.stage not in ("sft", "pt"):
         plan.notes.append(

@@ -241,7 +241,23 @@ def guarded(call: Callable[[], Any], plan: Plan) -> Any:
             plan.batch_key,
             "lower the batch size or sequence length, enable gradient checkpointing, or check with --device meta",
         ) from None
-    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+    except RuntimeError as exc:
+        if "does not require grad" not in str(exc):
+            raise DryRunError(
+                "DR301",
+                f"the step failed: {type(exc).__name__}: {_first_line(exc)}",
+                plan.precision_key or plan.model_key,
+            ) from None
+        # The loss reaches no trainable tensor: the trainer's first backward fails the same way.
+        key = plan.target_key if plan.finetuning_type in ("lora", "oft") else "finetuning_type"
+        raise DryRunError(
+            "DR303",
+            "the loss depends on no trainable parameter (the trainable ones are not used by this batch): "
+            "backward fails, as the trainer's first step does",
+            key,
+            "train modules the forward pass uses (a multimodal model's vision tower is unused on text data)",
+        ) from None
+    except (ValueError, TypeError, IndexError) as exc:
         raise DryRunError(
             "DR301", f"the step failed: {type(exc).__name__}: {_first_line(exc)}", plan.precision_key or plan.model_key
         ) from None

@@ -376,6 +376,21 @@ CASES: list[Case] = [
         "rm_pairs", "`stage: rm` with a ranking dataset (value head)", False, {"stage": "rm", "dataset": "tiny_pairs"}
     ),
     Case(
+        "ppo_value_head",
+        "`stage: ppo` with a full reward model (value head; the trainer needs trl <= 0.9.6)",
+        True,
+        {"stage": "ppo", "reward_model": "{model}", "reward_model_type": "full"},
+        known_difference=(
+            "LLaMA-Factory 0.9.5 builds the model (the same trainable count as the dry-run's) and then stops because "
+            "its PPO trainer needs trl 0.8.6-0.9.6 while this venv has the trl its start-up check asks for: a "
+            "package of the machine, not the config"
+        ),
+        dry_run_difference=(
+            "the dry-run builds the value head and counts what the trainer counts, and says in a note which trl "
+            "the trainer's PPO needs; it checks the config, not the machine's packages"
+        ),
+    ),
+    Case(
         "oft_rank",
         "`finetuning_type: oft` with `oft_rank: 4`, `oft_block_size: 0` on q_proj,v_proj",
         False,

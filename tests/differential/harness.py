@@ -64,6 +64,7 @@ class LintVerdict:
 class DryRunVerdict:
     errors: list[str] = field(default_factory=list)  # "DR202 message"
     trainable: int | None = None
+    meta: DryRunVerdict | None = None  # the same config with --device meta (no weights)
 
     @property
     def failed(self) -> bool:
@@ -81,15 +82,17 @@ class Outcome:
     dry: DryRunVerdict | None = None
 
 
-def run_dry_run(config: Path) -> DryRunVerdict:
-    """`lorachecks dry-run CONFIG --device cpu`, launched from the config's folder, in-process."""
+def run_dry_run(config: Path, device: str = "cpu") -> DryRunVerdict:
+    """`lorachecks dry-run CONFIG --device cpu` (and, with it, `--device meta`), launched from
+    the config's folder, in-process."""
     from lorachecks.dryrun import Options
     from lorachecks.dryrun.runner import dry_run
 
-    report = dry_run(config, Options(device="cpu", launch_dir=config.parent))
+    report = dry_run(config, Options(device=device, launch_dir=config.parent))
     return DryRunVerdict(
         [f"{d.code} {d.message}" for d in report.diagnostics if d.severity.value == "error"],
         report.trainable_params,
+        run_dry_run(config, "meta") if device == "cpu" else None,
     )
 
 
