@@ -166,3 +166,30 @@ def test_text_batch_leaves_the_vision_tower_without_gradient_but_passes(tmp_path
     report = run(lf_config(tmp_path, model, lora_target="all", freeze_vision_tower=False), init="random")
     assert report.ok, report.diagnostics
     assert any("vision tower" in n and "text only" in n for n in report.notes)
+
+
+def test_all_leaves_out_only_what_llamafactory_leaves_out() -> None:
+    """LLaMA-Factory's `all` skips names holding `lm_head`; an output head under another name
+    (GPT-NeoX's `embed_out` in transformers <= 5.6) is adapted. Other trainers skip any head."""
+    from types import SimpleNamespace
+
+    from torch import nn
+
+    from lorachecks.dryrun import lm
+    from lorachecks.dryrun.config import Plan
+
+    class Toy(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.config = SimpleNamespace(model_type="gpt_neox")
+            self.dense = nn.Linear(4, 4)
+            self.embed_out = nn.Linear(4, 8)
+
+        def get_output_embeddings(self) -> nn.Module:
+            return self.embed_out
+
+    def plan(kind: str) -> Plan:
+        return Plan(path=Path("x.yaml"), kind=kind, model="m", model_key="model_name_or_path")
+
+    assert lm.linear_names(Toy(), plan("llamafactory")) == ["dense", "embed_out"]
+    assert lm.linear_names(Toy(), plan("lora-scripts-text")) == ["dense"]

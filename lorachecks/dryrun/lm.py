@@ -158,11 +158,11 @@ def frozen_parts(model: nn.Module, plan: Plan) -> set[str]:
 
 
 def linear_names(model: nn.Module, plan: Plan | None = None) -> list[str]:
-    """What LLaMA-Factory's `lora_target: all` selects: leaf names of modules whose class name
-    contains "Linear" (so GPT-2's Conv1D layers are not chosen), outside the output head and,
-    for a multimodal model, outside its projector (and its vision tower while frozen)."""
-    getter: Any = getattr(model, "get_output_embeddings", None)
-    head = getter() if callable(getter) else None
+    """What `lora_target: all` selects: leaf names of modules whose class name contains
+    "Linear" (so GPT-2's Conv1D layers are not chosen). LLaMA-Factory leaves out names holding
+    `lm_head` (and the output layer of the model types it knows), a multimodal model's
+    projector and, while frozen, its vision tower: a head under another name (GPT-NeoX's
+    `embed_out`) is adapted. Other trainers: every output head is left out."""
     kind = _model_type(model)
     forbidden = {"lm_head", *([_OUTPUT_LAYERS[kind]] if kind in _OUTPUT_LAYERS else [])}
     parts = COMPOSITES.get(kind)
@@ -170,9 +170,13 @@ def linear_names(model: nn.Module, plan: Plan | None = None) -> list[str]:
         forbidden.update(parts[0])
         if plan is None or plan.freeze_vision_tower:
             forbidden.update(parts[1])
+    head, head_names = None, frozenset[str]()
+    if plan is None or plan.kind != "llamafactory":
+        getter: Any = getattr(model, "get_output_embeddings", None)
+        head, head_names = (getter() if callable(getter) else None), HEADS
     names: set[str] = set()
     for name, module in model.named_modules():
-        if module is head or name.rsplit(".", 1)[-1] in HEADS or any(key in name for key in forbidden):
+        if module is head or name.rsplit(".", 1)[-1] in head_names or any(key in name for key in forbidden):
             continue
         kind_name = type(module).__name__
         if "Linear" in kind_name and "Embedding" not in kind_name:
