@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -104,3 +105,47 @@ def test_a_fixed_value_that_contradicts_the_config_stops_as_in_the_trainer(tmp_p
     code, report = dry_run(tmp_path, zero_file(tmp_path, 2, gradient_clipping=0.5))  # the config's max_grad_norm: 1.0
     [finding] = [d for d in report["diagnostics"] if d["code"] == "DR310"]  # type: ignore[union-attr]
     assert code == 1 and "gradient_clipping=0.5" in finding["message"] and "max_grad_norm=1.0" in finding["message"]
+
+
+LF_DEEPSPEED_VENV = os.environ.get("LORACHECKS_LF_DEEPSPEED_VENV")
+
+
+@pytest.mark.parametrize(
+    ("stage", "extra", "trains"),
+    [(2, {}, True), (3, {}, True), (3, {"stage3_prefetch_bucket": 5}, False), (2, {"gradient_clipping": 0.5}, False)],
+    ids=["zero2", "zero3", "zero3-unknown-option", "zero2-contradicting-clipping"],
+)
+def test_same_verdict_and_count_as_llamafactory_under_torchrun(
+    tmp_path: Path, stage: int, extra: dict[str, object], trains: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`llamafactory-cli train` with FORCE_TORCHRUN=1 on 2 CPU processes, against the dry-run.
+    LORACHECKS_LF_DEEPSPEED_VENV: a venv with llamafactory and deepspeed (bin/llamafactory-cli,
+    bin/torchrun); the model gets random weights saved from the example's config.json."""
+    if LF_DEEPSPEED_VENV is None:
+        pytest.skip("LORACHECKS_LF_DEEPSPEED_VENV does not name a venv with llamafactory and deepspeed")
+    from tests.differential import harness
+
+    venv = Path(LF_DEEPSPEED_VENV)
+    ds = zero_file(tmp_path, stage, **extra)
+    code, report = dry_run(tmp_path, ds)
+    model = tmp_path / "model"
+    shutil.copytree(EXAMPLE.parent / "tiny-llama3", model)
+    build = "import sys,torch,transformers as t; torch.manual_seed(0); p=sys.argv[1]; "
+    build += "t.AutoModelForCausalLM.from_config(t.AutoConfig.from_pretrained(p)).save_pretrained(p)"
+    subprocess.run([str(venv / "bin" / "python"), "-c", build, str(model)], check=True, capture_output=True)
+    config = tmp_path / "lf" / "train.yaml"
+    config.parent.mkdir()
+    text = EXAMPLE.read_text(encoding="utf-8").replace("examples/dryrun/tiny-llama3", str(model))
+    text = text.replace("examples/dryrun/data", str(EXAMPLE.parent / "data"))
+    text = text.replace("saves/tiny-llama3/lora/sft", str(tmp_path / "out"))
+    config.write_text(text + f"max_steps: 1\nsave_strategy: 'no'\ndeepspeed: {ds}\n", encoding="utf-8")
+    monkeypatch.setattr(harness, "LF_TIMEOUT", 900.0)
+    launch = {"FORCE_TORCHRUN": "1", "NPROC_PER_NODE": "2", "DS_ACCELERATOR": "cpu"}
+    lf = harness.run_lf(venv, config, harness.lf_environment(venv, tmp_path / "home", launch))
+    assert lf.outcome == (harness.TRAINED if trains else harness.REFUSED), lf.tail[-2000:]
+    assert (code == 0) == trains, report["diagnostics"]
+    if trains:
+        assert lf.trainable == report["trainable_params"] == TRAINABLE
+    else:
+        [finding] = [d for d in report["diagnostics"] if d["code"] == "DR310"]  # type: ignore[union-attr]
+        assert lf.error.split(":")[0] in ("ValueError", "ValidationError") and finding["key"] == "deepspeed"

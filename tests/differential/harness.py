@@ -26,7 +26,12 @@ TRAINED, REFUSED, CRASHED, CRASHED_IN_TRAINING, TIMEOUT = (
 )
 # Exceptions a trainer raises on purpose when it checks its arguments; anything else
 # (TypeError, AttributeError, ZeroDivisionError, ...) is an accident: a crash.
-_REFUSALS = ("ValueError", "OSError", "FileNotFoundError", "ConstructorError", "ImportError")
+# (pydantic's ValidationError is a ValueError: DeepSpeed checks its config with it.)
+_REFUSALS = ("ValueError", "OSError", "FileNotFoundError", "ConstructorError", "ImportError", "ValidationError")
+# Under torchrun (FORCE_TORCHRUN=1) each rank's lines carry a "[rankN]: " prefix, and the
+# launchers end with their own report of the failed rank: the rank's exception is the one.
+_RANK_PREFIX = re.compile(r"^\[rank\d+\]:\s?", re.MULTILINE)
+_LAUNCHER_ERRORS = ("ChildFailedError", "CalledProcessError")
 _EXCEPTION = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception))(?::\s*(.*))?$", re.MULTILINE)
 _TRAINING_STARTED = ("***** Running training *****", "Num examples =")
 _TRAINABLE = re.compile(r"trainable params: ([\d,]+)")
@@ -125,7 +130,8 @@ def lf_environment(venv: Path, home: Path, extra: dict[str, str]) -> dict[str, s
 
 
 def classify(returncode: int | None, output: str) -> tuple[str, str]:
-    errors = _EXCEPTION.findall(output)
+    output = _RANK_PREFIX.sub("", output)
+    errors = [e for e in _EXCEPTION.findall(output) if e[0] not in _LAUNCHER_ERRORS]
     last = f"{errors[-1][0]}: {errors[-1][1]}".strip(": ")[:160] if errors else ""
     if returncode == 0 and any(m in output for m in _TRAINED):
         return TRAINED, ""
