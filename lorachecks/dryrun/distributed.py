@@ -139,6 +139,11 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
             )
             engine = "ddp"
     report.engine, report.world_size = engine, world
+    if engine == "fsdp" and not _ranks_on_cuda(options.device):
+        report.notes.append(
+            "FSDP on the CPU: the trainer (accelerate) runs FSDP only on an accelerator (CUDA, XPU, NPU, ...) and "
+            "stops here; the ranks shard on gloo to check the model, targets and shards for the GPU run"
+        )
     with tempfile.TemporaryDirectory(prefix="lorachecks-ranks-") as folder:
         command = [
             sys.executable,
@@ -189,6 +194,13 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
         report.trainable_params, report.losses = first.trainable_params, first.losses
         report.peak_memory = max((r.peak_memory or 0) for r in found) or None
         report.peak_memory_source = "largest peak RSS of one rank process"
+
+
+def _ranks_on_cuda(device: str) -> bool:
+    """Where the ranks run (as _rank_main decides): CUDA for cuda/auto when torch sees a GPU."""
+    import torch
+
+    return device in ("cuda", "auto") and torch.cuda.is_available()
 
 
 def _report_findings(ranks: list[RankResult], report: Report) -> None:
@@ -265,7 +277,7 @@ def _rank_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     local = int(os.environ.get("LOCAL_RANK", "0"))
-    cuda = args.device in ("cuda", "auto") and torch.cuda.is_available()
+    cuda = _ranks_on_cuda(args.device)
     if args.zero is not None and not cuda:
         os.environ["DS_ACCELERATOR"] = "cpu"  # DeepSpeed would pick CUDA wherever it sees a GPU
     if cuda:
