@@ -312,6 +312,21 @@ CASES: list[Case] = [
     Case("dpo_sft_data", "`stage: dpo` with an SFT dataset", True, {"stage": "dpo"}),
     Case("rm_sft_data", "`stage: rm` with an SFT dataset", True, {"stage": "rm"}),
     Case("sft_pairs", "`stage: sft` with a ranking dataset", True, {"dataset": "tiny_pairs"}),
+    Case("pt_sft_data", "`stage: pt` with an SFT dataset", False, {"stage": "pt"}),
+    Case("pt_pairs", "`stage: pt` with a ranking dataset", True, {"stage": "pt", "dataset": "tiny_pairs"}),
+    Case("kto_pairs", "`stage: kto` with a ranking dataset", True, {"stage": "kto", "dataset": "tiny_pairs"}),
+    Case(
+        "dpo_full",
+        "`stage: dpo`, `finetuning_type: full` (a reference model beside it)",
+        False,
+        {"stage": "dpo", "dataset": "tiny_pairs", "finetuning_type": "full", "lora_target": None, "lora_rank": None},
+    ),
+    Case(
+        "quant_pissa",
+        "`quantization_bit: 4` with `pissa_init: true`",
+        True,
+        {"quantization_bit": "4", "pissa_init": "true"},
+    ),
     # --- mixtures of experts (transformers 5 fuses each layer's experts into one module) ----
     Case("moe_all", "Qwen3-MoE with `lora_target: all`", False, {"model_name_or_path": "{qwen3moe}"}),
     Case(
