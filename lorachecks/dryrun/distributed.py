@@ -193,7 +193,11 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
         first = found[0]
         report.trainable_params, report.losses = first.trainable_params, first.losses
         report.peak_memory = max((r.peak_memory or 0) for r in found) or None
-        report.peak_memory_source = "largest peak RSS of one rank process"
+        report.peak_memory_source = (
+            "largest torch.cuda.max_memory_allocated of one rank"
+            if _ranks_on_cuda(options.device)
+            else "largest peak RSS of one rank process"
+        )
 
 
 def _ranks_on_cuda(device: str) -> bool:
