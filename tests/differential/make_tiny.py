@@ -27,6 +27,19 @@ SAMPLES = [
     ("What day follows Monday?", "Tuesday follows Monday."),
 ]
 
+# The shape every tiny text model here shares (vocab and MLP width are set per model).
+TINY_DIMS = {
+    "hidden_size": 64,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 256,
+    "bos_token_id": 1,
+    "eos_token_id": 2,
+    "pad_token_id": 3,
+    "tie_word_embeddings": False,
+}
+
 CHAT_TEMPLATE = (
     "{% for message in messages %}"
     "{{ message['role'] }}: {{ message['content'] }}\n"
@@ -64,20 +77,7 @@ def build_model(out: Path, vocab_size: int) -> None:
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=vocab_size,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=256,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=3,
-        tie_word_embeddings=False,
-    )
-    LlamaForCausalLM(config).save_pretrained(out)
+    LlamaForCausalLM(LlamaConfig(**TINY_DIMS, vocab_size=vocab_size, intermediate_size=128)).save_pretrained(out)
 
 
 def build_gpt2(out: Path, tokenizer: Path) -> None:
@@ -113,18 +113,7 @@ def build_families(root: Path, tokenizer: Path) -> None:
     )
 
     tok = AutoTokenizer.from_pretrained(tokenizer)
-    text = {
-        "vocab_size": len(tok),
-        "hidden_size": 64,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "max_position_embeddings": 256,
-        "bos_token_id": 1,
-        "eos_token_id": 2,
-        "pad_token_id": 3,
-        "tie_word_embeddings": False,
-    }
+    text = {**TINY_DIMS, "vocab_size": len(tok)}
     moe = {"num_experts_per_tok": 2}
     vision = {"depth": 1, "embed_dim": 32, "hidden_size": 64, "num_heads": 2, "mlp_ratio": 2}
     mrope = {"rope_scaling": {"type": "mrope", "mrope_section": [2, 3, 3]}, "intermediate_size": 128}
@@ -143,14 +132,20 @@ def build_families(root: Path, tokenizer: Path) -> None:
         tok.save_pretrained(root / name)
 
 
-def build_data(out: Path) -> None:
+def write_sft(out: Path) -> dict[str, str]:
+    """tiny_sft.json (alpaca format) in ``out``; returns its dataset_info.json entry."""
     out.mkdir(parents=True, exist_ok=True)
     rows = [{"instruction": q, "input": "", "output": a} for q, a in SAMPLES]
     (out / "tiny_sft.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return {"file_name": "tiny_sft.json"}
+
+
+def build_data(out: Path) -> None:
+    sft = write_sft(out)
     pairs = [{"instruction": q, "input": "", "chosen": a, "rejected": "I do not know."} for q, a in SAMPLES]
     (out / "tiny_pairs.json").write_text(json.dumps(pairs, indent=1), encoding="utf-8")
     info = {
-        "tiny_sft": {"file_name": "tiny_sft.json"},
+        "tiny_sft": sft,
         "tiny_pairs": {
             "file_name": "tiny_pairs.json",
             "ranking": True,

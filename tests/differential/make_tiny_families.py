@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_tiny import SAMPLES, build_tokenizer
+from make_tiny import SAMPLES, TINY_DIMS, build_tokenizer, write_sft
 
 TEMPLATE_TOKENS = [
     "<|im_start|>",
@@ -51,19 +51,7 @@ def build(root: Path) -> None:
     build_tokenizer(tok_dir)
     tokenizer = AutoTokenizer.from_pretrained(tok_dir)
     tokenizer.add_special_tokens({"additional_special_tokens": TEMPLATE_TOKENS})
-    common = {
-        "vocab_size": len(tokenizer),
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "max_position_embeddings": 256,
-        "bos_token_id": 1,
-        "eos_token_id": 2,
-        "pad_token_id": 3,
-        "tie_word_embeddings": False,
-    }
+    common = {**TINY_DIMS, "vocab_size": len(tokenizer), "intermediate_size": 128}
     families = {
         "llama": (LlamaConfig, LlamaForCausalLM),
         "qwen2": (Qwen2Config, Qwen2ForCausalLM),
@@ -77,16 +65,14 @@ def build(root: Path) -> None:
         tokenizer.save_pretrained(out)
 
     data = root / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    sft = [{"instruction": q, "input": "", "output": a} for q, a in SAMPLES]
+    sft = write_sft(data)
     kto = [
         {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}], "label": i % 2 == 0}
         for i, (q, a) in enumerate(SAMPLES)
     ]
-    (data / "tiny_sft.json").write_text(json.dumps(sft, indent=1), encoding="utf-8")
     (data / "tiny_kto.json").write_text(json.dumps(kto, indent=1), encoding="utf-8")
     info = {
-        "tiny_sft": {"file_name": "tiny_sft.json"},
+        "tiny_sft": sft,
         "tiny_kto": {
             "file_name": "tiny_kto.json",
             "formatting": "sharegpt",
