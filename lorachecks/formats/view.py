@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.formats.validation import Validation
+from lorachecks.formats.validation import Validation, allowed_of_field
 
 if TYPE_CHECKING:
     from lorachecks.formats.base import Format
@@ -58,6 +58,8 @@ class ConfigView:
             for error in exc.errors(include_url=False):
                 if error["loc"]:
                     result.field_errors.setdefault(str(error["loc"][0]), []).append(error)
+        declared = schema.model_fields
+        result.allowed = {key: allowed_of_field(declared[key]) for key in result.field_errors if key in declared}
         clean = {k: v for k, v in known.items() if k not in result.field_errors}
         context: dict[str, Any] = {"findings": result.findings, "invalid": set(result.field_errors)}
         try:

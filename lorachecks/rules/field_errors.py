@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from lorachecks.diagnostics import Fix
 from lorachecks.edits import replace_plain_value, yaml11_float
+from lorachecks.formats.validation import BOUND_OF_ERROR, BOUNDS, Allowed
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.suggest import closest, show
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
-RANGE_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+RANGE_TYPES = frozenset(BOUND_OF_ERROR)
 TYPE_NAMES = {
     "int_type": "an integer",
     "int_from_float": "an integer",
@@ -30,7 +31,6 @@ TYPE_NAMES = {
     "list_type": "a list",
     "literal_error": "one of the listed values",
 }
-_CHOICE = re.compile(r"'([^']*)'|(?<![\w'])(-?\d+)(?![\w'])")
 _NUMBER = re.compile(r"^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$")
 
 
@@ -47,13 +47,21 @@ def classify(errors: list[ErrorDetails]) -> str:
     return "type"
 
 
-def choices_of(errors: list[ErrorDetails]) -> list[str]:
-    """The allowed values, read back from Pydantic's "expected 'a', 'b' or 3" text."""
-    for error in errors:
-        expected = (error.get("ctx") or {}).get("expected", "")
-        if expected:
-            return [quoted or number for quoted, number in _CHOICE.findall(expected)]
-    return []
+def shown_choice(choice: str | int | bool) -> str:
+    """An allowed value as a config file writes it (YAML and TOML spell booleans in lower case)."""
+    if isinstance(choice, bool):
+        return "true" if choice else "false"
+    return str(choice)
+
+
+def range_bound(allowed: Allowed, errors: list[ErrorDetails]) -> str:
+    """The bound a value broke, worded from the field's declared limit ("greater than 0")."""
+    error = next(e for e in errors if e["type"] in RANGE_TYPES)
+    bound = BOUND_OF_ERROR[error["type"]]
+    limit = allowed.limit(bound)
+    if limit is None:  # not declared on the field: the limit Pydantic checked
+        limit = (error.get("ctx") or {})[bound]
+    return f"{BOUNDS[bound][1]} {limit}"
 
 
 def errors_of_kind(ctx: RuleContext, kind: str) -> Iterator[tuple[str, Any, list[ErrorDetails]]]:
@@ -109,8 +117,9 @@ def value_fix(ctx: RuleContext, key: str, value: Any, expected: str) -> Fix | No
 
 def finding_for(ctx: RuleContext, key: str, value: Any, errors: list[ErrorDetails]) -> Finding:
     kind = classify(errors)
+    allowed = ctx.validation.allowed.get(key, Allowed())
     if kind == "choice":
-        options = choices_of(errors)
+        options = [shown_choice(c) for c in allowed.choices]
         guess = closest(str(value), options, cutoff=0.6)
         hint: str | None
         if key == "report_to" and isinstance(value, str) and "," in value:
@@ -122,9 +131,7 @@ def finding_for(ctx: RuleContext, key: str, value: Any, errors: list[ErrorDetail
         )
         return Finding(f"`{key}` does not accept {show(value)}; valid values: {listed}", key, hint, at="value")
     if kind == "range":
-        error = next(e for e in errors if e["type"] in RANGE_TYPES)
-        bound = str(error["msg"]).replace("Input should be ", "")
-        return Finding(f"`{key}` must be {bound} (got {show(value)})", key, None, at="value")
+        return Finding(f"`{key}` must be {range_bound(allowed, errors)} (got {show(value)})", key, None, at="value")
     expected = " or ".join(dict.fromkeys(TYPE_NAMES.get(e["type"], e["type"].replace("_", " ")) for e in errors))
     return Finding(
         f"`{key}` must be {expected}, got {type(value).__name__} {show(value)}",

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.formats.validation import BOUNDS, Allowed
 from lorachecks.records import record
 
 if TYPE_CHECKING:
@@ -152,12 +153,6 @@ _TYPE_ERRORS = {
     "list": ("list_type", "Input should be a valid list"),
     "dict": ("dict_type", "Input should be a valid dictionary"),
 }
-_BOUNDS = {
-    "ge": ("greater_than_equal", "greater than or equal to"),
-    "gt": ("greater_than", "greater than"),
-    "le": ("less_than_equal", "less than or equal to"),
-    "lt": ("less_than", "less than"),
-}
 
 
 def explain(value: Any, spec: tuple[Any, ...]) -> list[dict[str, Any]] | None:
@@ -204,7 +199,7 @@ def explain(value: Any, spec: tuple[Any, ...]) -> list[dict[str, Any]] | None:
         for bound, limit in spec[2]:
             ok = {"ge": base >= limit, "gt": base > limit, "le": base <= limit, "lt": base < limit}[bound]
             if not ok and number_kind is not None:
-                error_type, phrase = _BOUNDS[bound]
+                error_type, phrase = BOUNDS[bound]
                 shown = float(limit) if number_kind == "float" else limit
                 return [
                     {
@@ -216,6 +211,21 @@ def explain(value: Any, spec: tuple[Any, ...]) -> list[dict[str, Any]] | None:
                 ]
         return None
     return None
+
+
+def allowed_of_spec(spec: tuple[Any, ...]) -> Allowed:
+    """The choices and bounds of a compiled field spec: the same data
+    :func:`~lorachecks.formats.validation.allowed_of_annotation` reads from the Pydantic field."""
+    kind = spec[0]
+    if kind == "lit":
+        return Allowed(choices=tuple(value for _, value in spec[1]))
+    if kind == "con":
+        inner = allowed_of_spec(spec[1])
+        return Allowed(inner.choices, tuple(spec[2]) + inner.bounds)
+    if kind == "union":
+        members = [allowed_of_spec(member) for member in spec[1]]
+        return Allowed(tuple(c for m in members for c in m.choices), tuple(b for m in members for b in m.bounds))
+    return Allowed()
 
 
 def _number_kind(spec: tuple[Any, ...]) -> str | None:
@@ -248,6 +258,7 @@ def validate(known: dict[str, Any]) -> Validation | None:
         return None
     values: dict[str, Any] = {}
     field_errors: dict[str, list[Any]] = {}
+    allowed: dict[str, Allowed] = {}
     fields = module.FIELDS
     for key, value in known.items():
         spec = fields[key][0]
@@ -261,6 +272,7 @@ def validate(known: dict[str, Any]) -> Validation | None:
             if not errors:
                 return None
             field_errors[key] = [{"loc": (key,), **error} for error in errors]
+            allowed[key] = allowed_of_spec(spec)
         else:
             values[key] = out
     config = module.CompiledConfig(values, set(values))
@@ -271,4 +283,4 @@ def validate(known: dict[str, Any]) -> Validation | None:
             validator(config, info)
     except Exception:  # Pydantic turns some of these into errors: let it decide
         return None
-    return Validation(field_errors=field_errors, findings=findings, config=config)
+    return Validation(field_errors=field_errors, allowed=allowed, findings=findings, config=config)
