@@ -34,7 +34,7 @@ _ADAPTIVE = re.compile(r"prodigy|dadapt|d-adapt", re.IGNORECASE)
 
 def _range(family: str, method: str, stage: str, optimizer: str) -> tuple[float, float, str]:
     if _ADAPTIVE.search(optimizer):
-        return 0.1, 10.0, f"{optimizer} sets its own step size; the learning rate is a multiplier near 1.0"
+        return 0.1, 10.0, f"{optimizer}, which sets its own step size: the learning rate is a multiplier near 1.0"
     adapter = method not in {"full", "freeze"}  # LoRA, OFT and the LyCORIS algorithms
     low, high = (1e-6, 3e-3) if adapter else (1e-7, 3e-4)
     what = ("LoRA" if method in {"lora", "oft"} else method) if adapter else f"{method} fine-tuning"
