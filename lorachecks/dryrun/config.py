@@ -13,7 +13,7 @@ from typing import Any
 
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.estimate.sd import conv_dim, network_approximation, network_option
-from lorachecks.formats.kohya.resolution import training_resolution
+from lorachecks.formats.kohya.resolution import parse_resolution, training_resolution
 from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
 from lorachecks.records import field, record
 from lorachecks.settings import Settings
@@ -165,18 +165,10 @@ def _flag(data: dict[str, Any], key: str, default: bool = False) -> bool:
 
 
 def _resolution(value: Any) -> tuple[int, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, value
-    parts = [p.strip() for p in str(value).split(",")] if value is not None else []
-    try:
-        sizes = [int(float(p)) for p in parts if p]
-    except ValueError:
-        raise DryRunError("DR001", f"`resolution` must be `W` or `W,H`, not {value!r}", "resolution") from None
-    if len(sizes) == 1:
-        return sizes[0], sizes[0]
-    if len(sizes) == 2:
-        return sizes[0], sizes[1]
-    raise DryRunError("DR001", f"`resolution` must be `W` or `W,H`, not {value!r}", "resolution")
+    pair = parse_resolution(value)
+    if pair is None or min(pair) <= 0:
+        raise DryRunError("DR001", f"`resolution` must be `W` or `W,H`, not {value!r}", "resolution")
+    return pair
 
 
 def _flatten_toml(data: dict[str, Any]) -> dict[str, Any]:

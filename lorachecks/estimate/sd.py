@@ -101,30 +101,6 @@ def resolve_family(config: dict[str, Any], base: Path) -> tuple[DiffusionArch | 
     return None, "unknown (no pretrained_model_name_or_path / base_model)"
 
 
-def parse_resolution(value: object) -> tuple[int, int] | None:
-    """``512``, ``"512"``, ``"768,512"`` or ``[768, 512]`` -> (width, height)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return (value, value) if value > 0 else None
-    parts: list[object]
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-    elif isinstance(value, (list, tuple)):
-        parts = list(value)
-    else:
-        return None
-    try:
-        sizes = [int(p) for p in parts]  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    if len(sizes) == 1:
-        sizes *= 2
-    if len(sizes) != 2 or min(sizes) <= 0:
-        return None
-    return sizes[0], sizes[1]
-
-
 def network_option(config: dict[str, Any], name: str) -> Any:
     """An option of the network module: a `network_args` item (sd-scripts hands them over as
     strings; the last one wins), else a key of that name (GUI presets write some there)."""

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
 from lorachecks.estimate.lintsupport import key_of, lookup
-from lorachecks.estimate.sd import flatten, parse_resolution, resolve_family
+from lorachecks.estimate.sd import flatten, resolve_family
+from lorachecks.formats.kohya.resolution import parse_resolution
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC508"
@@ -31,7 +32,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.data.get("task_type") == "text-generation":
         return
     resolution = parse_resolution(lookup(ctx.data, "resolution"))
-    if resolution is None:
+    if resolution is None or min(resolution) <= 0:  # unreadable or not positive: LC311 / LC106 say so
         return
     arch, source = resolve_family(flatten(ctx.data), ctx.settings.launch_dir)
     if arch is None or min(resolution) >= 0.75 * arch.native_resolution:

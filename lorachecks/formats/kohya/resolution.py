@@ -10,7 +10,14 @@ _XL = re.compile(r"(?:^|[^a-z0-9])(?:sd_?xl|xl|pony|illustrious|noobai)(?:[^a-z0
 
 
 def parse_resolution(value: Any) -> tuple[int, int] | None:
-    """sd-scripts' reading of ``resolution``: ``"W"``, ``"W,H"``, an int or ``[W, H]``; None if invalid."""
+    """sd-scripts' reading of ``resolution`` as (width, height); None where sd-scripts stops.
+
+    The one parser of the project (lint, estimate, dry-run). A string is the training
+    config's form: prepare_dataset_args splits it at commas and reads each part with int()
+    (spaces and ``_`` allowed, an empty part fails), one part meaning a square. An int or a
+    list of exactly two ints is the dataset config's form (its schema takes nothing else).
+    Zero and negative sizes are returned as written: the callers say they are not positive.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
