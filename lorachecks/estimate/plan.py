@@ -17,6 +17,7 @@ from lorachecks import fsmemo
 from lorachecks.estimate.sd import flatten
 from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.records import field, record
+from lorachecks.sd_data import repeat_folders
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".avif", ".jxl"})
 _COUNT_LIMIT = 50 * 1024 * 1024  # do not parse data files above this size
@@ -163,8 +164,10 @@ def _count_samples(config: dict[str, Any], base: Path) -> tuple[int | None, str]
     return total, f"{total} examples in {', '.join(names)} (counted in {directory})"
 
 
-def _kohya_samples(config: dict[str, Any], base: Path) -> tuple[int | None, int | None, str]:
-    """(images x repeats, distinct images) under a kohya `<repeats>_<name>` train_data_dir."""
+def _kohya_samples(config: dict[str, Any], base: Path, kohya: bool) -> tuple[int | None, int | None, str]:
+    """(images x repeats, distinct images) in `train_data_dir`: its `<repeats>_<name>`
+    subfolders for sd-scripts, which skips images lying in the folder itself; those images,
+    once each, for lora-scripts."""
     value = config.get("train_data_dir")
     if not isinstance(value, str) or not value.strip():
         return None, None, ""
@@ -175,14 +178,11 @@ def _kohya_samples(config: dict[str, Any], base: Path) -> tuple[int | None, int 
         return None, None, ""
     total = unique = 0
     try:
-        for sub in sorted(root.iterdir()):
-            match = re.match(r"^(\d+)_", sub.name)
-            if not sub.is_dir() or not match:
-                continue
+        for sub, repeats in repeat_folders(root)[0]:
             images = sum(1 for p in sub.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
             unique += images
-            total += images * int(match.group(1))
-        if not unique:  # lora-scripts: images directly in the folder, one repeat
+            total += images * repeats
+        if not unique and not kohya:  # lora-scripts: images directly in the folder, one repeat
             unique = total = sum(1 for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     except OSError:
         return None, None, ""
@@ -282,5 +282,5 @@ def _sd_plan(config: dict[str, Any], base: Path) -> Plan:
     if not epochs:
         plan.max_steps = steps if steps else (1600 if kohya else None)
         plan.max_steps_key = "max_train_steps" if steps else None
-    plan.samples, plan.unique_samples, plan.samples_note = _kohya_samples(config, base)
+    plan.samples, plan.unique_samples, plan.samples_note = _kohya_samples(config, base, kohya)
     return plan
