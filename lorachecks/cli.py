@@ -222,6 +222,8 @@ def dry_run(
     ] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help="Output: text or json.")] = "text",
     launch_dir: Annotated[Optional[Path], _lint_option("launch_dir")] = None,
+    project_config: Annotated[Optional[Path], _lint_option("config")] = None,
+    isolated: Annotated[bool, _lint_option("isolated")] = False,
     nproc: Annotated[
         int,
         typer.Option(
@@ -231,7 +233,8 @@ def dry_run(
         ),
     ] = 1,
 ) -> None:
-    """Build the model with its adapter and run real training steps (needs the dryrun extra)."""
+    """Build the model with its adapter and run real training steps (needs the dryrun extra).
+    The project configuration (lorachecks.toml, [tool.lorachecks]) applies as for lint."""
     from lorachecks.dryrun import DEVICES, INITS, Options, main
 
     if device not in DEVICES:
@@ -246,6 +249,7 @@ def dry_run(
     if missing:
         raise _usage_error(f"no such file: {', '.join(missing)}")
     options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir, init, nproc)
+    options.config, options.isolated = project_config, isolated
     raise typer.Exit(main(configs, options, output_format))
 
 

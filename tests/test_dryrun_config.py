@@ -154,3 +154,59 @@ def test_missing_model_fails_before_importing_torch(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "['DR101'] False", proc.stdout + proc.stderr[-500:]
+
+
+def _project(tmp_path: Path, settings: str) -> Path:
+    """A project: lorachecks.toml at its root, the config in configs/, the data and model
+    folder names relative to run/ (the trainer's working directory)."""
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "lorachecks.toml").write_text(textwrap.dedent(settings), encoding="utf-8")
+    run = tmp_path / "run"
+    (run / "data").mkdir(parents=True)
+    (run / "data" / "dataset_info.json").write_text('{"demo": {"file_name": "demo.json"}}')
+    (run / "data" / "demo.json").write_text('[{"instruction": "hi", "output": "hello"}]')
+    (tmp_path / "configs").mkdir()
+    return write(
+        tmp_path / "configs",
+        """\
+        model_name_or_path: ./models/nope
+        stage: sft
+        do_train: true
+        dataset: demo
+        template: default
+        output_dir: saves/x
+        lora_rnak: 8
+        """,
+    )
+
+
+def _codes(path: Path, **options: object) -> list[tuple[str, str]]:
+    report = dry_run(path, Options(**options))  # type: ignore[arg-type]
+    return [(d.code, d.message.split(":")[0]) for d in report.diagnostics]
+
+
+def test_project_configuration_ignore_and_launch_dir(tmp_path: Path) -> None:
+    # lint and dry-run read the same project file: LC101 ignored there does not stop the
+    # dry-run, and the datasets resolve from its launch-dir, so the model check is reached
+    path = _project(tmp_path, 'ignore = ["LC101"]\nlaunch-dir = "run"\n')
+    codes = _codes(path)
+    assert codes == [("DR101", "model folder " + str(tmp_path / "run" / "models" / "nope") + " does not exist")]
+    # per-file settings: a per-path section applies to the file its glob matches
+    per_path = _project(tmp_path / "p", 'launch-dir = "run"\n[per-path."configs/*.yaml"]\nignore = ["LC101"]\n')
+    assert [c for c, _ in _codes(per_path)] == ["DR101"]
+
+
+def test_project_configuration_isolated_and_explicit_launch_dir(tmp_path: Path) -> None:
+    path = _project(tmp_path, 'ignore = ["LC101"]\nlaunch-dir = "run"\n')
+    # --isolated: the blocker stops the dry-run again, as `lint --isolated` reports it
+    assert ("DR001", "LC101") in _codes(path, isolated=True, launch_dir=tmp_path / "run")
+    # the command line's --launch-dir wins over the file's: the datasets are not found there
+    assert any(code == "DR001" and lint.startswith("LC2") for code, lint in _codes(path, launch_dir=tmp_path))
+
+
+def test_unreadable_project_configuration_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lorachecks.dryrun import main
+
+    path = _project(tmp_path, "ignore = [\n")
+    assert main([path], Options()) == 2
+    assert "lorachecks.toml" in capsys.readouterr().err

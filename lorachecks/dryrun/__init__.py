@@ -13,16 +13,19 @@ from pathlib import Path
 from typing import TextIO
 
 from lorachecks.dryrun.codes import CODES
-from lorachecks.dryrun.runner import DEVICES, INITS, Options, dry_run
+from lorachecks.dryrun.runner import DEVICES, INITS, Options, SettingsError, dry_run
 
-__all__ = ["CODES", "DEVICES", "INITS", "Options", "dry_run", "main"]
+__all__ = ["CODES", "DEVICES", "INITS", "Options", "SettingsError", "dry_run", "main"]
+
+EXIT_USAGE = 2
 
 
 def main(configs: list[Path], options: Options, output_format: str = "text", out: TextIO | None = None) -> int:
     """Run each config and print its report; returns the exit code (0 all passed, 1 any failed).
 
     With several files (as pre-commit passes them), files that are not training configs are
-    skipped rather than failed; JSON output is then a list of reports.
+    skipped rather than failed; JSON output is then a list of reports. A project configuration
+    that cannot be read is a usage error (exit 2), as for `lint`.
     """
     from lorachecks.dryrun.report import render_json, render_text
 
@@ -30,7 +33,11 @@ def main(configs: list[Path], options: Options, output_format: str = "text", out
     failed = False
     documents: list[dict[str, object]] = []
     for config in configs:
-        report = dry_run(config, options)
+        try:
+            report = dry_run(config, options)
+        except SettingsError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            return EXIT_USAGE
         skipped = len(configs) > 1 and not report.kind and all(d.code == "DR002" for d in report.diagnostics)
         if output_format == "json" and len(configs) > 1:
             documents.append({**report.as_dict(), "skipped": skipped})

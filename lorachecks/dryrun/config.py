@@ -15,7 +15,7 @@ from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.estimate.sd import conv_dim, network_approximation, network_option
 from lorachecks.formats.kohya.resolution import parse_resolution, training_resolution
 from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
-from lorachecks.records import field, record
+from lorachecks.records import field, record, replace
 from lorachecks.settings import Settings
 
 LM_KINDS = ("llamafactory", "lora-scripts-text")
@@ -289,7 +289,9 @@ def _lint_blockers(path: Path, settings: Settings) -> list[Diagnostic]:
     something other than written) as DR005 warnings that do not stop the dry-run."""
     from lorachecks.linter import lint_file
 
-    result = lint_file(path, Settings(path_checks=True, launch_dir=settings.launch_dir))
+    # The project configuration's selection, severities and launch dir apply as for `lint`;
+    # path checks always run, since the trainer needs every file the config names.
+    result = lint_file(path, replace(settings, path_checks=True))
     found = []
     for d in result.diagnostics:
         if d.severity is not Severity.ERROR or d.code.startswith(_NOT_STOPPERS):

@@ -173,6 +173,10 @@ def launch(path: Path, options: Options, plan: Plan, data: dict[str, Any], launc
         ]
         if zero_file is not None:
             command += ["--zero", zero_file]
+        if options.config is not None:  # each rank reads the same project configuration
+            command += ["--project-config", str(options.config.resolve())]
+        if options.isolated:
+            command.append("--isolated")
         env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=RANK_TIMEOUT_S, env=env)
@@ -278,6 +282,8 @@ def _rank_main(argv: list[str]) -> int:
     parser.add_argument("--steps", type=int, default=1)
     parser.add_argument("--launch-dir", required=True)
     parser.add_argument("--zero", default=None)  # ZeroArgs as JSON: run DeepSpeed ZeRO
+    parser.add_argument("--project-config", default=None)
+    parser.add_argument("--isolated", action="store_true")
     args = parser.parse_args(argv)
     rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     local = int(os.environ.get("LOCAL_RANK", "0"))
@@ -296,6 +302,8 @@ def _rank_main(argv: list[str]) -> int:
             init=args.init,
             engine=args.engine,
             zero=None if args.zero is None else zero.from_json(args.zero),
+            config=None if args.project_config is None else Path(args.project_config),
+            isolated=args.isolated,
         )
         report = dry_run(Path(args.config), options)
         result.ok = report.ok

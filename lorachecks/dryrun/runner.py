@@ -35,11 +35,32 @@ class Options:
     nproc: int = 1  # processes: above 1, the step runs under torch.distributed.run
     engine: str | None = None  # set inside a rank process: ddp, fsdp or deepspeed wraps the model
     zero: ZeroArgs | None = None  # inside a DeepSpeed rank: what its file is filled in from
+    config: Path | None = None  # --config: this project configuration for every file
+    isolated: bool = False  # --isolated: no project configuration at all
+
+
+class SettingsError(Exception):
+    """The project configuration cannot be read (a usage error, as for `lint`)."""
+
+
+def file_settings(path: Path, options: Options) -> Settings:
+    """``path``'s settings as `lint` reads them: the project configuration ([tool.lorachecks],
+    lorachecks.toml, per-file sections, select / ignore / severity, launch-dir) under the
+    command line's --launch-dir. Raises SettingsError."""
+    from lorachecks import lint_command
+    from lorachecks.config import ConfigError, project_settings
+
+    try:
+        base, given = lint_command.settings_from_options({"launch_dir": options.launch_dir})
+        return project_settings(base, given, options.config, options.isolated)(path)
+    except (lint_command.UsageError, ConfigError) as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def dry_run(path: Path, options: Options) -> Report:
-    """Run the dry-run for one config; every failure ends up as a diagnostic on the report."""
-    settings = Settings(launch_dir=(options.launch_dir or Path.cwd()).resolve())
+    """Run the dry-run for one config; every failure ends up as a diagnostic on the report.
+    Raises SettingsError when the project configuration cannot be read."""
+    settings = file_settings(path, options)
     loaded = read_config(path, settings)
     report = Report(config=str(path), locate=_locator(loaded, path))
     report.diagnostics.extend(loaded.diagnostics)
