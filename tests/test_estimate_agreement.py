@@ -267,3 +267,69 @@ def test_unmodelled_llamafactory_options_are_noted(tmp_path: Path) -> None:
     assert report.ok, report.diagnostics
     notes = " ".join(report.notes)
     assert "pissa_init is not applied" in notes and "packing" in notes and "neftune_noise_alpha 5" in notes
+
+
+# Qwen2-VL cases of tests/differential, each trained by LLaMA-Factory 0.9.5 as the dry-run counts.
+VL_CASES: dict[str, dict[str, Any]] = {
+    "lora_all": {},
+    "lora_vision_trained": {"freeze_vision_tower": False},
+    "lora_named_targets_vision_trained": {"lora_target": "q_proj,v_proj", "freeze_vision_tower": False},
+    "full": {"finetuning_type": "full"},
+    "freeze": {"finetuning_type": "freeze"},
+    "freeze_projector_trained": {"finetuning_type": "freeze", "freeze_multi_modal_projector": False},
+    "vision_tower_only": {"finetuning_type": "full", "freeze_language_model": True, "freeze_vision_tower": False},
+}
+
+
+def _tiny_qwen2_vl(folder: Path) -> None:
+    transformers = pytest.importorskip("transformers")
+    import torch
+
+    text = {**SMALL, "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 3, "tie_word_embeddings": False}
+    text["rope_scaling"] = {"type": "mrope", "mrope_section": [2, 3, 3]}
+    vision = {"depth": 1, "embed_dim": 32, "hidden_size": 64, "num_heads": 2, "mlp_ratio": 2}
+    torch.manual_seed(0)
+    config = transformers.Qwen2VLConfig(text_config=text, vision_config=vision, tie_word_embeddings=False)
+    transformers.Qwen2VLForConditionalGeneration(config).save_pretrained(folder)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(TOKENIZER / name, folder / name)
+
+
+@pytest.fixture(scope="module")
+def qwen2_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("vl") / "qwen2vl"
+    _tiny_qwen2_vl(folder)
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(VL_CASES))
+def test_vision_language_estimate_counts_what_the_trainer_trains(case: str, qwen2_vl: Path, tmp_path: Path) -> None:
+    pytest.importorskip("peft")
+    from lorachecks.dryrun import Options, dry_run
+
+    settings = {"finetuning_type": "lora", "lora_target": "all", **VL_CASES[case]}
+    lines = "".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in settings.items())
+    config = tmp_path / "train.yaml"
+    config.write_text(
+        f"model_name_or_path: {qwen2_vl}\nstage: sft\ndo_train: true\n{lines}{_dataset(tmp_path)}template: default\n"
+        f"output_dir: {tmp_path / 'out'}\nper_device_train_batch_size: 1\ncutoff_len: 8\n"
+    )
+    report = dry_run(config, Options(device="meta", launch_dir=tmp_path))
+    assert report.trainable_params, report.diagnostics
+    assert report.tool_estimate_trainable == report.trainable_params
+    found = estimate_llm({"model_name_or_path": str(qwen2_vl), **settings})
+    adapters = found.trainable_params if settings["finetuning_type"] == "lora" else 0  # in the built model
+    assert found.params + adapters == report.total_params  # the vision tower and projector are counted too
+    assert any("vision tower" in a and "safetensors header" in a for a in found.assumptions)
+
+
+def test_vision_language_parts_without_weights_are_said_not_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "vl"
+    folder.mkdir()
+    text = {**SMALL, "model_type": "qwen2_vl_text"}
+    (folder / "config.json").write_text(
+        json.dumps({"model_type": "qwen2_vl", "text_config": text, "vision_config": {}})
+    )
+    found = estimate_llm({"model_name_or_path": str(folder), "finetuning_type": "full", "freeze_vision_tower": False})
+    assert any("not counted" in a and "the vision tower" in a for a in found.assumptions)
+    assert found.trainable_params == found.params  # the language model, as far as it can be counted

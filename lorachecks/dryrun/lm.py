@@ -18,8 +18,8 @@ from torch import nn
 
 from lorachecks.architectures import HEADS
 from lorachecks.dryrun.config import DryRunError, Plan
-from lorachecks.dryrun.lf_tables import COMPOSITES, LIBRARY_RANGES, LLAMAFACTORY_VERSION
 from lorachecks.dryrun.step import LossFn
+from lorachecks.formats.llamafactory.trainer_tables import COMPOSITES, LIBRARY_RANGES, LLAMAFACTORY_VERSION
 
 
 def load_config(source: str, plan: Plan, trust_flag: bool) -> Any:

@@ -114,7 +114,8 @@ class LLMArch:
 
     @property
     def layer_params(self) -> int:
-        return (self.linear_params + self.norm_params) // max(self.layers, 1)
+        """One decoder layer's parameters (the final norm, outside the layers, left out)."""
+        return (self.linear_params + self.norm_params - self.hidden) // max(self.layers, 1)
 
     @property
     def active_intermediate(self) -> int:
@@ -162,6 +163,11 @@ def _int(data: dict[str, Any], *keys: str, default: int = 0) -> int:
     return default
 
 
+# Model types whose q/k/v projections carry biases without saying so in config.json (Qwen2's
+# language model, also inside Qwen2-VL and Qwen2.5-VL).
+_QKV_BIAS = frozenset({"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_vl_text", "qwen2_5_vl", "qwen2_5_vl_text"})
+
+
 def llm_from_config_json(data: dict[str, Any]) -> LLMArch | None:
     """Dimensions from a transformers ``config.json`` (text sub-config for multimodal models)."""
     if isinstance(data.get("text_config"), dict):
@@ -203,7 +209,7 @@ def llm_from_config_json(data: dict[str, Any]) -> LLMArch | None:
         else 0,
         dense_layers=_int(data, "first_k_dense_replace") if experts else 0,
         model_type=model_type,
-        qkv_bias=bool(data.get("attention_bias", model_type in {"qwen2", "qwen2_moe"})),
+        qkv_bias=bool(data.get("attention_bias", model_type in _QKV_BIAS)),
     )
 
 

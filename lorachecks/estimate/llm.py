@@ -15,7 +15,9 @@ from typing import Any
 from lorachecks import fsmemo
 from lorachecks.estimate.architecture import LLMArch, llm_from_config_json, llm_from_safetensors
 from lorachecks.estimate.catalogue import lookup_llm
+from lorachecks.estimate.multimodal import VisionParts, vision_parts
 from lorachecks.estimate.result import GIB, Estimate
+from lorachecks.formats.llamafactory.trainer_tables import COMPOSITES
 from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.records import record
 
@@ -31,6 +33,10 @@ _8BIT_OPTIMS = re.compile(r"8bit|8_bit|bnb_8")
 class ResolvedLLM:
     arch: LLMArch | None
     source: str
+    # A vision-language model LLaMA-Factory knows: its model_type, and its vision tower and
+    # projector as the checkpoint's header gives them (None without a local header).
+    multimodal: str | None = None
+    parts: VisionParts | None = None
 
 
 def resolve_llm(value: object, base: Path) -> ResolvedLLM:
@@ -52,6 +58,10 @@ def _resolve_llm(value: object, base: Path) -> ResolvedLLM:
             if error is None and isinstance(data, dict):
                 arch = llm_from_config_json(data)
                 if arch is not None:
+                    model_type = str(data.get("model_type", ""))
+                    if model_type in COMPOSITES:
+                        parts = vision_parts(path, model_type)
+                        return ResolvedLLM(arch, f"config.json {config_file}", model_type, parts)
                     return ResolvedLLM(arch, f"config.json {config_file}")
         if (path.is_file() and path.suffix == ".safetensors") or (path.is_dir() and any(path.glob("*.safetensors"))):
             from lorachecks.safetensors_header import NotSafetensors
@@ -143,6 +153,64 @@ def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]]
         else:
             unknown.append(name)
     return out, unknown
+
+
+def _freeze_patterns(config: dict[str, Any], layers: int) -> list[str]:
+    """What freeze tuning matches in parameter names: `.<layer id>.<module>` for the trainable
+    layers (the last `freeze_trainable_layers`, or the first when negative) and modules."""
+    k = _get(config, "freeze_trainable_layers", int, 2)
+    ids = range(max(0, layers - k), layers) if k > 0 else range(min(-k, layers))
+    modules = config.get("freeze_trainable_modules", "all")
+    names = [m.strip() for m in (modules if isinstance(modules, str) else "all").split(",") if m.strip()] or ["all"]
+    return [f".{i}.{'' if m == 'all' else m}" for m in names for i in ids]
+
+
+def _multimodal(
+    config: dict[str, Any], resolved: ResolvedLLM, method: str, rank: int, dora: bool, language: int, notes: list[str]
+) -> tuple[int, int, int]:
+    """A vision-language model as LLaMA-Factory trains it: (trainable parameters, of them those
+    added in the vision tower and projector, parameters of those two parts). ``language`` is
+    what the method trains in the language model."""
+    arch, parts = resolved.arch, resolved.parts
+    assert arch is not None
+    train_vision = not _get(config, "freeze_vision_tower", bool, True)
+    train_projector = not _get(config, "freeze_multi_modal_projector", bool, True)
+    if _get(config, "freeze_language_model", bool, False) and method in {"full", "freeze"}:
+        language = 0
+    if parts is None:
+        if train_vision or train_projector:
+            # Their sizes are not in config.json: said, not guessed.
+            notes.append(
+                f"{resolved.multimodal}: the vision tower and projector are not counted (no safetensors header beside "
+                "config.json to read their sizes from), although this config trains "
+                + " and ".join(
+                    p for p, on in (("the vision tower", train_vision), ("the projector", train_projector)) if on
+                )
+            )
+        else:
+            notes.append(
+                f"{resolved.multimodal}: the frozen vision tower and projector are not counted (no safetensors header)"
+            )
+        return language, 0, 0
+    if method in {"lora", "oft"}:
+        target = config.get("lora_target", "all")
+        targets = [t.strip() for t in (target if isinstance(target, str) else "all").split(",") if t.strip()]
+        added = parts.lora(rank, targets or ["all"], dora, train_vision, train_projector)
+    elif method == "freeze":
+        added = parts.freeze_tuned(_freeze_patterns(config, arch.layers), train_vision, train_projector)
+    else:
+        added = parts.trainable(train_vision, train_projector)
+    frozen = [p for p, on in (("vision tower", train_vision), ("projector", train_projector)) if not on]
+    notes.append(
+        f"{resolved.multimodal}: vision tower {parts.vision_params:,} and projector {parts.projector_params:,} "
+        f"parameters (safetensors header); {added:,} of them trainable"
+        + (
+            f", the {' and '.join(frozen)} frozen as the trainer keeps {'them' if len(frozen) > 1 else 'it'}"
+            if frozen
+            else ""
+        )
+    )
+    return language + added, added, parts.vision_params + parts.projector_params
 
 
 def _deepspeed(config: dict[str, Any], base: Path) -> tuple[int, bool, bool, str]:
@@ -297,7 +365,15 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
         extra_weights = trainable * (train_bytes - 2)
         if train_bytes == 4:
             notes.append("full tuning: trainable weights upcast to fp32 (LLaMA-Factory does so unless pure_bf16)")
-    est.params, est.trainable_params = arch.params, trainable
+    params = arch.params
+    if resolved.multimodal is not None:
+        trainable, extra, sizes = _multimodal(config, resolved, method, rank, use_dora, trainable, notes)
+        params += sizes
+        weights += sizes * 2.0  # the vision tower and projector load in 16 bits too
+        extra_weights = (
+            extra_weights + extra * train_bytes if method in {"lora", "oft"} else trainable * (train_bytes - 2)
+        )
+    est.params, est.trainable_params = params, trainable
 
     # Optimizer states per trainable parameter. Sharded full tuning with 16-bit weights
     # (ZeRO-3 / FSDP full shard) keeps an fp32 master copy and fp32 states in the optimizer:
