@@ -168,12 +168,15 @@ def rules(
 def explain(code: Annotated[str, typer.Argument(help="Rule code (LC101) or name (unknown-key).")]) -> None:
     """Explain a rule: what it checks, why it matters, and an example."""
     from lorachecks import ruledoc
-    from lorachecks.rules import rule_by_code
+    from lorachecks.rules import codes_for_alias, rule_by_code
 
     rule = rule_by_code(code)
-    if rule is None:
+    if rule is not None:
+        typer.echo(ruledoc.explain(rule), nl=False)
+    elif codes_for_alias(code):
+        typer.echo(ruledoc.explain_alias(code.upper()), nl=False)
+    else:
         raise _usage_error(f"no rule {code!r}; `lorachecks rules` lists them")
-    typer.echo(ruledoc.explain(rule), nl=False)
 
 
 @app.command()

@@ -192,7 +192,7 @@ class RunWide:
                     line=where.line,
                     column=where.column,
                     code=rule.code,
-                    severity=self.settings.severity_for(rule.code, finding.severity or rule.severity),
+                    severity=self.settings.severity_for(rule.code, finding.severity or rule.severity, rule.aliases),
                     message=printable(finding.message, result.secrets),
                     key=dotted(finding.key) if isinstance(finding.key, tuple) else finding.key,
                     hint=printable(finding.hint, result.secrets) if finding.hint else None,
@@ -304,7 +304,7 @@ def _run(ctx: RuleContext) -> list[Diagnostic]:
         formats = rule.formats
         if formats is not None and (name is None or name not in formats or not mapping):
             continue  # format rules need a mapping of options; LC001-LC005 explain why not
-        if not settings.enabled(rule.code):
+        if not settings.enabled(rule.code, rule.aliases):
             continue
         try:
             for finding in rule.check(ctx):
@@ -331,7 +331,7 @@ def _diagnostic(doc: Document, rule: Rule, finding: Finding, settings: Settings)
         line=where.line,
         column=where.column,
         code=rule.code,
-        severity=settings.severity_for(rule.code, finding.severity or rule.severity),
+        severity=settings.severity_for(rule.code, finding.severity or rule.severity, rule.aliases),
         message=finding.message,
         key=dotted(key) if key else None,
         hint=finding.hint,

@@ -134,9 +134,9 @@ def check_code(code: str) -> None:
     if not re.match(_CODE, code):
         raise OptionError(f"has {code!r}, which is not a rule code or prefix (LC101, LC1, ...)")
     if len(code) == 5:
-        from lorachecks.rules import rule_by_code
+        from lorachecks.rules import codes_for_alias, rule_by_code
 
-        if rule_by_code(code) is None:
+        if rule_by_code(code) is None and not codes_for_alias(code):
             raise OptionError(f"names {code}, which is no rule (`lorachecks rules` lists them)")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 
-from lorachecks.rules import Rule, all_rules
+from lorachecks.rules import Rule, all_rules, codes_for_alias, rule_by_code
 
 
 def formats_of(rule: Rule) -> str:
@@ -38,6 +38,16 @@ def explain(rule: Rule) -> str:
     )
 
 
+def explain_alias(code: str) -> str:
+    """What an older code stands for now: the rules that took it over, one line each."""
+    rules = [rule for rule in map(rule_by_code, codes_for_alias(code)) if rule is not None]
+    lines = [f"{r.code} ({r.name}, {r.severity.value}): {r.summary}" for r in rules]
+    return (
+        f"{code} is an older code: it now stands for these {len(rules)} rules, and selecting, ignoring or"
+        f" disabling {code} means all of them (`lorachecks explain CODE` for each):\n\n" + "\n".join(lines) + "\n"
+    )
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -63,9 +73,19 @@ def markdown() -> str:
             f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity.value} | "
             f"{'fix' if r.fixable else ''} | {formats_of(r)} | {_cell(r.summary)} |"
         )
+    older = sorted({a for r in rules for a in r.aliases})
+    if older:
+        out += [
+            "",
+            "Older codes still work wherever a code is written and stand for every rule that took them over:",
+            "",
+        ]
+        out += [f"- {code}: {', '.join(codes_for_alias(code))}" for code in older]
     for r in rules:
         meta = f"Default severity: **{r.severity.value}**. Formats: {formats_of(r)}."
         if r.fixable:
             meta += " Fixable with `lorachecks fix`."
+        if r.aliases:
+            meta += f" Also selected by the older code {', '.join(r.aliases)}."
         out += ["", f"## {r.code} {r.name}", "", f"**{r.summary}**", "", meta, "", body_of(r)]
     return "\n".join(out).rstrip() + "\n"

@@ -39,16 +39,23 @@ class Settings:
     # Severity changes from the project configuration: code or prefix -> new level.
     severity: dict[str, Severity] = field(default_factory=dict)
 
-    def enabled(self, code: str) -> bool:
+    def enabled(self, code: str, aliases: tuple[str, ...] = ()) -> bool:
+        """Whether the rule ``code`` (still selected by its older ``aliases``) runs."""
         if not self.select and not self.ignore:
             return True  # the default, asked for every rule of every file
-        if self.select and not any(code.startswith(p) for p in self.select):
+        if self.select and not any(selects(p, code, aliases) for p in self.select):
             return False
-        return not any(code.startswith(p) for p in self.ignore)
+        return not any(selects(p, code, aliases) for p in self.ignore)
 
-    def severity_for(self, code: str, default: Severity) -> Severity:
+    def severity_for(self, code: str, default: Severity, aliases: tuple[str, ...] = ()) -> Severity:
         """The level a finding is reported at: the longest matching severity change wins."""
         if not self.severity:
             return default
-        matches = [p for p in self.severity if code.startswith(p)]
+        matches = [p for p in self.severity if selects(p, code, aliases)]
         return self.severity[max(matches, key=len)] if matches else default
+
+
+def selects(selector: str, code: str, aliases: tuple[str, ...] = ()) -> bool:
+    """Whether a code or prefix a user wrote (``LC3``, ``LC340``) names the rule ``code``,
+    directly or through one of its older codes (``LC301`` names every rule aliased to it)."""
+    return code.startswith(selector) or any(a.startswith(selector) for a in aliases)

@@ -4,8 +4,9 @@
     # lorachecks: disable-next-line=LC101,LC102               the line below
     # lorachecks: disable-file=LC2                            the whole file
 
-Codes are comma-separated rule codes or prefixes (``LC2`` covers every LC2xx rule); ``all``,
-or no ``=codes`` at all, covers every rule. JSON has no comments, so JSON files cannot carry suppressions.
+Codes are comma-separated rule codes or prefixes (``LC2`` covers every LC2xx rule; an older
+code such as ``LC301`` covers every rule that took part of it over); ``all``, or no
+``=codes`` at all, covers every rule. JSON has no comments, so JSON files cannot carry suppressions.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 
 from lorachecks.diagnostics import Diagnostic
 from lorachecks.records import field, record
+from lorachecks.settings import selects
 
 _DIRECTIVE = re.compile(
     r"lorachecks\s*:\s*(disable-next-line|disable-file|disable)\b(?:\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*))?"
@@ -33,11 +35,16 @@ class Suppressions:
         return bool(self.file or self.lines)
 
     def covers(self, diagnostic: Diagnostic) -> bool:
-        return _matches(diagnostic.code, self.file) or _matches(diagnostic.code, self.lines.get(diagnostic.line, ()))
+        from lorachecks.rules import aliases
+
+        older = aliases().get(diagnostic.code, ())
+        return _matches(diagnostic.code, older, self.file) or _matches(
+            diagnostic.code, older, self.lines.get(diagnostic.line, ())
+        )
 
 
-def _matches(code: str, prefixes: Iterable[str]) -> bool:
-    return any(p == "ALL" or code.startswith(p) for p in prefixes)
+def _matches(code: str, older: tuple[str, ...], prefixes: Iterable[str]) -> bool:
+    return any(p == "ALL" or selects(p, code, older) for p in prefixes)
 
 
 def comment_start(line: str, syntax: str) -> int | None:

@@ -97,8 +97,8 @@ def test_pin_in_pyproject_decides(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_transformers_5_notes_are_left_out_for_transformers_4(lint_text: LintText) -> None:
     text = BASE + "warmup_ratio: 0.1\n"
-    assert "LC302" in codes(lint_text(text))  # the default range reaches transformers 5
-    assert "LC302" not in codes(lint_text(text, llamafactory_version="0.9.3"))
+    assert "LC354" in codes(lint_text(text))  # the default range reaches transformers 5
+    assert "LC354" not in codes(lint_text(text, llamafactory_version="0.9.3"))
 
 
 def test_project_setting_sets_the_transformers_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,6 +23,7 @@ from lorachecks import entry, lint_command, linter, parallel
 from lorachecks.cli import app
 from lorachecks.formats.llamafactory import fast
 from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
+from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.linter import FileResult, lint_paths
 from lorachecks.loader import yaml_loader
 from lorachecks.loader.flat_yaml import load_flat
@@ -77,11 +78,31 @@ def test_compiled_fields_defaults_and_releases_match_the_model() -> None:
     module = fast.compiled()
     assert module is not None
     assert set(module.FIELDS) == set(LlamaFactoryConfig.model_fields)
-    config = module.CompiledConfig({}, set())
+    config = LlamaFactoryValues({}, ())  # the defaults, from the compiled table
     model = LlamaFactoryConfig.model_construct()
     for name in LlamaFactoryConfig.model_fields:
         assert getattr(config, name) == getattr(model, name), name
         assert module.FIELDS[name][2] == LlamaFactoryConfig.since(name), name
+    assert LlamaFactoryValues.from_model(model).__dict__ == config.__dict__
+    from lorachecks.formats.llamafactory import fields
+
+    assert module.GROUPS == {name: tuple(getattr(fields, name).model_fields) for name in fields.__all__}
+
+
+def test_compiled_module_is_data_only() -> None:
+    """compiled.py holds no code of its own: the checks between fields are rules."""
+    import ast
+
+    tree = ast.parse(Path(fast.__file__).with_name("compiled.py").read_text(encoding="utf-8"))
+    assert not [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+    assigned = {
+        t.id
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for t in ast.walk(node)
+        if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
+    }
+    assert assigned == {"SOURCE_HASH", "FIELDS", "GROUPS"}
 
 
 @pytest.mark.parametrize("name", sorted(LlamaFactoryConfig.model_fields))
@@ -433,10 +454,13 @@ def test_rule_index_is_current() -> None:
     """lorachecks/rules/_index.py lists every rule module with its code and formats: run
     ``python tools/gen_rule_index.py`` after adding a rule or changing its FORMATS."""
     from lorachecks import rules
-    from lorachecks.rules._index import RULES
+    from lorachecks.rules._index import ALIASES, RULES
 
-    scanned = [(name, code, None if f is None else tuple(sorted(f))) for name, code, f in rules.scan()]
-    assert list(RULES) == scanned, "stale: run python tools/gen_rule_index.py"
+    scanned = rules.scan()
+    assert list(RULES) == [(name, code, None if f is None else tuple(sorted(f))) for name, code, f, _ in scanned], (
+        "stale: run python tools/gen_rule_index.py"
+    )
+    assert ALIASES == {code: aliases for _, code, _, aliases in scanned if aliases}
     assert rules._indexed() == RULES
 
 

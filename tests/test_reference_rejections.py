@@ -61,7 +61,7 @@ REJECTED = [
     (
         "quantization with full",
         edit("finetuning_type: lora", "finetuning_type: full") + "quantization_bit: 4\n",
-        "LC301",
+        "LC341",
         "quantization_bit",
         13,
     ),
@@ -86,8 +86,8 @@ REJECTED = [
     ("max_steps as a word", GOOD + 'max_steps: "ten"\n', "LC104", "max_steps", 13),
     ("lora_alpha as a word", GOOD + "lora_alpha: sixteen\n", "LC104", "lora_alpha", 13),
     ("negative learning rate", edit("learning_rate: 1.0e-4", "learning_rate: -1.0e-4"), "LC106", "learning_rate", 11),
-    ("eval without eval data", GOOD + "eval_strategy: steps\n", "LC301", "eval_strategy", 13),
-    ("fp16 and bf16", GOOD + "fp16: true\n", "LC301", "bf16", 12),
+    ("eval without eval data", GOOD + "eval_strategy: steps\n", "LC346", "eval_strategy", 13),
+    ("fp16 and bf16", GOOD + "fp16: true\n", "LC340", "bf16", 12),
     ("deepspeed file missing", GOOD + "deepspeed: ds_z3.json\n", "LC206", "deepspeed", 13),
 ]
 

@@ -137,7 +137,7 @@ def test_sarif_validates_against_the_official_schema(project: Path, tmp_path: Pa
     assert location["artifactLocation"] == {"uri": "configs/bad%2C%20odd%3A%20name%25.yaml", "uriBaseId": "%SRCROOT%"}
     assert location["region"] == {"startLine": 9, "startColumn": 1}
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
-    assert results["LC302"]["level"] == "warning"
+    assert results["LC352"]["level"] == "warning"
 
     # The validation is meaningful: the schema refuses a result without a message.
     del log["runs"][0]["results"][0]["message"]
@@ -172,7 +172,7 @@ def test_junit_report_reads_back(project: Path, tmp_path: Path) -> None:
     [skipped] = list(suites["configs/notes.yaml"])
     assert skipped.is_skipped
     warn_cases = list(suites["configs/warn.yaml"])
-    assert all(c.is_passed for c in warn_cases) and any("LC302" in c.name for c in warn_cases)
+    assert all(c.is_passed for c in warn_cases) and any("LC352" in c.name for c in warn_cases)
     assert (xml.tests, xml.failures, xml.skipped) == (sum(s.tests for s in xml), 1, 1)
 
     _, strict = lint("--no-path-checks", "--strict", "-f", "junit", "configs/warn.yaml", cwd=project)
@@ -208,7 +208,7 @@ def test_gitlab_code_quality(project: Path) -> None:
         assert isinstance(issue["location"]["lines"]["begin"], int) and issue["location"]["lines"]["begin"] >= 1
     assert len({i["fingerprint"] for i in issues}) == len(issues)
     by_check = {i["check_name"]: i for i in issues}
-    assert by_check["LC101"]["severity"] == "major" and by_check["LC302"]["severity"] == "minor"
+    assert by_check["LC101"]["severity"] == "major" and by_check["LC352"]["severity"] == "minor"
     assert by_check["LC101"]["location"] == {"path": "configs/bad, odd: name%.yaml", "lines": {"begin": 9}}
 
     # Fingerprints survive moving the finding to another line, so GitLab tracks it across commits.
@@ -232,7 +232,7 @@ def test_junit_follows_per_file_strictness(tmp_path: Path) -> None:
     from lorachecks.report.junit_format import render
 
     def result(name: str) -> FileResult:
-        warning = Diagnostic(name, 3, 1, "LC302", Severity.WARNING, "does less than it says")
+        warning = Diagnostic(name, 3, 1, "LC352", Severity.WARNING, "does less than it says")
         return FileResult(Path(name), "checked", "llamafactory", diagnostics=[warning])
 
     out = io.StringIO()

@@ -1,14 +1,12 @@
-"""Generate lorachecks/formats/llamafactory/compiled.py from the Pydantic schema.
+"""Generate lorachecks/formats/llamafactory/compiled.py from the Pydantic field models.
 
 The lint path of a clean config does not need Pydantic: importing it and building the
-377-field model costs more than the whole lint of one file. This tool "compiles" the schema
-into plain Python once:
+377-field model costs more than the whole lint of one file. This tool writes the schema's
+fields as plain data once (no code: checks between fields are rules in lorachecks/rules/):
 
-- ``FIELDS``: every field's accepted types (a small spec the fast checker understands),
-  its default and the release that introduced it;
-- ``CompiledConfig``: a plain class carrying the cross-field validator methods of
-  ``LlamaFactoryConfig``, copied from schema.py with their decorators removed, so the same
-  code runs on a plain object;
+- ``FIELDS``: every field's accepted types (a small spec fast.py understands), its default
+  and the release that introduced it;
+- ``GROUPS``: the fields of each trainer argument dataclass (``MegatronBridgeArgs``, ...);
 - ``SOURCE_HASH``: a hash of the sources it was made from. At run time a mismatch (schema
   edited, this tool not re-run) silently falls back to Pydantic, so verdicts never depend on
   regeneration; tests/test_performance.py fails until it is regenerated.
@@ -18,7 +16,6 @@ Run: ``python tools/gen_llamafactory_compiled.py`` (from the repository root).
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 import types
@@ -32,9 +29,7 @@ sys.path.insert(0, str(ROOT))
 from lorachecks.formats.llamafactory import fast  # noqa: E402
 from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig  # noqa: E402
 
-SCHEMA = ROOT / "lorachecks" / "formats" / "llamafactory" / "schema.py"
 OUT = ROOT / "lorachecks" / "formats" / "llamafactory" / "compiled.py"
-SKIPPED_IMPORTS = ("pydantic", "typing_extensions", "lorachecks.formats.llamafactory.fields")
 
 
 def spec_of(annotation: Any) -> Any:
@@ -73,7 +68,7 @@ def constraints_of(metadata: list[Any]) -> dict[str, Any]:
 
 
 def field_table() -> str:
-    lines = ["FIELDS: dict[str, tuple[Any, Any, Any, str | None]] = {"]
+    lines = ["FIELDS: dict[str, tuple[Any, Any, str | None]] = {"]
     for name, info in LlamaFactoryConfig.model_fields.items():
         spec = spec_of(info.annotation)
         limits = constraints_of(list(info.metadata))
@@ -92,95 +87,33 @@ def field_table() -> str:
     return "\n".join(lines)
 
 
-def module_parts(tree: ast.Module, source: str) -> tuple[list[str], list[str], ast.ClassDef]:
-    imports, constants = [], []
-    config: ast.ClassDef | None = None
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(SKIPPED_IMPORTS):
-            continue
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
-                imports.append(ast.get_source_segment(source, node) or "")
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            constants.append(ast.get_source_segment(source, node) or "")
-        elif isinstance(node, ast.ClassDef) and node.name == "LlamaFactoryConfig":
-            config = node
-    assert config is not None, "LlamaFactoryConfig not found in schema.py"
-    return imports, constants, config
-
-
-def methods(config: ast.ClassDef, source: str) -> tuple[list[str], list[str]]:
-    """Copied method sources (decorators other than @property dropped) and validator names."""
-    out, validators = [], []
-    lines = source.splitlines()
-    for node in config.body:
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        decorators = [ast.unparse(d) for d in node.decorator_list]
-        if "classmethod" in decorators:
-            continue
-        if any(d.startswith("model_validator") for d in decorators):
-            if "model_validator(mode='after')" not in decorators:
-                raise SystemExit(f"{node.name}: only mode='after' validators can be compiled")
-            validators.append(node.name)
-        body = "\n".join(lines[node.lineno - 1 : node.end_lineno])
-        keep = "    @property\n" if "property" in decorators else ""
-        out.append(keep + body)
-    return out, validators
-
-
-def stubs() -> str:
-    """Field-group classes the validators name, reduced to their field names."""
+def group_table() -> str:
     from lorachecks.formats.llamafactory import fields
 
-    out = []
+    lines = ["GROUPS: dict[str, tuple[str, ...]] = {"]
     for name in fields.__all__:
-        model = getattr(fields, name)
-        out.append(f"class {name}:\n    model_fields = dict.fromkeys({tuple(model.model_fields)!r})\n")
-    return "\n\n".join(out)
+        lines.append(f"    {name!r}: {tuple(getattr(fields, name).model_fields)!r},")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def render() -> str:
-    source = SCHEMA.read_text(encoding="utf-8")
-    imports, constants, config = module_parts(ast.parse(source), source)
-    bodies, validators = methods(config, source)
-    return f'''# mypy: ignore-errors
-"""Generated by tools/gen_llamafactory_compiled.py from schema.py and fields/: do not edit.
+    return f'''"""Generated by tools/gen_llamafactory_compiled.py from schema.py and fields/: do not edit.
 
-The LLaMA-Factory schema without Pydantic, for the fast lint path (see fast.py).
+The LLaMA-Factory fields as data, for the fast lint path (see fast.py).
 """
 
 from __future__ import annotations
 
-{chr(10).join(imports)}
+from typing import Any
 
 SOURCE_HASH = {fast.source_hash()!r}
 
 # name: (accepted types, ("value", default) or ("factory", name), release introduced)
 {field_table()}
 
-{chr(10).join(constants)}
-
-
-{stubs()}
-
-
-class CompiledConfig:
-    """The validated config as a plain object: field values plus the cross-field checks."""
-
-    def __init__(self, values: dict[str, Any], fields_set: set[str]) -> None:
-        self.__dict__.update(DEFAULTS)
-        for name in FACTORIES:
-            self.__dict__[name] = FACTORIES[name]()
-        self.__dict__.update(values)
-        self.model_fields_set = fields_set
-
-{chr(10).join(bodies)}
-
-
-DEFAULTS = {{n: d[1] for n, (_, d, _) in FIELDS.items() if d[0] == "value"}}
-FACTORIES = {{n: {{"list": list, "dict": dict}}[d[1]] for n, (_, d, _) in FIELDS.items() if d[0] == "factory"}}
-VALIDATORS = ({"".join(f"CompiledConfig.{v}, " for v in validators)})
+# trainer argument dataclass: its fields
+{group_table()}
 '''
 
 

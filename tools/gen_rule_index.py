@@ -29,12 +29,23 @@ def render() -> str:
         "# (module, CODE, FORMATS or None), in code order",
         "RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (",
     ]
-    for module, code, formats in rules.scan():
-        names = [f'"{name}"' for name in sorted(formats or ())]
-        shown = "None" if formats is None else f"({', '.join(names)}{',' if len(names) == 1 else ''})"
-        lines.append(f'    ("{module}", "{code}", {shown}),')
-    lines.append(")")
+    found = rules.scan()
+    for module, code, formats, _ in found:
+        lines.append(f'    ("{module}", "{code}", {_tuple(sorted(formats)) if formats is not None else "None"}),')
+    lines += [
+        ")",
+        "",
+        "# CODE: the older codes (ALIASES) that still select the rule",
+        "ALIASES: dict[str, tuple[str, ...]] = {",
+    ]
+    lines += [f'    "{code}": {_tuple(aliases)},' for _, code, _, aliases in found if aliases]
+    lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _tuple(items: list[str] | tuple[str, ...]) -> str:
+    names = [f'"{name}"' for name in items]
+    return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
 
 
 def main() -> int:

@@ -61,6 +61,9 @@ class Format:
     # that returns None whenever it cannot decide (the caller then runs the schema).
     field_names: Callable[[], frozenset[str]] | None = None
     fast_validate: Callable[[dict[str, Any]], Validation | None] | None = None
+    # What the rules read of a config the Pydantic schema validated (None: the model itself);
+    # fast_validate builds the same view.
+    config_view: Callable[[Any], Any] | None = None
 
     def dialect(self, syntax: str, settings: Settings) -> str:
         if self.dialect_for is not None:

@@ -105,7 +105,8 @@ class Validation:
     # What each field with an error accepts (choices, bounds), read from its declaration.
     allowed: dict[str, Allowed] = field(default_factory=dict)
     findings: list[SchemaFinding] = field(default_factory=list)
-    config: BaseModel | None = None
+    # The validated config: the Pydantic model, or the format's view of it (Format.config_view).
+    config: BaseModel | Any | None = None
 
 
 def report(

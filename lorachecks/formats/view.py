@@ -66,6 +66,8 @@ class ConfigView:
             result.config = schema.model_validate(clean, context=context, strict=True)
         except ValidationError:  # pragma: no cover - clean data passes field validation
             result.config = None
+        if result.config is not None and self.format.config_view is not None:
+            result.config = self.format.config_view(result.config)
         return result
 
     @cached_property

@@ -13,6 +13,10 @@ then, file by file in discovery order, ``check_run`` gets that fact and ``earlie
 the rule keeps for the whole run, and yields findings about this file (with an explicit
 ``position``). Findings land on the later file, as a duplicate key is reported where it is
 repeated: results can be reported as they arrive.
+
+A rule that took over part of an older code declares ``ALIASES = ("LC301",)``: wherever a
+user names a code (``--select``, ``--ignore``, the project configuration, inline
+``disable=`` comments, ``explain``), the old code stands for every rule that lists it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from lorachecks.diagnostics import Severity
 from lorachecks.records import record
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.settings import selects
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -46,6 +51,11 @@ class Rule:
     doc: str
     fixable: bool = False  # the rule attaches safe fixes to (some of) its findings
     check_run: RunCheck | None = None
+    aliases: tuple[str, ...] = ()  # older codes that still select this rule
+
+    def named_by(self, selector: str) -> bool:
+        """Whether a code or prefix a user wrote (``LC3``, ``LC340``, the alias ``LC301``) means this rule."""
+        return selects(selector, self.code, self.aliases)
 
     @property
     def summary(self) -> str:
@@ -66,6 +76,7 @@ def _rule_from(module: ModuleType) -> Rule:
         doc=module.__doc__ or "",
         fixable=bool(getattr(module, "FIXABLE", False)),
         check_run=getattr(module, "check_run", None),
+        aliases=tuple(getattr(module, "ALIASES", ())),
     )
 
 
@@ -75,11 +86,11 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(sorted(found, key=lambda r: r.code))
 
 
-def scan() -> tuple[tuple[str, str, frozenset[str] | None], ...]:
-    """(module, CODE, FORMATS) of every rule module, found by listing and importing the
-    package: what tools/gen_rule_index.py writes to ``_index.py``."""
+def scan() -> tuple[tuple[str, str, frozenset[str] | None, tuple[str, ...]], ...]:
+    """(module, CODE, FORMATS, ALIASES) of every rule module, found by listing and importing
+    the package: what tools/gen_rule_index.py writes to ``_index.py``."""
     rules = [(name, _rule_from(importlib.import_module(f"{__name__}.{name}"))) for name in _scanned_names()]
-    return tuple(sorted(((name, r.code, r.formats) for name, r in rules), key=lambda item: item[1]))
+    return tuple(sorted(((name, r.code, r.formats, r.aliases) for name, r in rules), key=lambda item: item[1]))
 
 
 def _scanned_names() -> list[str]:
@@ -180,3 +191,20 @@ def _static_formats(module: str) -> Any:
 def rule_by_code(code: str) -> Rule | None:
     wanted = code.upper()
     return next((r for r in all_rules() if r.code == wanted or r.name == code.lower()), None)
+
+
+@cache
+def aliases() -> dict[str, tuple[str, ...]]:
+    """Rule code -> the older codes that still select it (only rules that have some), from the
+    index without importing the rules when it is current."""
+    from lorachecks.rules._index import ALIASES
+
+    if _indexed() is not None:
+        return ALIASES
+    return {r.code: r.aliases for r in all_rules() if r.aliases}
+
+
+def codes_for_alias(code: str) -> tuple[str, ...]:
+    """The codes an older code now stands for (empty: ``code`` is no alias)."""
+    wanted = code.upper()
+    return tuple(sorted(c for c, old in aliases().items() if wanted in old))

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from lorachecks import fsmemo
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import config_of, local_path, names
+from lorachecks.formats.llamafactory.resolve import config_of, local_path
+from lorachecks.formats.llamafactory.values import split_names
 from lorachecks.paths import is_placeholder, looks_local
 from lorachecks.rules.context import Finding, RuleContext, launch_note
 
@@ -41,7 +42,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if not ctx.settings.path_checks or config is None:
         return
     for key, marker in _MARKER.items():
-        for value in names(getattr(config, key)):
+        for value in split_names(getattr(config, key)):
             if is_placeholder(value):
                 continue  # LC202 reports placeholders
             path = local_path(ctx, value)

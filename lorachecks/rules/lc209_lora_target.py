@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 from lorachecks.architectures import HEADS
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import config_of, model_linear_modules, names
+from lorachecks.formats.llamafactory.resolve import config_of, model_linear_modules
+from lorachecks.formats.llamafactory.values import split_names
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC209"
@@ -36,7 +37,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         or not config.model_name_or_path
     ):
         return
-    targets = [t for t in names(config.lora_target) if t != "all"]
+    targets = [t for t in split_names(config.lora_target) if t != "all"]
     found = model_linear_modules(ctx, config.model_name_or_path)
     if not targets or found is None:
         return

@@ -11,6 +11,7 @@ from functools import cache
 from lorachecks.formats.base import Format, has_any
 from lorachecks.formats.llamafactory import environment, fast
 from lorachecks.formats.llamafactory.renamed import RENAMED_KEYS
+from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.loader import Document
 from lorachecks.settings import Settings
 
@@ -86,4 +87,5 @@ LLAMAFACTORY = Format(
     transformers_only=frozenset(environment.UNTIL),
     field_names=fast.field_names,
     fast_validate=fast.validate,
+    config_view=LlamaFactoryValues.from_model,
 )

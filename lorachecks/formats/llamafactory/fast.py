@@ -1,29 +1,31 @@
-"""The fast lint path: the LLaMA-Factory schema without Pydantic, for clean configs.
+"""The fast lint path: the LLaMA-Factory field validation without Pydantic.
 
 Importing Pydantic and building the 377-field model costs several times a whole lint of
 one file, and most configs validate cleanly. ``compiled.py`` (generated from the Pydantic
-schema by tools/gen_llamafactory_compiled.py) holds every field's accepted types and
-default plus the schema's cross-field validators as plain methods. When every key of a
-file is accepted exactly, the validators run on a plain object and Pydantic is never
-imported. Anything the compiled table cannot decide (a wrong type, an unusual union, a
-stale table) returns None and the caller falls back to Pydantic, so verdicts and messages
-are always Pydantic's.
+schema by tools/gen_llamafactory_compiled.py) is data only: every field's accepted types,
+default, release and argument group. When every key of a file is accepted exactly, or
+refused with an error this module can word as Pydantic does, the result is built here and
+Pydantic is never imported. Anything the table cannot decide (an unusual union, an error
+inside a list, a stale table) returns None and the caller falls back to Pydantic, so
+verdicts and messages are always Pydantic's. Checks between fields are rules
+(lorachecks/rules/), which read the :class:`~lorachecks.formats.llamafactory.values.LlamaFactoryValues`
+either path builds.
 """
 
 from __future__ import annotations
 
 import importlib
 import zlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from lorachecks.formats.validation import BOUNDS, Allowed
-from lorachecks.records import record
 
 if TYPE_CHECKING:
-    from lorachecks.formats.validation import SchemaFinding, Validation
+    from lorachecks.formats.validation import Validation
 
 _HERE = Path(__file__).resolve().parent
 _NO = object()  # "not accepted exactly": defer to Pydantic
@@ -73,6 +75,40 @@ def since_table() -> dict[str, str | None]:
     from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
 
     return {name: LlamaFactoryConfig.since(name) for name in LlamaFactoryConfig.model_fields}
+
+
+@cache
+def field_defaults() -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    """Each field's default as the trainer has it: (plain values, factories of list/dict defaults)."""
+    module = compiled()
+    if module is not None:
+        entries = {name: entry[1] for name, entry in module.FIELDS.items()}
+        factories: dict[str, Callable[[], Any]] = {"list": list, "dict": dict}
+        return (
+            {name: default for name, (kind, default) in entries.items() if kind == "value"},
+            {name: factories[default] for name, (kind, default) in entries.items() if kind == "factory"},
+        )
+    from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
+
+    values: dict[str, Any] = {}
+    made: dict[str, Callable[[], Any]] = {}
+    for name, info in LlamaFactoryConfig.model_fields.items():
+        if info.default_factory is not None:
+            made[name] = info.default_factory  # type: ignore[assignment]
+        else:
+            values[name] = info.default
+    return values, made
+
+
+@cache
+def group_fields(group: str) -> tuple[str, ...]:
+    """The fields of one trainer argument dataclass (``MegatronBridgeArgs``, ...), in order."""
+    module = compiled()
+    if module is not None:
+        return tuple(module.GROUPS[group])
+    from lorachecks.formats.llamafactory import fields
+
+    return tuple(getattr(fields, group).model_fields)
 
 
 _SIMPLE = frozenset({"bool", "int", "str"})
@@ -237,20 +273,14 @@ def _number_kind(spec: tuple[Any, ...]) -> str | None:
     return None
 
 
-@record(slots=True)
-class _Info:
-    """What the validators read from Pydantic's ValidationInfo: the findings context."""
-
-    context: dict[str, Any]
-
-
 def validate(known: dict[str, Any]) -> Validation | None:
-    """Field and cross-field validation of a config whose keys are all schema fields.
+    """Field validation of a config whose keys are all schema fields.
 
     Field errors are Pydantic's own, rebuilt by :func:`explain`. None when a value's error
     is one only Pydantic can describe (or the compiled table is stale): the caller then
     validates with Pydantic.
     """
+    from lorachecks.formats.llamafactory.values import LlamaFactoryValues
     from lorachecks.formats.validation import Validation
 
     module = compiled()
@@ -275,12 +305,4 @@ def validate(known: dict[str, Any]) -> Validation | None:
             allowed[key] = allowed_of_spec(spec)
         else:
             values[key] = out
-    config = module.CompiledConfig(values, set(values))
-    findings: list[SchemaFinding] = []
-    info = _Info({"findings": findings, "invalid": set(field_errors)})
-    try:
-        for validator in module.VALIDATORS:
-            validator(config, info)
-    except Exception:  # Pydantic turns some of these into errors: let it decide
-        return None
-    return Validation(field_errors=field_errors, allowed=allowed, findings=findings, config=config)
+    return Validation(field_errors=field_errors, allowed=allowed, config=LlamaFactoryValues(values, values))

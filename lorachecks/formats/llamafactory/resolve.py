@@ -6,12 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from lorachecks.formats.llamafactory.values import LlamaFactoryValues, split_names
 from lorachecks.paths import can_be_path, is_placeholder, read_json, resolve
 from lorachecks.records import field, record
 
 if TYPE_CHECKING:
-    # at run time the config may be the compiled plain object (fast.py)
-    from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
     from lorachecks.formats.view import ConfigView
 
 DATA_CONFIG = "dataset_info.json"
@@ -20,8 +19,10 @@ HUB_SOURCES = ("hf_hub_url", "ms_hub_url", "om_hub_url", "script_url", "cloud_fi
 FILE_TYPES = frozenset({"arrow", "csv", "json", "jsonl", "parquet", "txt"})
 
 
-def config_of(ctx: ConfigView) -> LlamaFactoryConfig | None:
-    return cast("LlamaFactoryConfig | None", ctx.validation.config)
+def config_of(ctx: ConfigView) -> LlamaFactoryValues | None:
+    """The effective values of a LLaMA-Factory config (None: not one, or not validated)."""
+    config = ctx.validation.config
+    return config if isinstance(config, LlamaFactoryValues) else None
 
 
 def local_path(ctx: ConfigView, value: str) -> Path | None:
@@ -73,7 +74,7 @@ class DatasetInfo:
     error: str | None = None
 
 
-def dataset_info(ctx: ConfigView, config: LlamaFactoryConfig) -> DatasetInfo:
+def dataset_info(ctx: ConfigView, config: LlamaFactoryValues) -> DatasetInfo:
     """The file's dataset_info.json, read once per file for the rules that need it."""
     cached = ctx.__dict__.get("_dataset_info")
     if cached is not None and cached[0] is config:
@@ -98,12 +99,8 @@ def dataset_info_in(ctx: ConfigView, dataset_dir: str) -> DatasetInfo:
     return DatasetInfo(directory, data)
 
 
-def names(value: str | list[str] | None) -> list[str]:
-    """The items of a comma-separated option; a YAML list passes through (LLaMA-Factory's split_arg)."""
-    items = value.split(",") if isinstance(value, str) else (value or [])
-    return [n.strip() for n in items if isinstance(n, str) and n.strip()]
-
-
-def used_datasets(config: LlamaFactoryConfig) -> list[tuple[str, str]]:
+def used_datasets(config: LlamaFactoryValues) -> list[tuple[str, str]]:
     """(config key, dataset name) for every dataset the job loads."""
-    return [("dataset", n) for n in names(config.dataset)] + [("eval_dataset", n) for n in names(config.eval_dataset)]
+    return [("dataset", n) for n in split_names(config.dataset)] + [
+        ("eval_dataset", n) for n in split_names(config.eval_dataset)
+    ]
