@@ -19,10 +19,6 @@ EXEMPT = {
     # A bug in lorachecks itself (a rule or the linter raised): a fixed config cannot cause
     # it once the bug is fixed, and tests/test_robustness.py provokes it by breaking a rule.
     "LC000": "internal error",
-    # The lfrules helper is splitting these into selectable codes (LC34x-LC36x) and adds
-    # their fixtures with this framework.
-    "LC301": "being split (lfrules)",
-    "LC302": "being split (lfrules)",
 }
 
 CLEAN_PREFIX = "ok_"  # a clean counterpart: the folder's code must not fire in it
