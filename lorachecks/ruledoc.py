@@ -32,9 +32,10 @@ def text_table() -> str:
 
 def explain(rule: Rule) -> str:
     fixable = "; `lorachecks fix` can fix it" if rule.fixable else ""
+    older = f"; also selected by the older code {', '.join(rule.aliases)}" if rule.aliases else ""
     return (
-        f"{rule.code} ({rule.name}), default severity: {rule.severity.value}, formats: {formats_of(rule)}{fixable}\n\n"
-        f"{inspect.cleandoc(rule.doc)}\n"
+        f"{rule.code} ({rule.name}), default severity: {rule.severity.value}, formats: {formats_of(rule)}"
+        f"{fixable}{older}\n\n{inspect.cleandoc(rule.doc)}\n"
     )
 
 

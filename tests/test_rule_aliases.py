@@ -108,6 +108,11 @@ def test_explain_lists_the_codes_an_older_code_stands_for() -> None:
     assert "LC340 (precision-conflict, error): Two precision settings the trainer refuses together." in lines
     assert runner.invoke(app, ["explain", "lc302"]).stdout.count("\nLC35") == 6
     assert runner.invoke(app, ["explain", "LC309"]).exit_code == 2  # neither a rule nor an older code
+    own = runner.invoke(app, ["explain", "LC343"]).stdout.splitlines()[0]
+    assert (
+        own
+        == "LC343 (optimizer-conflict), default severity: error, formats: llamafactory; also selected by the older code LC301"
+    )
 
 
 def test_an_unknown_code_is_still_refused(tmp_path: Path) -> None:

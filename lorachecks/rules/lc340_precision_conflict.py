@@ -21,8 +21,6 @@ In LLaMA-Factory: transformers `TrainingArguments.__post_init__` refuses fp16 wi
 `quantization_bit`.
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads.
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

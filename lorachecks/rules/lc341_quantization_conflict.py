@@ -25,8 +25,6 @@ width is checked when the quantization config is built (model/model_utils/quanti
 
 When the trainer stops: at start-up, while it reads the arguments (the bit width: when it
 prepares to load the model).
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

@@ -24,8 +24,6 @@ the LoRA-only options, LLaMA Pro and PiSSA's stage; `_verify_model_args`
 (hparams/parser.py) checks `adapter_name_or_path`.
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads.
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

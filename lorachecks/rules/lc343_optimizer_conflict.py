@@ -26,8 +26,6 @@ optimizer is built by `_create_galore_optimizer` / `_create_apollo_optimizer`
 
 When the trainer stops: at start-up for the combinations; after the model loads, when the
 optimizer is created, for an unsupported `optim`.
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

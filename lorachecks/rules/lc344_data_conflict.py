@@ -28,8 +28,6 @@ bounds; the template (data/template.py) for `train_on_prompt`.
 
 When the trainer stops: at start-up, while it reads the arguments (the template: when the
 tokenizer is loaded, before the model).
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

@@ -25,8 +25,6 @@ In LLaMA-Factory: `get_train_args` (hparams/parser.py) checks the stage options,
 (hparams/finetuning_args.py) checks `dpo_label_smoothing`.
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads.
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

@@ -26,8 +26,6 @@ transformers `TrainingArguments.__post_init__` checks the strategies, step count
 `load_best_model_at_end`, the scheduler and the prefetch factor.
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads.
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

@@ -19,8 +19,6 @@ In LLaMA-Factory: `ModelArguments.__post_init__` (hparams/model_args.py, at the 
 commit after 0.9.5).
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads.
-
-Replaces part of LC301, which still selects it (`--select LC301`, `disable=LC301`).
 """
 
 from collections.abc import Iterator

@@ -23,8 +23,6 @@ In LLaMA-Factory: `get_train_args` (hparams/parser.py) logs both ("requires fp8=
 Setting fp8=True", "We recommend enable mixed precision training") and goes on.
 
 When the trainer stops: it does not; it trains with the changed precision.
-
-Replaces part of LC302, which still selects it (`--select LC302`, `disable=LC302`).
 """
 
 from collections.abc import Iterator

@@ -23,8 +23,6 @@ transformers `TrainingArguments`.
 
 When the trainer stops: after the model loads, when the optimizer is created (with an
 older torch, whose default is `adamw_torch`, it does not stop).
-
-Replaces part of LC302, which still selects it (`--select LC302`, `disable=LC302`).
 """
 
 from collections.abc import Iterator

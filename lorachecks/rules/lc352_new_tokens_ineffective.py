@@ -24,8 +24,6 @@ In LLaMA-Factory: `ModelArguments.__post_init__` (hparams/model_args.py) logs th
 model/adapter.py trains only the modules listed there.
 
 When the trainer stops: it does not; it trains without the intended effect.
-
-Replaces part of LC302, which still selects it (`--select LC302`, `disable=LC302`).
 """
 
 from collections.abc import Iterator

@@ -24,8 +24,6 @@ In LLaMA-Factory: `get_template_and_fix_tokenizer` (data/template.py) chooses th
 when `template` is unset.
 
 When the trainer stops: it does not; it trains with the fallback template.
-
-Replaces part of LC302, which still selects it (`--select LC302`, `disable=LC302`).
 """
 
 from collections.abc import Iterator

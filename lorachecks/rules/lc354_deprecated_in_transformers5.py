@@ -19,8 +19,6 @@ Good:
 In transformers: `TrainingArguments.__post_init__` (5.x) logs the deprecations.
 
 When the trainer stops: it does not.
-
-Replaces part of LC302, which still selects it (`--select LC302`, `disable=LC302`).
 """
 
 from collections.abc import Iterator

@@ -21,8 +21,6 @@ USE_MEGATRON_BRIDGE (hparams/parser.py); `get_train_args` refuses DeepSpeed outs
 distributed launch; launcher.py starts torchrun for FORCE_TORCHRUN or several GPUs.
 
 When the trainer stops: at start-up when launched without them.
-
-Replaces part of LC302, which still selects it (`--select LC302`, `disable=LC302`).
 """
 
 from collections.abc import Iterator
