@@ -17,7 +17,6 @@ from lorachecks import fsmemo
 from lorachecks.estimate.sd import flatten
 from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.records import field, record
-from lorachecks.sd_data import repeat_folders
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".avif", ".jxl"})
 _COUNT_LIMIT = 50 * 1024 * 1024  # do not parse data files above this size
@@ -176,6 +175,9 @@ def _kohya_samples(config: dict[str, Any], base: Path, kohya: bool) -> tuple[int
     root = resolve(value, base)
     if not root.is_dir():
         return None, None, ""
+    # sd_data brings csv and json: imported only when a data folder is really there (start-up).
+    from lorachecks.sd_data import repeat_folders
+
     total = unique = 0
     try:
         for sub, repeats in repeat_folders(root)[0]:
