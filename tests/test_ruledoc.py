@@ -24,7 +24,11 @@ def test_markdown_lists_every_rule_with_its_documentation() -> None:
     for rule in all_rules():
         assert f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} |" in page
         assert f"## {rule.code} {rule.name}" in page
-        assert ruledoc.body_of(rule).splitlines()[0] in page
+        for section in ruledoc.sections(rule):
+            if section.name != ruledoc.WHAT:
+                assert f"**{section.name}" in page
+            last = section.text.splitlines()[-1]  # as written, or with its label in bold
+            assert last in page or last in page.replace("**", ""), f"{rule.code} {section.name} missing"
 
 
 def test_table_marks_fixable_rules() -> None:
@@ -39,3 +43,37 @@ def test_explain_shows_what_why_and_examples() -> None:
     assert out.startswith("LC102 (renamed-key), default severity: error, formats: llamafactory;")
     assert "`lorachecks fix` can fix it" in out
     assert "Why it matters" in out and "Example, bad:" in out and "Good:" in out
+
+
+# The cross-field checks (LC3xx, LLaMA-Factory's and kohya's) document their trainer checks
+# in their own words, kept by the helpers that own those rules.
+CROSS_FIELD = range(300, 400)
+
+
+def test_every_rule_has_a_summary_why_it_matters_and_an_example_in_order() -> None:
+    for rule in all_rules():
+        found = [section.name for section in ruledoc.sections(rule)]
+        assert rule.summary and rule.summary != rule.name, f"{rule.code} has no summary line"
+        assert "Why it matters" in found and "Example" in found, f"{rule.code}: sections {found}"
+        named = [name for name in found if name != ruledoc.WHAT]
+        assert len(named) == len(set(named)), f"{rule.code} repeats a section: {found}"
+        assert named == sorted(named, key=ruledoc.SECTIONS.index), f"{rule.code}: sections out of order {found}"
+
+
+def test_rules_outside_the_cross_field_checks_name_the_trainer_source_and_when_it_stops() -> None:
+    for rule in all_rules():
+        if int(rule.code[2:]) in CROSS_FIELD:
+            continue
+        found = {section.name for section in ruledoc.sections(rule)}
+        assert {"Trainer source", "When the trainer stops"} <= found, f"{rule.code}: sections {sorted(found)}"
+        assert ("Fix safety" in found) == rule.fixable, f"{rule.code}: fix safety iff the rule offers fixes"
+
+
+def test_explain_and_the_page_show_the_sections() -> None:
+    out = runner.invoke(app, ["explain", "LC101"]).stdout
+    page = ruledoc.markdown()
+    section = page[page.index("## LC101 unknown-key") :]
+    section = section[: section.index("\n## ", 1)]
+    for name in ("Why it matters", "Example", "Fix safety", "Options", "Trainer source", "When the trainer stops"):
+        assert f"{name}" in out
+        assert f"**{name}" in section

@@ -1,5 +1,8 @@
 """The top level of a config file is not a mapping of keys to values.
 
+Reported when the format is known (`--input-format`, or the project's `format` setting):
+an unrecognised list or empty file is otherwise skipped, not linted.
+
 Why it matters: trainers read a config as `key: value` pairs. A list, a single value or an
 empty file gives the trainer nothing (or crashes its argument parser).
 
@@ -10,6 +13,18 @@ Example, bad:
 Good:
 
     model_name_or_path: Qwen/Qwen3-4B
+
+Options: `--input-format` (configuration `format`) makes a file of that format checked
+whatever its content.
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `read_args` merges the loaded file with
+the command line's overrides, which fails for a list ("Cannot merge incompatible container
+types"); OmegaConf reads a lone word as a key without a value, which
+`HfArgumentParser.parse_dict` then refuses as unknown; sd-scripts `read_config_from_file`
+iterates the TOML's tables.
+
+When the trainer stops: at start-up (an empty LLaMA-Factory config stops with "Please
+provide `model_name_or_path`", from `ModelArguments.__post_init__`).
 """
 
 from collections.abc import Iterator

@@ -1,5 +1,9 @@
 """A key the trainer does not know.
 
+Keys are case-sensitive and use snake_case; camelCase, capitals and spaces are all unknown
+keys. A key that exists only in a newer release than the one you target is reported too,
+naming the release that added it. The hint suggests the closest known key.
+
 Why it matters: LLaMA-Factory refuses the whole file ("Some keys are not used by the
 HfArgumentParser"), after the job has queued and the model has downloaded; so do the
 lora-scripts schema and kohya dataset configs ("extra keys not allowed"). kohya sd-scripts
@@ -7,9 +11,7 @@ training configs are worse: the key is silently ignored, so the setting does not
 warning; SD-Trainer's own `default.toml` ships `lr_restart_cycles`, which sd-scripts
 names `lr_scheduler_num_cycles`) when it changes a value; when the option it means already has
 that value (kohya_ss' `epoch` next to `max_train_epochs`), or the key belongs to another tool
-(`noise_offset_type`), it changes nothing and is a note. Keys are
-case-sensitive and use snake_case; camelCase, capitals and spaces are all unknown keys.
-A key that exists only in a newer release than the one you target is reported too.
+(`noise_offset_type`), it changes nothing and is a note.
 
 Example, bad:
 
@@ -20,6 +22,23 @@ Good:
 
     lora_rank: 8
     lora_alpha: 16
+
+Fix safety: the fix renames the key in place, keeping its value and comment, only when the
+suggestion is certain (a camelCase spelling of a known key, or a one-letter typo with a
+single candidate) and the file does not set that key already. Any other unknown key is
+left for you to rename or remove.
+
+Options: `--llamafactory-version` (configuration `llamafactory-version`) decides which keys
+exist for LLaMA-Factory; `--kohya-script` which script reads a kohya training config.
+
+Trainer source: transformers `hf_argparser.py` `HfArgumentParser.parse_dict`, called by
+LLaMA-Factory `hparams/parser.py` `_parse_args` without `allow_extra_keys`; sd-scripts
+`library/train_util.py` `read_config_from_file` puts every key on the argparse namespace,
+where an unknown one is never read; `library/config_util.py` `ConfigSanitizer` validates a
+dataset config with voluptuous, which refuses extra keys.
+
+When the trainer stops: LLaMA-Factory and a kohya dataset config at start-up, before the
+model loads; a kohya training config never (the key does nothing).
 """
 
 from collections.abc import Iterator

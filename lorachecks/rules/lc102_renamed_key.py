@@ -1,9 +1,5 @@
 """A key that an earlier release accepted but the current one renamed or removed.
 
-Why it matters: configs copied from older tutorials keep the old names; the trainer now
-rejects them as unknown keys (`evaluation_strategy` became `eval_strategy`, `dpo_beta`
-became `pref_beta`).
-
 Keys of transformers' `TrainingArguments` that transformers 5 dropped (`save_safetensors`,
 `no_cuda`, `push_to_hub_organization`, ...) are judged with the transformers release that
 runs the config: the one installed in `--python-env` (or in this environment, when
@@ -13,6 +9,10 @@ LLaMA-Factory allows. Accepted there: nothing to report; refused: an error (the 
 at start-up); accepted by some of the allowed releases only: a warning. The message names
 the release(s) the verdict is for.
 
+Why it matters: configs copied from older tutorials keep the old names; the trainer now
+rejects them as unknown keys (`evaluation_strategy` became `eval_strategy`, `dpo_beta`
+became `pref_beta`).
+
 Example, bad:
 
     evaluation_strategy: steps
@@ -20,6 +20,21 @@ Example, bad:
 Good:
 
     eval_strategy: steps
+
+Fix safety: the fix renames the key to its new name in place, keeping the value, only for
+pure renames (the new key means the same thing and takes the same values) and only when
+the file does not set the new name already. Removed keys have no fix.
+
+Options: `--llamafactory-version`, `--transformers-version` and `--python-env`
+(configuration `llamafactory-version`, `transformers-version`, `python-env`) choose the
+releases the verdict follows.
+
+Trainer source: transformers `hf_argparser.py` `HfArgumentParser.parse_dict` refuses the
+old key as unknown (LLaMA-Factory `hparams/parser.py` `_parse_args`); the renames are
+LLaMA-Factory's (`hparams/finetuning_args.py`, the release notes) and transformers'
+(`training_args.py`).
+
+When the trainer stops: at start-up, before the model loads.
 """
 
 from collections.abc import Iterator

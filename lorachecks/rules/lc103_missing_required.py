@@ -1,5 +1,12 @@
 """A setting the job needs is missing.
 
+For LLaMA-Factory: `model_name_or_path`, `dataset` when `do_train` is on, `output_dir`
+(a warning: transformers falls back to a default folder), `reward_model` in PPO,
+`export_quantization_dataset` for a quantized export and `project` for Trackio logging. For kohya dataset configs: a
+`[[datasets]]` table, its `[[datasets.subsets]]`, and an `image_dir` or `metadata_file`
+per subset. For lora-scripts: `base_model`, `metadata_path`, `output_dir` and, for images,
+`train_data_dir`.
+
 Why it matters: the trainer checks these at start-up and stops ("Please provide
 `model_name_or_path`", "Please specify dataset for training"), or silently falls back to a
 default you did not choose (no `output_dir` writes to ./trainer_output).
@@ -17,10 +24,15 @@ Good:
     dataset: alpaca_en_demo
     output_dir: saves/qwen3-4b/lora
 
-For LLaMA-Factory it also asks for `reward_model` in PPO, `export_quantization_dataset`
-for a quantized export and `project` for Trackio logging. In LLaMA-Factory:
-`ModelArguments.__post_init__` and `FinetuningArguments.__post_init__` (hparams/) and
-`get_train_args` (hparams/parser.py) stop at start-up, before the model loads.
+Trainer source: LLaMA-Factory `hparams/model_args.py` `ModelArguments.__post_init__`
+("Please provide `model_name_or_path`."), `hparams/finetuning_args.py`
+`FinetuningArguments.__post_init__`, `hparams/parser.py` `_verify_trackio_args` and
+`get_train_args` ("Please specify dataset for training."); transformers `training_args.py` `TrainingArguments`
+(the `output_dir` default); sd-scripts `library/config_util.py` `ConfigSanitizer` and
+`generate_dataset_group_by_blueprint` for dataset configs.
+
+When the trainer stops: at start-up, before the model loads (LLaMA-Factory, sd-scripts);
+without `output_dir` LLaMA-Factory does not stop.
 """
 
 from collections.abc import Iterator

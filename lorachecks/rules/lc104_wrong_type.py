@@ -1,34 +1,50 @@
 """A value has the wrong type for its key.
 
-Why it matters: LLaMA-Factory converts no types on the YAML path, so a quoted number
-reaches the optimizer or PEFT as text and fails deep inside training (`TypeError: '<=' not
-supported between instances of 'float' and 'str'`). PyYAML-based trainers read `2e-4` as
-text because YAML 1.1 needs a dot in a float (and a sign in its exponent: `2.0e+4`).
-
 A quoted boolean (`do_train: "true"`) reaches LLaMA-Factory as text, and any non-empty text
 counts as true: `"true"` works by accident (a warning), `"false"` turns the option on (an
-error). Both verified with LLaMA-Factory 0.9.5. Python's spelling of null is text in YAML:
-`enable_thinking: None` reaches the trainer as the string 'None', which counts as true, so
-thinking mode stays on where `null` would turn it into the prompt-only mode (an error).
-An int for a boolean (`save_only_model: 1`) runs as written, since the trainer tests
-truthiness: a note. Only `enable_thinking` is compared with `is False`, so `0` there does
-not switch it off (an error).
+error). Python's spelling of null is text in YAML: `enable_thinking: None` reaches the
+trainer as the string 'None', which counts as true, so thinking mode stays on where `null`
+would turn it into the prompt-only mode (an error). An int for a boolean
+(`save_only_model: 1`) runs as written, since the trainer tests truthiness: a note. Only
+`enable_thinking` is compared with `is False`, so `0` there does not switch it off (an
+error). A kohya flag written `1` or `0` is a note for the same reason.
+
+Why it matters: LLaMA-Factory converts no types on the YAML path, so a quoted number
+reaches the optimizer or PEFT as text and fails deep inside training (`TypeError: '<=' not
+supported between instances of 'float' and 'str'`). PyYAML-based trainers (lora-scripts)
+read `2e-4` as text because YAML 1.1 needs a dot in a float (and a sign in its exponent:
+`2.0e+4`). kohya sd-scripts converts nothing in a config file either: `network_dim = "8"`
+stays text and the run stops when the adapter is built, after the model has loaded; so
+does `network_dim = 8.0` (torch refuses a float layer size in `create_network`), and
+`max_train_steps = 1e3` stops at the step loop's `range()`.
 
 Example, bad:
 
     lora_rank: "16"
     max_steps: ten
 
-kohya sd-scripts converts nothing in a config file (argparse applies `type=` only to the
-command line): `network_dim = "8"` stays text and the run stops when the adapter is built,
-after the model has loaded; so does `network_dim = 8.0` (torch refuses a float layer size in
-`create_network`), and `max_train_steps = 1e3` stops at the step loop's `range()`. A flag
-written `1` or `0` is tested for truthiness and runs as written (a note).
-
 Good:
 
     lora_rank: 16
     max_steps: 10
+
+Fix safety: only a number in exponent form that a YAML 1.1 reader takes for text
+(`2e-4`) is fixed, by writing the same number with a dot (`2.0e-4`), which every YAML
+reader takes for that float. Quoted values are left alone: removing quotes can change
+what the option does.
+
+Options: `--llamafactory-version` (0.9.3 and older read YAML with PyYAML: `1e-4` is text
+there as well).
+
+Trainer source: transformers `hf_argparser.py` `HfArgumentParser.parse_dict` builds the
+dataclasses from the values as loaded, without conversion (LLaMA-Factory
+`hparams/parser.py` `_parse_args`); sd-scripts `library/train_util.py`
+`read_config_from_file` passes the TOML values to argparse as a namespace, and argparse
+applies `type=` only to the command line.
+
+When the trainer stops: where the value is first used: at start-up for some (a text
+learning rate in the optimizer), after the model loads for others (a text rank in PEFT or
+`create_network`), or never (a quoted `"false"` runs with the option on).
 """
 
 from collections.abc import Iterator

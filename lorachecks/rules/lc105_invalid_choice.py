@@ -1,14 +1,10 @@
 """A value is not one of the values the key accepts.
 
-Why it matters: an unregistered `template`, a misspelled `lr_scheduler_type` or `optim`, or
-an unknown `stage` stops the trainer ("Template qwen2 does not exist.", "cosin is not a
-valid SchedulerType").
-
-Not every refusal is loud: LLaMA-Factory keeps a `quantization_method` it does not know as
-text, and since no quantization branch matches it, the model loads unquantized without a
-word (`quantization_method: bitsandbytes` with `quantization_bit: 4` trained in full
-precision with LLaMA-Factory 0.9.5, bitsandbytes not even installed). The message says
-which of the two happens.
+LLaMA-Factory keeps a `quantization_method` it does not know as text, and since no
+quantization branch matches it, the model loads unquantized without a word
+(`quantization_method: bitsandbytes` with `quantization_bit: 4` trained in full precision
+with LLaMA-Factory 0.9.5, bitsandbytes not even installed). The message says which of the
+two happens: a refusal, or a silent fallback.
 
 kohya sd-scripts never refuses a config-file value outside an option's choices:
 `read_config_from_file` gives the file's values to argparse as a namespace, and argparse
@@ -17,6 +13,10 @@ for `dynamo_backend = "no"` without `torch_compile` (the kohya_ss GUI writes it 
 config) or `max_token_length = 75` (CLIP's own 75 tokens); an error for `max_token_length =
 255` (75-token chunks: only 225 tokens are encoded, silently) or an unknown `loss_type`
 (NotImplementedError at the first step). The table is `lorachecks/formats/kohya/choices.py`.
+
+Why it matters: an unregistered `template`, a misspelled `lr_scheduler_type` or `optim`, or
+an unknown `stage` stops the trainer ("Template qwen2 does not exist.", "cosin is not a
+valid SchedulerType").
 
 Example, bad:
 
@@ -27,6 +27,18 @@ Good:
 
     template: qwen
     lr_scheduler_type: cosine
+
+Options: `--llamafactory-version` decides which templates and choices exist.
+
+Trainer source: LLaMA-Factory `data/template.py` `get_template_and_fix_tokenizer`
+("Template ... does not exist."), transformers `training_args.py`
+`TrainingArguments.__post_init__` (`SchedulerType(...)`, `OptimizerNames(...)`), the
+`Literal` choices of LLaMA-Factory's argument dataclasses (`hparams/*.py`); sd-scripts
+`library/train_util.py` `conditional_loss` for `loss_type`.
+
+When the trainer stops: the scheduler and optimizer names at start-up, the template once
+the tokenizer has loaded, a kohya `loss_type` at the first training step; an unknown
+`quantization_method` never (the model trains unquantized).
 """
 
 from collections.abc import Iterator

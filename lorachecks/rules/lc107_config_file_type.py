@@ -3,7 +3,8 @@
 Why it matters: `llamafactory-cli train` only treats arguments ending in `.yaml`, `.yml`
 or `.json` (lower case) as config files; `train.YAML` is passed on as a stray argument and
 rejected. `.json` configs crash the loader of LLaMA-Factory 0.9.5 and newer
-(`'PosixPath' object has no attribute 'read'`); 0.9.4 and older read them.
+(`'PosixPath' object has no attribute 'read'`: it hands a path to `json.load`); 0.9.4 and
+older read them.
 
 Example, bad:
 
@@ -12,6 +13,13 @@ Example, bad:
 Good:
 
     llamafactory-cli train qwen3_lora_sft.yaml
+
+Options: `--llamafactory-version 0.9.4` (or older) accepts `.json` configs.
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `read_args`: `sys.argv[1].endswith(".yaml")`
+/ `.yml` / `.json`, and `json.load(Path(...))` for JSON.
+
+When the trainer stops: at start-up, before anything loads.
 """
 
 from collections.abc import Iterator

@@ -12,6 +12,12 @@ Example, bad:
 Good (let the shell expand it on the command line):
 
     llamafactory-cli train config.yaml model_name_or_path=$MODEL_DIR/Qwen3-4B
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `read_args`:
+`OmegaConf.to_container(...)` is called without `resolve=True`.
+
+When the trainer stops: a model or data path when it is loaded (start-up); an output or
+logging folder never: the run writes into the literal `${...}` folder.
 """
 
 import re

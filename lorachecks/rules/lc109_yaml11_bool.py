@@ -3,8 +3,7 @@
 Why it matters: the trainers' YAML 1.1 loaders (PyYAML, OmegaConf) read these words as
 booleans, but YAML 1.2 readers do not: editors validating against the exported JSON Schema
 (yaml-language-server), check-jsonschema and most non-Python tools see the text "yes" and
-flag or mishandle the option. `true`/`false` mean the same everywhere. `lorachecks fix`
-rewrites the word in place.
+flag or mishandle the option. `true`/`false` mean the same everywhere.
 
 Example, bad:
 
@@ -15,6 +14,15 @@ Good:
 
     do_train: true
     bf16: true
+
+Fix safety: the fix replaces the word by `true` or `false`, the value the trainer's own
+loader already reads, so the run does not change; only unquoted words of boolean options
+are rewritten.
+
+Trainer source: PyYAML's YAML 1.1 boolean resolver, which OmegaConf's loader (LLaMA-Factory
+`hparams/parser.py` `read_args`) and lora-scripts' `safe_load` both use.
+
+When the trainer stops: it does not: the option is read as the boolean you meant.
 """
 
 from collections.abc import Iterator

@@ -1,13 +1,14 @@
 """A local model, adapter or checkpoint folder that does not exist or is not a model.
 
+A hub id such as `Qwen/Qwen3-4B` is not a path and is not checked here; a value written as
+a path (`/models/x`, `./x`, `a/b/c`) must be a folder with `config.json` (a model) or
+`adapter_config.json` (an adapter). `resume_from_checkpoint` is always a local folder (or
+`true`: the last `checkpoint-N` in `output_dir`).
+
 Why it matters: the trainer only finds out after the job starts ("Failed to load
-tokenizer", "Can't find adapter_config.json"). A hub id such as `Qwen/Qwen3-4B` is not a
-path and is not checked here; a value written as a path (`/models/x`, `./x`, `a/b/c`) must
-be a folder with `config.json` (a model) or `adapter_config.json` (an adapter). Relative
-paths resolve from the directory the trainer is launched in (`--launch-dir`).
-`resume_from_checkpoint` is always a local folder (or `true`: the last `checkpoint-N` in
-`output_dir`): a missing one stops the run when training starts ("Can't find a valid
-checkpoint", "No valid checkpoint found in output directory", verified with LLaMA-Factory 0.9.5).
+tokenizer", "Can't find 'adapter_config.json'"); a missing checkpoint to resume from stops
+the run when training starts ("Can't find a valid checkpoint", "No valid checkpoint found
+in output directory", verified with LLaMA-Factory 0.9.5).
 
 Example, bad:
 
@@ -16,6 +17,18 @@ Example, bad:
 Good:
 
     model_name_or_path: Qwen/Qwen3-4B          # hub id, or an existing local folder
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off for
+configs linted away from their models and data; `--launch-dir` (`launch-dir`) is the folder
+relative paths resolve from.
+
+Trainer source: LLaMA-Factory `model/loader.py` `load_tokenizer` ("Failed to load
+tokenizer."); peft `config.py` `PeftConfigMixin.from_pretrained` for adapters, reached
+from LLaMA-Factory `model/adapter.py` `_setup_lora_tuning`; transformers `trainer.py`
+`Trainer.train` and `_load_from_checkpoint` for `resume_from_checkpoint`.
+
+When the trainer stops: the model at start-up (the tokenizer loads first); an adapter after
+the base model has loaded; a checkpoint when training starts, after both.
 """
 
 import re

@@ -1,17 +1,17 @@
 """A path that is still a template placeholder (`path/to/model`, `<your-model>`, `__MODEL__`).
 
+Path checks decide: with them on (the default: this machine runs the config) a placeholder
+the trainer loads is an error and one it writes is a warning. With `--no-path-checks` the
+file is treated as a template someone fills in, like every other path in it, and nothing
+is reported. `${VAR}` is not a placeholder but an interpolation LLaMA-Factory never
+resolves, on any machine: LC108 reports it.
+
 Why it matters: configs copied from READMEs and templates keep placeholders. Where the
 trainer loads something from the path, every run stops: LLaMA-Factory 0.9.5 refuses
 `adapter_name_or_path: path/to/your/lora/checkpoint` with "Can't find 'adapter_config.json'"
 after the base model loads, and a placeholder model path with "Failed to load tokenizer"
 at start-up. Where it writes (`output_dir`), the run creates a folder literally named after
 the placeholder.
-
-Path checks decide: with them on (the default: this machine runs the config) a placeholder
-the trainer loads is an error and one it writes is a warning. With `--no-path-checks` the
-file is treated as a template someone fills in, like every other path in it, and nothing
-is reported. `${VAR}` is not a placeholder but an interpolation LLaMA-Factory never
-resolves, on any machine: LC108 reports it.
 
 Example, bad:
 
@@ -20,6 +20,16 @@ Example, bad:
 Good:
 
     adapter_name_or_path: saves/qwen3-4b/lora/sft
+
+Options: `--no-path-checks` (configuration `path-checks = false`) lints the file as a
+template: placeholders are then expected.
+
+Trainer source: LLaMA-Factory `model/loader.py` `load_tokenizer` for the model, peft
+`PeftConfigMixin.from_pretrained` (from `model/adapter.py` `_setup_lora_tuning`) for an
+adapter; transformers' `Trainer.__init__` creates `output_dir` as written.
+
+When the trainer stops: a model at start-up, an adapter after the base model loads; an
+output folder never (it is created under the placeholder's name).
 """
 
 from collections.abc import Iterator

@@ -1,9 +1,11 @@
 """A dataset name that LLaMA-Factory cannot find in `dataset_dir/dataset_info.json`.
 
+`dataset_dir` (default `data`) resolves from the launch directory; `dataset_dir: ONLINE`
+(names are hub ids) and `REMOTE:` folders are not checked.
+
 Why it matters: `dataset` takes names registered in `dataset_info.json`, not file paths.
 An unknown name, a typo or a missing `dataset_info.json` stops the job ("Undefined dataset
-X in dataset_info.json.", "Cannot open data/dataset_info.json"). `dataset_dir` (default
-`data`) resolves from the launch directory.
+X in dataset_info.json.", "Cannot open data/dataset_info.json").
 
 Example, bad:
 
@@ -14,6 +16,15 @@ Good:
 
     dataset: alpaca_en_demo
     dataset_dir: data
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off for
+configs linted away from their models and data; `--launch-dir` (`launch-dir`) is the folder
+relative paths resolve from.
+
+Trainer source: LLaMA-Factory `data/parser.py` `get_dataset_list`.
+
+When the trainer stops: at start-up, when the data sets are read, after the tokenizer has
+loaded and before the model loads.
 """
 
 from collections.abc import Iterator

@@ -1,9 +1,12 @@
 """A dataset registered with `file_name` whose file or folder is missing or unusable.
 
+Entries with a hub URL (`hf_hub_url`, `ms_hub_url`, `om_hub_url`) are downloaded instead
+and not checked here.
+
 Why it matters: LLaMA-Factory joins `file_name` with `dataset_dir` and stops when the path
 does not exist ("File X not found."), has an extension it cannot read ("Allowed file types:
-arrow,csv,json,jsonl,parquet,txt."), or is a folder mixing file types. Entries with a hub
-URL are downloaded instead and not checked here.
+arrow,csv,json,jsonl,parquet,txt."), or is a folder mixing file types ("File types should be
+identical.").
 
 Example, bad (dataset_info.json):
 
@@ -12,6 +15,14 @@ Example, bad (dataset_info.json):
 Good:
 
     "my_data": {"file_name": "my_data.jsonl"}
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off for
+configs linted away from their models and data; `--launch-dir` (`launch-dir`) is the folder
+relative paths resolve from.
+
+Trainer source: LLaMA-Factory `data/loader.py` `_load_single_dataset`.
+
+When the trainer stops: at start-up, when the data sets are loaded, before the model loads.
 """
 
 from collections.abc import Iterator

@@ -15,6 +15,16 @@ Good:
 
     stage: dpo
     dataset: dpo_en_demo         # ranking: true
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off for
+configs linted away from their models and data; `--launch-dir` (`launch-dir`) is the folder
+relative paths resolve from.
+
+Trainer source: LLaMA-Factory `data/loader.py` `_get_merged_dataset` (the ranking check)
+and `_get_preprocessed_dataset` ("Cannot find valid samples").
+
+When the trainer stops: at start-up, while the data sets are prepared, before the model
+loads.
 """
 
 from collections.abc import Iterator

@@ -1,8 +1,10 @@
 """The DeepSpeed config named by `deepspeed` is missing or is not valid JSON.
 
+Relative paths resolve from the launch directory.
+
 Why it matters: the file is opened only when the distributed launch has already started
 on every GPU. A typo in the path or a trailing comma in the JSON wastes the whole queue
-wait. Relative paths resolve from the launch directory.
+wait.
 
 Example, bad:
 
@@ -11,6 +13,16 @@ Example, bad:
 Good:
 
     deepspeed: examples/deepspeed/ds_z3_config.json
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off for
+configs linted away from their models and data; `--launch-dir` (`launch-dir`) is the folder
+relative paths resolve from.
+
+Trainer source: transformers `training_args.py` `TrainingArguments.__post_init__` builds
+`HfTrainerDeepSpeedConfig` from the file (`integrations/deepspeed.py`), when LLaMA-Factory
+`hparams/parser.py` `_parse_args` creates the training arguments.
+
+When the trainer stops: at start-up, on every rank of the launch, before the model loads.
 """
 
 from collections.abc import Iterator

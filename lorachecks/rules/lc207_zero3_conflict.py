@@ -1,9 +1,10 @@
 """An option that LLaMA-Factory refuses together with DeepSpeed ZeRO-3.
 
+The stage is read from the DeepSpeed JSON (or the inline mapping).
+
 Why it matters: ZeRO-3 shards the weights, which breaks generation during evaluation
 (`predict_with_generate`), PiSSA initialisation, `pure_bf16`, Unsloth, KTransformers and
-8-bit bitsandbytes quantization; the job stops at start-up. The stage is read from the
-DeepSpeed JSON (or the inline mapping).
+8-bit bitsandbytes quantization; the job stops at start-up.
 
 Example, bad:
 
@@ -14,6 +15,17 @@ Good:
 
     deepspeed: examples/deepspeed/ds_z3_config.json
     quantization_bit: 4
+
+Options: `--launch-dir` (`launch-dir`) is where a relative `deepspeed` path resolves from.
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `get_train_args` (`is_deepspeed_zero3_enabled()`
+checks: "`predict_with_generate` is incompatible with DeepSpeed ZeRO-3.", "`pure_bf16` is
+incompatible with DeepSpeed ZeRO-3.", Unsloth, KTransformers, PiSSA) and
+`model/model_utils/quantization.py` `configure_quantization` for 8-bit bitsandbytes ("Only
+4-bit quantized model can use fsdp+qlora or auto device map.").
+
+When the trainer stops: at start-up, before the model loads (8-bit quantization: when the
+model is being loaded).
 """
 
 from collections.abc import Iterator

@@ -1,8 +1,11 @@
 """`output_dir` cannot be created or written.
 
-Why it matters: the trainer writes the first checkpoint only after `save_steps` steps;
-if `output_dir` is a file, or its parent is read-only, the run dies at that point with
-all the work lost. The directory itself may not exist yet: it is created.
+The directory itself may not exist yet: the trainer creates it. Reported when it is a
+file, or when a part of its path is a file or cannot be written.
+
+Why it matters: the trainer creates `output_dir` only once the model has loaded and the
+data are prepared; if it is a file, or its parent is read-only, the run dies there, after
+the wait for the GPU and the model's download.
 
 Example, bad:
 
@@ -11,6 +14,17 @@ Example, bad:
 Good:
 
     output_dir: saves/qwen3-4b/lora/sft
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off for
+configs linted away from their models and data; `--launch-dir` (`launch-dir`) is the folder
+relative paths resolve from.
+
+Trainer source: transformers `trainer.py` `Trainer.__init__` (`os.makedirs(output_dir)`
+when the process saves; checked with transformers 5.6.0), and `Trainer._save` for every
+checkpoint.
+
+When the trainer stops: when the trainer is set up, after the model loads and before the
+first step.
 """
 
 import os

@@ -1,9 +1,11 @@
 """`lora_target` names modules the model does not have.
 
+Checked when the model is a local folder whose `config.json` names a known `model_type`;
+`all` always works.
+
 Why it matters: PEFT raises "Target modules {...} not found in the base model" after the
 model has loaded. Module names differ by architecture (`q_proj` in Llama/Qwen,
-`query_key_value` in ChatGLM/Falcon, `c_attn` in GPT-2/Qwen-1). Checked when the model is
-a local folder whose `config.json` names a known `model_type`; `all` always works.
+`query_key_value` in ChatGLM/Falcon, `c_attn` in GPT-2/Qwen-1).
 
 Example, bad (a Llama model):
 
@@ -12,6 +14,15 @@ Example, bad (a Llama model):
 Good:
 
     lora_target: q_proj,v_proj      # or: all
+
+Options: `--no-path-checks` turns the check off (it reads the local `config.json`);
+`--launch-dir` is where the model path resolves from.
+
+Trainer source: peft `tuners/tuners_utils.py` `BaseTuner.inject_adapter`, reached from
+LLaMA-Factory `model/adapter.py` `_setup_lora_tuning`; `all` is expanded by
+`model/model_utils/misc.py` `find_all_linear_modules`.
+
+When the trainer stops: after the model has loaded, when the adapter is added.
 """
 
 from collections.abc import Iterator

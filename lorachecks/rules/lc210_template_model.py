@@ -1,13 +1,14 @@
 """The chat `template` is not the one the model was tuned with.
 
+This rule looks the model up in LLaMA-Factory's model registry by its hub id, by its
+folder's name, or (path checks on) by the `_name_or_path` its `config.json` records. Base
+models have no chat format and are not checked, nor is pre-training (`stage: pt`).
+
 Why it matters: LLaMA-Factory formats every sample with the `template` the config names,
 whatever the model. A chat model tuned with another format (a Qwen2.5 Instruct model
 trained with `template: llama3`) learns a new set of role markers and stop words, most of
 them tokens it never saw; the run trains, but the model then answers properly only when
-prompted with that template, and loses what it knew of its own format. LLaMA-Factory's
-model registry names the template of each chat model; this rule looks the model up by its
-hub id, by its folder's name, or (path checks on) by the `_name_or_path` its `config.json`
-records. Base models have no chat format and are not checked, nor is pre-training.
+prompted with that template, and loses what it knew of its own format.
 
 Example, bad:
 
@@ -18,6 +19,15 @@ Good:
 
     model_name_or_path: Qwen/Qwen2.5-7B-Instruct
     template: qwen
+
+Options: `--no-path-checks` stops the rule reading a local model's `config.json` (the
+folder name is still used).
+
+Trainer source: LLaMA-Factory `extras/constants.py` `register_model_group` (the template of
+each registered chat model, `DEFAULT_TEMPLATE`); `data/template.py`
+`get_template_and_fix_tokenizer` applies the configured template without comparing.
+
+When the trainer stops: it does not; it trains the model on the other chat format.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The lora-scripts metadata CSV is missing, unreadable, lacks columns or names missing images.
 
-Why it matters: an image task reads `metadata_path` (a CSV with a `filename` column and a
-`caption` or `prompt` column) and loads every image it names from `train_data_dir`; a
-missing file or column, or a row naming an image that is not there, stops the job after
-the base model has loaded. Checked only with path checks on.
+An image task reads `metadata_path` (a CSV with a `filename` column and a `caption` or
+`prompt` column) and loads every image it names from `train_data_dir`. The finding is on
+`metadata_path` and names the CSV line.
+
+Why it matters: a missing file or column, or a row naming an image that is not there,
+stops the job after the base model has loaded.
 
 Example, bad (metadata.csv):
 
@@ -11,6 +13,14 @@ Example, bad (metadata.csv):
     cat.png,a photo of a cat          # data/images/cat.png does not exist
 
 Good: every row names an image that exists in `train_data_dir`.
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: lora-scripts has no public implementation (docs/formats/lora-scripts.md);
+lorachecks' schema and this rule are the reference for the format.
+
+When the trainer stops: when the data set is built, after the base model has loaded.
 """
 
 from collections.abc import Iterator

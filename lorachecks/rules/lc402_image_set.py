@@ -13,6 +13,15 @@ Good:
 
     filename,caption
     dog.png,a photo of a dog on grass
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: lora-scripts has no public implementation (docs/formats/lora-scripts.md);
+lorachecks' schema and this rule are the reference for the format.
+
+When the trainer stops: it does not: the unlisted images are left out and the empty
+captions train as written.
 """
 
 from collections.abc import Iterator

@@ -1,5 +1,8 @@
 """Training images smaller than the training resolution.
 
+Counted per image folder (kohya) or for the whole `train_data_dir` (lora-scripts), from the
+image headers; no image is decoded.
+
 Why it matters: an image smaller than `resolution` on both sides is upscaled before
 training, and the LoRA learns the blur. A few are harmless; many mean the resolution is
 too high for the data set (or the wrong, thumbnail-sized, files were collected).
@@ -7,6 +10,15 @@ too high for the data set (or the wrong, thumbnail-sized, files were collected).
 Example, bad: `resolution: 1024` with 512x512 images.
 
 Good: `resolution: 512`, or images of at least 1024 pixels on a side.
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: sd-scripts `library/train_util.py` `BucketManager` and
+`trim_and_resize_if_required` scale every image to its bucket (upwards too, unless
+`bucket_no_upscale`); lora-scripts has no public implementation.
+
+When the trainer stops: it does not: the images are upscaled and train blurry.
 """
 
 from collections.abc import Iterator

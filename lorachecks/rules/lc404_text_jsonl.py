@@ -1,9 +1,11 @@
 """The JSONL of a lora-scripts text task is missing, not JSON, or lacks the training text.
 
-Why it matters: a `text-generation` job reads `metadata_path` as JSON Lines, one object per
-line with the text to train on (`text`; or `prompt` + `completion`; `instruction` +
-`output`; or chat `messages`). A broken line or a record without those fields stops the
-job while the data set is built.
+A `text-generation` job reads `metadata_path` as JSON Lines, one object per line with the
+text to train on (`text`; or `prompt` + `completion`; `instruction` + `output`; or chat
+`messages`).
+
+Why it matters: a broken line or a record without those fields stops the job while the
+data set is built.
 
 Example, bad (train.jsonl):
 
@@ -12,6 +14,14 @@ Example, bad (train.jsonl):
 Good:
 
     {"prompt": "2+2?", "completion": "4"}
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: lora-scripts has no public implementation (docs/formats/lora-scripts.md);
+lorachecks' schema and this rule are the reference for the format.
+
+When the trainer stops: when the data set is built, after the base model has loaded.
 """
 
 from collections.abc import Iterator

@@ -1,15 +1,17 @@
 """kohya image folders: missing, not named `<repeats>_<name>`, empty, or with bad captions.
 
+A dataset config's `image_dir` is checked the same way (repeats come from `num_repeats`).
+`reg_data_dir` is read like `train_data_dir`, but a missing folder, or one without
+`<repeats>_<name>` subfolders, is skipped without a word: the run trains without its
+regularization images (a warning).
+
 Why it matters: sd-scripts reads `train_data_dir` as a folder of `<repeats>_<name>`
 subfolders (`10_mychar`: 10 repeats); other subfolders and images lying directly in
 `train_data_dir` are skipped, and with nothing left it stops ("No data found"). An image
 without a caption file of `caption_extension` (default `.caption`, not `.txt`) trains on
 the folder's class name only, and a caption that is not UTF-8 stops the data loader. A
-dataset config's `image_dir` is checked the same way (repeats come from `num_repeats`).
-`reg_data_dir` is read like `train_data_dir`, but a missing folder, or one without
-`<repeats>_<name>` subfolders, is skipped without a word: the run trains without its
-regularization images (a warning). A fine-tuning metadata file (`in_json`, a subset's
-`metadata_file`) that does not exist stops sd-scripts ("no metadata").
+fine-tuning metadata file (`in_json`, a subset's `metadata_file`) that does not exist stops
+sd-scripts ("no metadata").
 
 Example, bad:
 
@@ -20,6 +22,18 @@ Good:
 
     train/chara/10_chara/img001.png
     train/chara/10_chara/img001.txt   # with caption_extension = ".txt"
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: sd-scripts `library/config_util.py`
+`generate_dreambooth_subsets_config_by_subdirs` (the `<repeats>_<name>` folders; others
+are skipped), `library/train_util.py` `DreamBoothDataset` (`load_dreambooth_dir`,
+`read_caption`: captions opened as UTF-8) and `FineTuningDataset` ("no metadata"), and
+`train_network.py` `NetworkTrainer.train` ("No data found").
+
+When the trainer stops: at start-up, when the data sets are built (before the model
+loads); a non-UTF-8 caption when it is read, at start-up too; missing captions never.
 """
 
 from collections.abc import Iterator

@@ -1,13 +1,24 @@
 """What the data set amounts to: images, captions, repeats and the total step count.
 
+Reported as a note on `train_data_dir` (or each `[[datasets]]` table, or `metadata_path`),
+with path checks on.
+
 Why it matters: the step count is what the run costs, and it follows from the data, not
 from the config alone: total steps = ceil(images x repeats / batch / accumulation) x
 epochs. A folder named `100_x` instead of `10_x`, or a forgotten `max_train_epochs`, shows
-up here as a number ten times too large (or small) before a GPU is booked. Reported as a
-note, with path checks on.
+up here as a number ten times too large (or small) before a GPU is booked.
 
 Example: `train/10_chara` with 20 images, batch 2, 10 epochs -> 100 steps per epoch,
 1000 steps in all.
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: sd-scripts `train_network.py` `NetworkTrainer.train` computes the same
+count (`len(train_dataloader)`, divided by `gradient_accumulation_steps`, times the
+epochs) and logs it at start-up; lora-scripts has no public implementation.
+
+When the trainer stops: it does not; this is a summary, not a problem.
 """
 
 from collections.abc import Iterator

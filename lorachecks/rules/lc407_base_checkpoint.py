@@ -1,10 +1,13 @@
 """The base model file is missing, a placeholder, truncated, a LoRA, or a GGUF file.
 
+The safetensors header (8-byte length + JSON) is read without loading any weights, which
+also tells the model family and parameter count (reported as a note); `.ckpt` files are
+checked to be a PyTorch zip archive or a pickle.
+
 Why it matters: the trainer loads the base model first, and everything after it waits on
 that: a zero-filled placeholder or a truncated download fails with an unhelpful
 deserialisation error, and a `.gguf` file (a quantised inference format) cannot be
-trained at all. The safetensors header (8-byte length + JSON) is read without loading any
-weights, which also tells the model family and parameter count (reported as a note).
+trained at all.
 
 Example, bad:
 
@@ -13,6 +16,15 @@ Example, bad:
 Good:
 
     base_model: models/v1-5-pruned-emaonly.safetensors
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: sd-scripts `library/model_util.py` `load_checkpoint_with_text_encoder_conversion`
+(safetensors `load_file`, or `torch.load` for other files), reached from
+`train_network.py` `NetworkTrainer.load_target_model`.
+
+When the trainer stops: at start-up, when the base model loads (the first large step).
 """
 
 from collections.abc import Iterator

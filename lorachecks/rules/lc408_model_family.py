@@ -1,11 +1,12 @@
 """The base checkpoint's model family does not match the config.
 
-Why it matters: the family is read from the checkpoint's tensor names (SD 1.x, SD 2.x,
-SDXL, SD3, FLUX, or a language model). An SDXL checkpoint trained at 512 pixels, or SD 1.5
-at 1024, trains slowly and badly (a warning); an SD 2.x checkpoint without `v2 = true`,
-a FLUX checkpoint with the SD `networks.lora` module, or a language model in a
-text-to-image job fails to load (an error). Checked with path checks on, for
-`.safetensors` base models.
+The family is read from the checkpoint's tensor names (SD 1.x, SD 2.x, SDXL, SD3, FLUX, or
+a language model), for `.safetensors` base models.
+
+Why it matters: an SDXL checkpoint trained at 512 pixels, or SD 1.5 at 1024, trains slowly
+and badly (a warning); an SD 2.x checkpoint without `v2 = true`, a FLUX checkpoint with the
+SD `networks.lora` module, or a language model in a text-to-image job fails to load (an
+error).
 
 Example, bad:
 
@@ -16,6 +17,17 @@ Good:
 
     pretrained_model_name_or_path = "models/sd_xl_base_1.0.safetensors"
     resolution = "1024,1024"
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from. `--kohya-script` names the script that reads the config.
+
+Trainer source: sd-scripts `library/model_util.py` `load_models_from_stable_diffusion_checkpoint`
+(the `v2` flag picks the text encoder and U-Net layout the state dict must fit);
+`train_network.py` builds an SD U-Net, where FLUX needs `flux_train_network.py` and
+`networks.lora_flux`.
+
+When the trainer stops: a wrong family when the checkpoint is loaded into the model, at
+start-up; a resolution far from the family's native size never.
 """
 
 from collections.abc import Iterator

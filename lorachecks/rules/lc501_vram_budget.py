@@ -1,12 +1,14 @@
 """The estimated peak GPU memory of the run exceeds the memory budget.
 
+The estimate (weights, adapters, gradients, optimizer states, activations at the
+configured batch and length, overhead; see `lorachecks estimate`) is compared with the
+budget. Over the budget is an error, within 10 % of it a warning: the estimate's expected
+error is about 15-25 %. Nothing is reported without a budget; with one, a model of unknown
+size gets a note saying so instead of a guess. The finding is on line 1: it is about the
+whole run.
+
 Why it matters: an out-of-memory error arrives minutes into a job, after the model has
-downloaded and loaded. The estimate (weights, adapters, gradients, optimizer states,
-activations at the configured batch and length, overhead; see `lorachecks estimate`) is
-compared with the budget given by `--gpu-memory` (GiB per GPU; `--gpus` for the count).
-Over the budget is an error, within 10 % of it a warning: the estimate's expected error
-is about 15-25 %. Nothing is reported without a budget; with one, a model of unknown size
-gets a note saying so instead of a guess.
+downloaded and loaded.
 
 Example, bad (`--gpu-memory 24GB`):
 
@@ -18,6 +20,15 @@ Good:
     model_name_or_path: meta-llama/Llama-3.1-8B
     finetuning_type: lora
     quantization_bit: 4
+
+Options: `--gpu-memory` (configuration `gpu-memory`, GiB per GPU) turns the rule on;
+`--gpus` (`gpus`) is the GPU count that ZeRO-3 / FSDP shard over.
+
+Trainer source: none of the trainers checks memory ahead; PyTorch's CUDA caching allocator
+raises `torch.OutOfMemoryError` when a request cannot be served.
+
+When the trainer stops: when the model loads (the weights alone do not fit), or at the
+first training step (gradients, optimizer states, activations).
 """
 
 from collections.abc import Iterator

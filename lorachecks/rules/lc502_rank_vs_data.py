@@ -1,11 +1,12 @@
 """A high LoRA rank on a small dataset.
 
-Why it matters: the adapter's capacity grows with the rank; with few examples a high rank
-memorises them (training loss near zero, worse outputs) without learning more. Counted
-from local data only: LLaMA-Factory datasets in `dataset_info.json` (JSON/JSONL/CSV
+Counted from local data only: LLaMA-Factory datasets in `dataset_info.json` (JSON/JSONL/CSV
 files, after `max_samples` and `val_size`), kohya `<repeats>_<name>` image folders
 (distinct images). Limits: LLMs rank 16 under 100 examples, 64 under 1,000, 256 under
 10,000; images rank 64 under 50, 128 under 200.
+
+Why it matters: the adapter's capacity grows with the rank; with few examples a high rank
+memorises them (training loss near zero, worse outputs) without learning more.
 
 Example, bad (40 examples):
 
@@ -14,6 +15,14 @@ Example, bad (40 examples):
 Good:
 
     lora_rank: 8
+
+Options: `--no-path-checks` turns it off (the data are not counted).
+
+Trainer source: the rank is the size of each adapter matrix: peft `tuners/lora/layer.py`
+`LoraLayer.update_layer` (`r`), sd-scripts `networks/lora.py` `LoRAModule` (`lora_dim`).
+No trainer compares it with the data.
+
+When the trainer stops: it does not; the run trains, only worse than it could.
 """
 
 from collections.abc import Iterator

@@ -1,10 +1,12 @@
 """LoRA alpha far from the rank: updates scaled by alpha/rank are tiny or huge.
 
+Checked for LLaMA-Factory `lora_alpha` (default 2 x rank) and kohya `network_alpha`
+(default 1) / lora-scripts `lora_alpha` (default the rank).
+
 Why it matters: the adapter's output is multiplied by alpha / rank (alpha / sqrt(rank)
 with rsLoRA). Far below 1/4 the learning rate is silently divided (with sd-scripts'
 default `network_alpha = 1`, by the dim); far above 4 (16 with rsLoRA; 2 for image
-LoRAs) it is multiplied and training diverges. Checked for LLaMA-Factory `lora_alpha`
-(default 2 x rank) and kohya `network_alpha` / lora-scripts `lora_alpha`.
+LoRAs) it is multiplied and training diverges. For image LoRAs the lower bound is 1/64.
 
 Example, bad:
 
@@ -15,6 +17,13 @@ Good:
 
     lora_rank: 8
     lora_alpha: 16
+
+Trainer source: peft `tuners/lora/layer.py` `LoraLayer.update_layer` (`scaling = lora_alpha / r`,
+or `/ sqrt(r)` with `use_rslora`), with LLaMA-Factory's default from
+`hparams/finetuning_args.py` (`lora_alpha or lora_rank * 2`); sd-scripts
+`networks/lora.py` `LoRAModule.__init__` (`scale = alpha / lora_dim`).
+
+When the trainer stops: it does not; the run trains, only worse than it could.
 """
 
 import math

@@ -1,10 +1,13 @@
 """Learning rate far outside the usual range for the method and optimizer.
 
+Usual ranges: LLM LoRA/OFT 1e-6 to 3e-3, full/freeze 1e-7 to 3e-4, DPO/KTO LoRA up to
+5e-4 and full up to 1e-4; image LoRA 1e-6 to 3e-3 (`unet_lr`, `text_encoder_lr`,
+`learning_rate`); SGD allows 100 times more; adaptive optimizers (Prodigy,
+D-Adaptation) expect about 1.0.
+
 Why it matters: a LoRA learning rate of 1e-2 diverges in a few steps, a full fine-tune at
 1e-3 destroys the pretrained model, and 1e-7 trains nothing; none of these fail, they
-waste the run. Usual ranges: LLM LoRA/OFT 1e-6 to 3e-3, full/freeze 1e-7 to 3e-4, DPO/KTO
-LoRA up to 5e-4 and full up to 1e-4; image LoRA 1e-6 to 3e-3 (unet_lr, text_encoder_lr,
-learning_rate); adaptive optimizers (Prodigy, D-Adaptation) expect about 1.0.
+waste the run.
 
 Example, bad:
 
@@ -15,6 +18,12 @@ Good:
 
     finetuning_type: full
     learning_rate: 1.0e-5
+
+Trainer source: none checks the range: transformers' `Trainer.create_optimizer` and
+sd-scripts' `library/train_util.py` `get_optimizer` pass the value to the optimizer as
+written (torch refuses only negative rates: LC106).
+
+When the trainer stops: it does not; the run trains, only worse than it could.
 """
 
 import re

@@ -1,10 +1,11 @@
 """The effective batch is larger than the dataset: one optimizer step sees all of it.
 
-Why it matters: effective batch = per-device batch x gradient accumulation x GPUs. When
-it exceeds the number of examples (images x repeats for kohya), every epoch is a single
-optimizer step (or the trainer rounds up to one), so the scheduler, warmup and learning
-rate act on a handful of updates. The GPU count is `--gpus` (default 1); samples are
-counted from local data only.
+Effective batch = per-device batch x gradient accumulation x GPUs; samples are counted from
+local data only (images x repeats for kohya).
+
+Why it matters: when the effective batch exceeds the number of examples, every epoch is a
+single optimizer step (or the trainer rounds up to one), so the scheduler, warmup and
+learning rate act on a handful of updates.
 
 Example, bad (12 examples):
 
@@ -15,6 +16,16 @@ Good:
 
     per_device_train_batch_size: 2
     gradient_accumulation_steps: 2
+
+Options: `--gpus` (configuration `gpus`, default 1) is the GPU count; `--no-path-checks`
+turns the rule off (the data are not counted).
+
+Trainer source: transformers `trainer.py` `Trainer.set_initial_training_values`
+(`num_update_steps_per_epoch`: an epoch's batches divided by the accumulation, rounded up,
+at least 1; transformers 5.6.0); sd-scripts `train_network.py` `NetworkTrainer.train`
+(`ceil(len(train_dataloader) / gradient_accumulation_steps)`).
+
+When the trainer stops: it does not; the run trains, only worse than it could.
 """
 
 from collections.abc import Iterator

@@ -1,10 +1,12 @@
 """Too few optimizer steps, or so many epochs over a small dataset that it is memorised.
 
-Why it matters: total steps = ceil(samples / (batch x GPUs)) / accumulation x epochs (or
-`max_steps`). Under 10 steps the learning-rate schedule and warmup are meaningless and
+Total steps = ceil(samples / (batch x GPUs)) / accumulation x epochs (or `max_steps`);
+samples are counted from local data only.
+
+Why it matters: under 10 steps the learning-rate schedule and warmup are meaningless and
 the adapter barely moves; more than 20 passes over the same text examples (through
 `num_train_epochs` or a large `max_steps`) overfits; a `warmup_steps` at or above the
-total never reaches the peak learning rate. Samples are counted from local data only.
+total never reaches the peak learning rate.
 
 Example, bad (16 examples):
 
@@ -15,6 +17,16 @@ Good:
 
     per_device_train_batch_size: 1
     num_train_epochs: 3.0
+
+Options: `--gpus` (configuration `gpus`) is the GPU count; `--no-path-checks` turns the
+rule off (the data are not counted).
+
+Trainer source: transformers `trainer.py` `Trainer.set_initial_training_values` (the
+step count) and `optimization.py` `get_scheduler` (warmup); sd-scripts
+`train_network.py` `NetworkTrainer.train` and `library/train_util.py`
+`get_scheduler_fix`.
+
+When the trainer stops: it does not; the run trains, only worse than it could.
 """
 
 from collections.abc import Iterator

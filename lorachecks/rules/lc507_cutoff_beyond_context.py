@@ -1,9 +1,10 @@
 """`cutoff_len` longer than the model's context window.
 
+The context is the model's `max_position_embeddings`, from a local `config.json` or the
+built-in catalogue; `rope_scaling` in the config extends it and silences this rule.
+
 Why it matters: LLaMA-Factory accepts it and trains on positions the model never saw
-(quality drops, or position ids overflow) while padding memory for nothing. The context
-is the model's `max_position_embeddings`, from a local `config.json` or the built-in
-catalogue; `rope_scaling` in the config extends it and silences this rule.
+(quality drops, or position ids overflow) while padding memory for nothing.
 
 Example, bad (Llama-2, 4096 positions):
 
@@ -13,6 +14,16 @@ Example, bad (Llama-2, 4096 positions):
 Good:
 
     cutoff_len: 4096            # or add rope_scaling: linear
+
+Options: `--launch-dir` (configuration `launch-dir`) is where a local model path resolves
+from; the model is read with path checks off too.
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `get_train_args` sets `model_max_length`
+to `cutoff_len`, which `model/model_utils/rope.py` `configure_rope` compares with
+`max_position_embeddings` only when `rope_scaling` is set; without it nothing compares.
+
+When the trainer stops: it does not (a model with learned position embeddings, such as
+GPT-2, fails at the first long sample with an index error).
 """
 
 from collections.abc import Iterator

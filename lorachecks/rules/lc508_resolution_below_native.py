@@ -1,9 +1,11 @@
 """Training resolution well below the model family's native size.
 
+Warned when the shorter side is under 3/4 of the native size; the family comes from a
+local safetensors header, the catalogue or the model name.
+
 Why it matters: SDXL and FLUX were trained at 1024 px, SD 2.x at 768, SD 1.x at 512. A
 LoRA trained far below that (SDXL at 512) learns blurry, malformed outputs that do not
-match how the model is sampled. Warned when the shorter side is under 3/4 of the native
-size; the family comes from a local safetensors header, the catalogue or the model name.
+match how the model is sampled.
 
 Example, bad (SDXL):
 
@@ -12,6 +14,14 @@ Example, bad (SDXL):
 Good:
 
     resolution = "1024,1024"
+
+Options: `--launch-dir` (configuration `launch-dir`) is where a local model path resolves
+from; the model is read with path checks off too.
+
+Trainer source: none checks it: sd-scripts `library/train_util.py` `BucketManager` builds
+buckets around whatever `resolution` says.
+
+When the trainer stops: it does not; the run trains, only worse than it could.
 """
 
 from collections.abc import Iterator

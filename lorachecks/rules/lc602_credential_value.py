@@ -1,9 +1,11 @@
 """A key named like a credential (`*_token`, `*_key`, `*password`, `*secret`) holds a random-looking value.
 
-Why it matters: a random string of 16 or more characters under such a key is almost always
-a real credential, and a committed config leaks it to everyone who can read the repository
-or its CI logs. The value is shown masked (`****`). Special-token keys (`eos_token`,
-`pad_token`, ...) and ordinary words or paths are not reported.
+A random string of 16 or more characters with letters and digits (3.5 bits of entropy per
+character or more) under such a key is reported. Special-token keys (`eos_token`,
+`pad_token`, ...) and ordinary words or paths are not. The value is shown masked (`****`).
+
+Why it matters: such a value is almost always a real credential, and a committed config
+leaks it to everyone who can read the repository or its CI logs.
 
 Example, bad:
 
@@ -12,6 +14,14 @@ Example, bad:
 Good:
 
     # read it from the environment in the launcher script instead
+
+Options: `--ignore LC602` (or `severity = { LC602 = "off" }`) where such values are known
+not to be secrets.
+
+Trainer source: the trainers take the value as given (LLaMA-Factory's `*_hub_token` fields
+in `hparams/model_args.py`, sd-scripts' `*_token` / `*_api_key` options).
+
+When the trainer stops: it does not; the credential is used, and leaks with the file.
 """
 
 from collections.abc import Iterator

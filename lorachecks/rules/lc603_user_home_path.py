@@ -1,16 +1,13 @@
-"""A path points into one user's home folder (`/home/alice/...`, `/Users/bob/...`, `C:\\Users\\...`).
-
-Why it matters: the config only works on that user's machine. A teammate, a CI runner or
-a cluster node has another home folder. Use a path relative to the launch directory, or a
-shared location.
+r"""A path points into one user's home folder (`/home/alice/...`, `/Users/bob/...`, `C:\Users\...`).
 
 On its own that is a note (info): on the author's machine the run works as written, and
 paths that must exist are checked by the path rules (LC201, LC405, ...). It is a warning
 when, with path checks on, a folder the run writes (`output_dir`, `logging_dir`, ...) lies
-in a home folder that does not exist on this machine: the trainer cannot create it there
-and stops (LLaMA-Factory when transformers' `Trainer` is set up, after the model loads;
-sd-scripts in `save_model`, at the first save, after training up to it). Raise the note in the project settings
-(`severity = { LC603 = "warning" }`) to keep configs portable.
+in a home folder that does not exist on this machine.
+
+Why it matters: the config only works on that user's machine. A teammate, a CI runner or
+a cluster node has another home folder. Use a path relative to the launch directory, or a
+shared location.
 
 Example, bad:
 
@@ -19,6 +16,17 @@ Example, bad:
 Good:
 
     model_name_or_path: models/Qwen3-4B     # relative to where the trainer is launched
+
+Options: raise the note in the project settings (`severity = { LC603 = "warning" }`) to
+keep configs portable; `--no-path-checks` leaves out the check that the home folder exists.
+
+Trainer source: transformers `trainer.py` `Trainer.__init__` creates `output_dir`
+(`os.makedirs`); sd-scripts `train_network.py` `NetworkTrainer.train` writes into
+`output_dir` in its `save_model`.
+
+When the trainer stops: for a written folder under a home that does not exist, LLaMA-Factory
+when transformers' `Trainer` is set up, after the model loads; sd-scripts at the first save,
+after training up to it. A path that is read fails as the path rules say.
 """
 
 import re

@@ -1,24 +1,33 @@
 """`trust_remote_code: true` lets the model's own Python code run on your machine.
 
-Why it matters: with it, transformers imports and runs the `.py` files that come with the
-model (named by `auto_map` in its `config.json`), with your permissions, your tokens and
-your data. That is needed for some architectures, but only for code you have read and from
-a source you trust.
-
 Most configs set it out of habit for models transformers supports natively (every Qwen
 config of LLaMA-Factory's examples does), where it changes nothing: then it is a note
 (info). It is a warning when this run will execute code: the local model folder's
 `config.json` maps classes to its own `.py` files in `auto_map`, and the warning names
-them. For a hub id the code is only known after download: read the repository's `.py`
-files and pin a `model_revision` you reviewed. Raise the note to a warning in the project
-settings (`severity = { LC604 = "warning" }`) to review every use.
+them. For a hub id the code is only known after download.
+
+Why it matters: with it, transformers imports and runs the `.py` files that come with the
+model (named by `auto_map` in its `config.json`), with your permissions, your tokens and
+your data. That is needed for some architectures, but only for code you have read and from
+a source you trust.
 
 Example, bad (unreviewed code from a hub repository):
 
     model_name_or_path: someone/new-model
     trust_remote_code: true
 
-Good: drop it when the architecture is built into transformers, or pin a reviewed revision.
+Good: drop it when the architecture is built into transformers, or pin a reviewed
+`model_revision`.
+
+Options: raise the note to a warning in the project settings (`severity = { LC604 =
+"warning" }`) to review every use; `--no-path-checks` leaves local `config.json` files
+unread.
+
+Trainer source: transformers `dynamic_module_utils.py` `resolve_trust_remote_code` and
+`get_class_from_dynamic_module` (called by the `AutoConfig` / `AutoModel` classes that
+LLaMA-Factory `model/loader.py` uses with `trust_remote_code` from its model arguments).
+
+When the trainer stops: it does not; it runs the code when the config and model load.
 """
 
 from collections.abc import Iterator

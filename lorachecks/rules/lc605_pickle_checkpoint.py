@@ -1,13 +1,12 @@
 """A base model or adapter is loaded from a pickle file (`.bin`, `.ckpt`, `.pt`, `.pth`).
 
+It is a note (info), not a warning: the file loads and trains as written, and whether it is
+safe depends on where it came from, which the config does not say.
+
 Why it matters: a pickle checkpoint can run arbitrary code when it is loaded, so a file
 from an untrusted source is a program, not just weights. The `.safetensors` format holds
 the same tensors and cannot run code; most hubs publish it, and a pickle file converts
 once (load it in a sandbox, save with `safetensors`).
-
-It is a note (info), not a warning: the file loads and trains as written, and whether it is
-safe depends on where it came from, which the config does not say. Raise it in the project
-settings (`severity = { LC605 = "warning" }`) to flag every pickle load.
 
 Example, bad:
 
@@ -16,6 +15,15 @@ Example, bad:
 Good:
 
     pretrained_model_name_or_path: models/sd15.safetensors
+
+Options: raise it in the project settings (`severity = { LC605 = "warning" }`) to flag
+every pickle load.
+
+Trainer source: sd-scripts `library/model_util.py` `load_checkpoint_with_text_encoder_conversion`
+(`torch.load(..., weights_only=False)` for anything not `.safetensors`) and
+`networks/lora.py` `LoRANetwork.load_weights` (`torch.load` for `network_weights`).
+
+When the trainer stops: it does not; the file is unpickled, and any code in it runs.
 """
 
 from collections.abc import Iterator

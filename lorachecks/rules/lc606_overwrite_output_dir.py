@@ -13,6 +13,15 @@ Example, bad (saves/qwen3/sft already holds a finished adapter):
 Good:
 
     output_dir: saves/qwen3/sft-run2
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `get_train_args` skips its
+existing-output check (and the resume from `checkpoint-N`) when `overwrite_output_dir` is
+set; transformers' `Trainer` then saves into the folder.
+
+When the trainer stops: it does not; it writes over the earlier run.
 """
 
 from collections.abc import Iterator

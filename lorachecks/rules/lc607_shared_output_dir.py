@@ -1,11 +1,13 @@
 """Several configs in one lint run train into the same `output_dir`.
 
+Paths are compared after resolving them from the launch directory, so `saves/x` and
+`./saves/x/` are the same folder. The warning is on every config after the first (in the
+order lorachecks lists files) and names that first config, as a duplicate key is reported
+where it is repeated.
+
 Why it matters: whichever run goes second overwrites (or silently resumes from) the first
 run's checkpoints and final weights. Copying a config and changing the dataset but not the
-`output_dir` is the usual cause. Paths are compared after resolving them from the launch
-directory, so `saves/x` and `./saves/x/` are the same folder. The warning is on every config
-after the first (in the order lorachecks lists files) and names that first config, as a
-duplicate key is reported where it is repeated.
+`output_dir` is the usual cause.
 
 Example, bad (two files):
 
@@ -13,6 +15,17 @@ Example, bad (two files):
     output_dir: saves/qwen3/sft       output_dir: saves/qwen3/sft
 
 Good: one `output_dir` per config.
+
+Options: `--launch-dir` is where relative folders resolve from; only the files of one run
+are compared.
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `get_train_args` resumes from the
+`checkpoint-N` it finds in `output_dir`, or refuses a folder holding final weights; the
+transformers `Trainer` writes into the folder as it finds it.
+
+When the trainer stops: the second run stops at start-up if the first one finished
+("Output directory already exists and is not empty"), resumes from its checkpoints if it
+did not, or overwrites it with `overwrite_output_dir`.
 """
 
 import os

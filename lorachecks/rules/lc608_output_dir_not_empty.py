@@ -1,12 +1,14 @@
 """`output_dir` already holds a finished run: LLaMA-Factory refuses to start (or silently resumes).
 
-Why it matters: with `do_train`, LLaMA-Factory looks into an existing `output_dir` before
-training. If it holds final weights (`adapter_model.safetensors`, `model.safetensors`, ...)
-and no `checkpoint-N` folder, it stops with "Output directory already exists and is not
-empty. Please set `overwrite_output_dir`." If it holds a `checkpoint-N` folder, it resumes
-from the latest one without asking, so a changed config continues an old run (reported as
-a note). Reward-model and PPO runs with full or freeze tuning cannot resume and are not
-checked, and neither is a run that names `resume_from_checkpoint`.
+If the folder holds final weights (`adapter_model.safetensors`, `model.safetensors`, ...)
+and no `checkpoint-N` folder, it is an error; if it holds a `checkpoint-N` folder, the run
+resumes from the latest one without asking, so a changed config continues an old run (a
+note). Reward-model and PPO runs with full or freeze tuning cannot resume and are not
+checked, and neither is a run that names `resume_from_checkpoint` or sets
+`overwrite_output_dir` (LC606).
+
+Why it matters: the run stops at start-up, or trains on from where an earlier run stopped
+instead of from the base model.
 
 Example, bad (saves/qwen3/sft holds adapter_model.safetensors from an earlier run):
 
@@ -15,6 +17,16 @@ Example, bad (saves/qwen3/sft holds adapter_model.safetensors from an earlier ru
 Good:
 
     output_dir: saves/qwen3/sft-v2
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: LLaMA-Factory `hparams/parser.py` `get_train_args` (transformers'
+`get_last_checkpoint`, then the `CHECKPOINT_NAMES` of `extras/constants.py`: "Output
+directory already exists and is not empty. Please set `overwrite_output_dir`.").
+
+When the trainer stops: at start-up, before the model loads (a folder with a checkpoint:
+it does not, it resumes).
 """
 
 from collections.abc import Iterator

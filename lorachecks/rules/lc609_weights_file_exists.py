@@ -1,10 +1,12 @@
 """The run's final weights file already exists: the new run replaces it without asking.
 
-Why it matters: kohya sd-scripts writes the finished LoRA to
-`output_dir/<output_name>.<save_model_as>` (`last.safetensors` when `output_name` is not set)
-and lora-scripts writes `output_dir/lora_weights.safetensors`; neither trainer checks
-whether the file is there. A config copied from an earlier run, with the same output names,
-silently replaces the LoRA that run produced (and its `-000001` epoch saves).
+kohya sd-scripts writes the finished LoRA to `output_dir/<output_name>.<save_model_as>`
+(`last.safetensors` when `output_name` is not set) and lora-scripts writes
+`output_dir/lora_weights.safetensors`.
+
+Why it matters: neither trainer checks whether the file is there. A config copied from an
+earlier run, with the same output names, silently replaces the LoRA that run produced (and
+its `-000001` epoch saves).
 
 Example, bad (output/chara_v1.safetensors is the LoRA you trained last week):
 
@@ -15,6 +17,15 @@ Good:
 
     output_dir = "output"
     output_name = "chara_v2"
+
+Options: `--no-path-checks` (configuration `path-checks = false`) turns the check off;
+`--launch-dir` (`launch-dir`) is the folder relative paths resolve from.
+
+Trainer source: sd-scripts `train_network.py` `NetworkTrainer.train`, its `save_model`
+(`os.path.join(args.output_dir, ckpt_name)`, written over); lora-scripts has no public
+implementation.
+
+When the trainer stops: it does not; the earlier file is replaced when the run saves.
 """
 
 from collections.abc import Iterator

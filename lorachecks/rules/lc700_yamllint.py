@@ -1,21 +1,27 @@
 """yamllint's style findings on a YAML config, where the project uses yamllint.
 
+The message starts with the yamllint rule (`[line-length]`); its level is yamllint's (error
+or warning). yamllint's own configuration decides which rules run, and its `# yamllint
+disable-line rule:...` comments apply. Syntax errors stay LC001's. Needs yamllint installed
+(`pip install yamllint`, or the `yamllint` extra); without it, it is skipped unless asked
+for explicitly.
+
 Why it matters: a project that already runs yamllint (it has a `.yamllint`, `.yamllint.yaml`
 or `.yamllint.yml` in the config's folder or above) wants its style rules on the training
 configs too. Reported through lorachecks, one hook and one CI step give both: the same
-reporters, the same editor diagnostics, the same exit code. The message starts with the
-yamllint rule (`[line-length]`); its level is yamllint's (error or warning). yamllint's own
-configuration decides which rules run, and its `# yamllint disable-line rule:...` comments
-apply. Trainers ignore style: these findings say nothing about the run.
-
-Runs when a yamllint configuration is found, or always with `yamllint = true` in the project
-configuration (yamllint's defaults when there is none); `yamllint = false` or `--no-yamllint`
-turns it off. Needs yamllint installed (`pip install yamllint`, or the `yamllint` extra); without it, it is
-skipped unless asked for explicitly. Syntax errors stay LC001's.
+reporters, the same editor diagnostics, the same exit code.
 
 Example (with `line-length: {max: 80}` in .yamllint), reported:
 
     model_name_or_path: /very/long/path/that/goes/on/and/on/and/on/past/the/limit/of/eighty/chars
+
+Options: runs when a yamllint configuration is found, or always with `yamllint = true` in
+the project configuration (`--yamllint`; yamllint's defaults when there is none);
+`yamllint = false` or `--no-yamllint` turns it off.
+
+Trainer source: none; trainers ignore style.
+
+When the trainer stops: it does not; these findings say nothing about the run.
 """
 
 from __future__ import annotations
