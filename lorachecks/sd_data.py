@@ -127,7 +127,7 @@ def _read_jsonl(path: Path, stamp: int) -> JsonlReport | str:
         try:
             record: Any = json.loads(line)
         except json.JSONDecodeError as exc:
-            bad.append((number, f"not JSON ({exc.msg})"))
+            bad.append((number, f"not JSON ({exc.msg}: column {exc.colno})"))
             continue
         if not isinstance(record, dict):
             bad.append((number, f"a {type(record).__name__}, not an object"))
