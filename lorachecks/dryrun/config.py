@@ -13,12 +13,17 @@ from typing import Any
 
 from lorachecks.diagnostics import Diagnostic, Severity
 from lorachecks.estimate.sd import conv_dim, network_approximation, network_option
+from lorachecks.formats import effective
+from lorachecks.formats.effective import Effective
+from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
 from lorachecks.formats.kohya.resolution import parse_resolution, training_resolution
 from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
 from lorachecks.records import field, record, replace
 from lorachecks.settings import Settings
 
 LM_KINDS = ("llamafactory", "lora-scripts-text")
+# lora-scripts cuts no text when `max_seq_length` is unset; the dry-run's batch needs a length.
+UNCUT_TEXT_LENGTH = 512
 DIFFUSION_KINDS = ("lora-scripts-image", "kohya")
 
 
@@ -136,10 +141,16 @@ def _names(value: Any) -> list[str]:
     return [n.strip() for n in str(value).split(",") if n.strip()]
 
 
-def _num(data: dict[str, Any], key: str, default: float) -> float:
-    value = data.get(key, default)
+def _num(values: Effective, key: str, unset: float | None = None) -> float:
+    """The number the trainer uses for ``key``: as written, else the format's default; ``unset``
+    where that default is None (the trainer derives the value, or has none)."""
+    value = values[key]
     if value is None:
-        return default
+        value = values.default(key)
+    if value is None:
+        if unset is None:
+            raise KeyError(f"{key} has no default: the caller says what an unset value means")
+        return unset
     if isinstance(value, bool):
         raise DryRunError("DR001", f"`{key}` must be a number, not {value!r}", key)
     if isinstance(value, str):
@@ -152,16 +163,16 @@ def _num(data: dict[str, Any], key: str, default: float) -> float:
     return float(value)
 
 
-def _int(data: dict[str, Any], key: str, default: int) -> int:
-    value = _num(data, key, default)
+def _int(values: Effective, key: str, unset: int | None = None) -> int:
+    value = _num(values, key, unset)
     if value != int(value):
         raise DryRunError("DR001", f"`{key}` must be a whole number, not {value!r}", key)
     return int(value)
 
 
-def _flag(data: dict[str, Any], key: str, default: bool = False) -> bool:
-    value = data.get(key, default)
-    return value if isinstance(value, bool) else default
+def _flag(values: Effective, key: str) -> bool:
+    value = values[key]
+    return value if isinstance(value, bool) else bool(values.default(key))
 
 
 def _resolution(value: Any) -> tuple[int, int]:
@@ -323,15 +334,16 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     if not isinstance(model, str) or not model:
         raise DryRunError("DR001", "no `model_name_or_path`: the trainer has nothing to load", "model_name_or_path")
     plan = Plan(path=path, kind=kind, model=model, model_key="model_name_or_path")
+    values = effective.llamafactory(data)
     _precision(data, plan)
-    plan.finetuning_type = str(data.get("finetuning_type", "lora"))
+    plan.finetuning_type = str(values["finetuning_type"])
     if plan.finetuning_type not in ("lora", "oft", "freeze", "full"):
         raise DryRunError(
             "DR002",
             f"`finetuning_type: {plan.finetuning_type}` is not dry-run yet (lora, oft, freeze and full are)",
             "finetuning_type",
         )
-    plan.stage = str(data.get("stage", "sft"))
+    plan.stage = str(values["stage"])
     if plan.stage == "rm":
         plan.notes.append("stage rm: a value head scores each sequence and the step's loss ranks pairs of them")
     elif plan.stage == "ppo":
@@ -358,8 +370,8 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
             )
         plan.notes.append("quantization_bit is ignored: the dry-run loads unquantized weights")
     _unmodelled_training_options(data, plan)
-    plan.rank = _int(data, "lora_rank", 8)
-    plan.alpha = _num(data, "lora_alpha", plan.rank * 2) if data.get("lora_alpha") is not None else plan.rank * 2.0
+    plan.rank = _int(values, "lora_rank")
+    plan.alpha = _num(values, "lora_alpha", unset=plan.rank * 2.0)  # LLaMA-Factory: twice the rank
     if plan.alpha == 0:  # LLaMA-Factory replaces a falsy lora_alpha by twice the rank
         plan.alpha = plan.rank * 2.0
         plan.warnings.append(
@@ -371,39 +383,41 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
                 f"write `lora_alpha: {plan.alpha:g}`, or leave the key out, to say what runs",
             )
         )
-    plan.oft_rank = _int(data, "oft_rank", 0)
-    plan.oft_block_size = _int(data, "oft_block_size", 32)
-    plan.module_dropout = _num(data, "module_dropout", 0.0)
-    plan.freeze_vision_tower = _flag(data, "freeze_vision_tower", True)
-    plan.freeze_projector = _flag(data, "freeze_multi_modal_projector", True)
-    plan.freeze_language_model = _flag(data, "freeze_language_model", False)
-    plan.dropout = _num(data, "lora_dropout", 0.0)
-    plan.targets = _names(data.get("lora_target", "all")) or ["all"]
-    plan.use_dora = _flag(data, "use_dora")
-    plan.use_rslora = _flag(data, "use_rslora")
-    plan.extra_modules = _names(data.get("additional_target"))
-    plan.freeze_layers = _int(data, "freeze_trainable_layers", 2)
-    plan.freeze_modules = _names(data.get("freeze_trainable_modules", "all")) or ["all"]
-    plan.freeze_extra = _names(data.get("freeze_extra_modules"))
-    plan.llama_pro = _flag(data, "use_llama_pro")
+    plan.oft_rank = _int(values, "oft_rank")
+    plan.oft_block_size = _int(values, "oft_block_size")
+    plan.module_dropout = _num(values, "module_dropout")
+    plan.freeze_vision_tower = _flag(values, "freeze_vision_tower")
+    plan.freeze_projector = _flag(values, "freeze_multi_modal_projector")
+    plan.freeze_language_model = _flag(values, "freeze_language_model")
+    plan.dropout = _num(values, "lora_dropout")
+    plan.targets = _names(values["lora_target"]) or _names(values.default("lora_target"))
+    plan.use_dora = _flag(values, "use_dora")
+    plan.use_rslora = _flag(values, "use_rslora")
+    plan.extra_modules = _names(values["additional_target"])
+    plan.freeze_layers = _int(values, "freeze_trainable_layers")
+    plan.freeze_modules = _names(values["freeze_trainable_modules"]) or _names(
+        values.default("freeze_trainable_modules")
+    )
+    plan.freeze_extra = _names(values["freeze_extra_modules"])
+    plan.llama_pro = _flag(values, "use_llama_pro")
     if plan.llama_pro and plan.finetuning_type != "freeze":
         plan.notes.append("use_llama_pro is modelled for freeze tuning only: the adapter goes on every layer here")
-    plan.batch_size, plan.batch_key = _int(data, "per_device_train_batch_size", 8), "per_device_train_batch_size"
-    plan.seq_len, plan.seq_key = _int(data, "cutoff_len", 2048), "cutoff_len"
-    plan.learning_rate = _num(data, "learning_rate", 5e-5)
-    plan.weight_decay = _num(data, "weight_decay", 0.0)
-    plan.max_grad_norm = _num(data, "max_grad_norm", 1.0)
-    plan.seed = _int(data, "seed", 42)
-    plan.gradient_checkpointing = not _flag(data, "disable_gradient_checkpointing")
-    plan.trust_remote_code = _flag(data, "trust_remote_code")
+    plan.batch_size, plan.batch_key = _int(values, "per_device_train_batch_size"), "per_device_train_batch_size"
+    plan.seq_len, plan.seq_key = _int(values, "cutoff_len"), "cutoff_len"
+    plan.learning_rate = _num(values, "learning_rate")
+    plan.weight_decay = _num(values, "weight_decay")
+    plan.max_grad_norm = _num(values, "max_grad_norm")
+    plan.seed = _int(values, "seed")
+    plan.gradient_checkpointing = not _flag(values, "disable_gradient_checkpointing")
+    plan.trust_remote_code = _flag(values, "trust_remote_code")
     output_dir = data.get("output_dir")
     plan.output_dir = output_dir if isinstance(output_dir, str) else None
     plan.dataset = _names(data.get("dataset"))
-    dataset_dir = data.get("dataset_dir", "data")
-    plan.dataset_dir = dataset_dir if isinstance(dataset_dir, str) else "data"
+    dataset_dir = values["dataset_dir"]
+    plan.dataset_dir = dataset_dir if isinstance(dataset_dir, str) else values.default("dataset_dir")
     template = data.get("template")
     plan.template = template if isinstance(template, str) else None
-    plan.resize_vocab = _flag(data, "resize_vocab")
+    plan.resize_vocab = _flag(values, "resize_vocab")
     return plan
 
 
@@ -414,8 +428,7 @@ def _unmodelled_training_options(data: dict[str, Any], plan: Plan) -> None:
             "pissa_init is not applied: the adapters start as plain LoRA (PiSSA initialises them from an SVD of the "
             "base weights and subtracts that from the weights); shapes and counts are the same, the first loss is not"
         )
-    stage = data.get("stage", "sft")
-    if data.get("packing", stage == "pt") is True or data.get("neat_packing") is True:
+    if effective.llamafactory_packs(effective.llamafactory(data)) or data.get("neat_packing") is True:
         plan.notes.append(
             "packing: the trainer concatenates samples to cutoff_len (neat_packing also masks attention between "
             "them); the dry-run batch is always packed to cutoff_len but without that attention mask"
@@ -435,22 +448,23 @@ def _lora_scripts(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     if model.lower().endswith(".gguf"):
         raise DryRunError("DR002", "a `.gguf` file cannot be trained", "base_model", "point at the original weights")
     plan = Plan(path=path, kind=kind, model=model, model_key="base_model")
+    values = effective.lora_scripts(data)
     _precision(data, plan)
-    plan.rank = _int(data, "lora_rank", 8)
-    plan.alpha = _num(data, "lora_alpha", plan.rank)
+    plan.rank = _int(values, "lora_rank")
+    plan.alpha = _num(values, "lora_alpha", unset=plan.rank)  # lora-scripts: the rank
     plan.target_key = "target_modules"
     plan.targets = _names(data.get("target_modules")) or ["all"]
-    plan.batch_size, plan.batch_key = _int(data, "batch_size", 1), "batch_size"
-    plan.learning_rate = _num(data, "learning_rate", 1e-4)
+    plan.batch_size, plan.batch_key = _int(values, "batch_size"), "batch_size"
+    plan.learning_rate = _num(values, "learning_rate")
     plan.output_dir = data.get("output_dir") if isinstance(data.get("output_dir"), str) else None
     if kind == "lora-scripts-text":
-        plan.seq_len, plan.seq_key = _int(data, "max_seq_length", 512), "max_seq_length"
+        plan.seq_len, plan.seq_key = _int(values, "max_seq_length", unset=UNCUT_TEXT_LENGTH), "max_seq_length"
         tokenizer = data.get("tokenizer")
         plan.tokenizer = tokenizer if isinstance(tokenizer, str) else None
     else:
-        plan.resolution = _resolution(data.get("resolution", 512))
+        plan.resolution = _resolution(values["resolution"])
         if data.get("conv_lora_rank") is not None:
-            plan.conv_rank = _int(data, "conv_lora_rank", 0)
+            plan.conv_rank = _int(values, "conv_lora_rank")
             plan.conv_alpha = float(plan.conv_rank)
     return plan
 
@@ -464,10 +478,11 @@ def _kohya(path: Path, data: dict[str, Any], kind: str, launch_dir: Path) -> Pla
             "pretrained_model_name_or_path",
         )
     plan = Plan(path=path, kind=kind, model=model, model_key="pretrained_model_name_or_path")
+    values = effective.kohya(data)
     _precision(data, plan)
-    plan.rank = _int(data, "network_dim", 4)
-    plan.alpha = _num(data, "network_alpha", 1.0)
-    plan.dropout = _num(data, "network_dropout", 0.0)
+    plan.rank = _int(values, "network_dim", unset=DEFAULT_NETWORK_DIM)
+    plan.alpha = _num(values, "network_alpha")
+    plan.dropout = _num(values, "network_dropout", unset=0.0)  # None: no dropout
     plan.target_key = "network_module"
     approximated = network_approximation(data)
     if approximated:
@@ -490,7 +505,7 @@ def _kohya(path: Path, data: dict[str, Any], kind: str, launch_dir: Path) -> Pla
             raise DryRunError(
                 "DR001", f"`conv_dim` / `conv_alpha` must be numbers, not {conv!r} / {alpha!r}", "network_args"
             )
-    plan.batch_size, plan.batch_key = _int(data, "train_batch_size", 1), "train_batch_size"
+    plan.batch_size, plan.batch_key = _int(values, "train_batch_size"), "train_batch_size"
     if "resolution" in data:
         plan.resolution = _resolution(data["resolution"])
     found, where = training_resolution(data, launch_dir)
@@ -498,9 +513,9 @@ def _kohya(path: Path, data: dict[str, Any], kind: str, launch_dir: Path) -> Pla
         plan.resolution = found
         plan.notes.append(f"resolution {found[0]}x{found[1]} from {where} (its largest dataset)")
     lr_key = "unet_lr" if data.get("unet_lr") is not None else "learning_rate"
-    plan.learning_rate, plan.lr_key = _num(data, lr_key, 1e-4), lr_key
-    plan.max_grad_norm = _num(data, "max_grad_norm", 1.0)
-    plan.gradient_checkpointing = _flag(data, "gradient_checkpointing")
+    plan.learning_rate, plan.lr_key = _num(values, lr_key), lr_key
+    plan.max_grad_norm = _num(values, "max_grad_norm")
+    plan.gradient_checkpointing = _flag(values, "gradient_checkpointing")
     output_dir = data.get("output_dir")
     plan.output_dir = output_dir if isinstance(output_dir, str) else None
     train_type = str(data.get("model_train_type", ""))

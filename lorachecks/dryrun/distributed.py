@@ -62,6 +62,7 @@ def batch_problem(data: dict[str, Any], launch_dir: Path, world: int) -> tuple[s
     transformers' DeepSpeed integration stops at start-up on a mismatch ("Please correct the
     following DeepSpeed config values that mismatch TrainingArguments values"). (message,
     hint), or None; "auto" values are filled in by the trainer and always agree."""
+    from lorachecks.formats import effective
     from lorachecks.paths import read_json, resolve
 
     path = data.get("deepspeed")
@@ -70,8 +71,9 @@ def batch_problem(data: dict[str, Any], launch_dir: Path, world: int) -> tuple[s
     config, error = read_json(resolve(path, launch_dir))
     if error is not None or not isinstance(config, dict):
         return None
-    micro = _number(data.get("per_device_train_batch_size", 8))
-    accumulation = _number(data.get("gradient_accumulation_steps", 1))
+    values = effective.llamafactory(data)
+    micro = _number(values["per_device_train_batch_size"])
+    accumulation = _number(values["gradient_accumulation_steps"])
     if micro is None or accumulation is None:
         return None
     expected = {

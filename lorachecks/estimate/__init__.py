@@ -12,25 +12,36 @@ from typing import Any
 from lorachecks.estimate.llm import estimate_llm
 from lorachecks.estimate.result import Estimate, fit_verdict
 from lorachecks.estimate.sd import estimate_sd
+from lorachecks.formats import effective
 
 SD_FORMATS = ("kohya", "lora-scripts")
 LLM_FORMATS = ("llamafactory",)
+
+
+def as_llamafactory(config: dict[str, Any]) -> dict[str, Any]:
+    """A lora-scripts text-generation job in LLaMA-Factory's terms, for the LLM estimate:
+    lora-scripts' own defaults where it has them, LLaMA-Factory's for the rest (an unset
+    `max_seq_length` cuts nothing, so the estimate counts LLaMA-Factory's cutoff_len)."""
+    values = effective.lora_scripts(config)
+    precision = values["mixed_precision"]
+    llm = {
+        "model_name_or_path": values["base_model"],
+        "per_device_train_batch_size": values["batch_size"],
+        "lora_rank": values["lora_rank"],
+        "bf16": precision == "bf16",
+        "fp16": precision == "fp16",
+    }
+    if values["max_seq_length"] is not None:
+        llm["cutoff_len"] = values["max_seq_length"]
+    return llm
 
 
 def estimate_config(config: dict[str, Any], format_name: str, base: Path | None = None, gpus: int = 1) -> Estimate:
     """The estimate for a config of ``format_name`` (a lorachecks format name)."""
     if format_name in SD_FORMATS:
         if str(config.get("task_type", "")).strip() == "text-generation":
-            llm = {
-                "model_name_or_path": config.get("base_model"),
-                "cutoff_len": config.get("max_seq_length", 2048),
-                "per_device_train_batch_size": config.get("batch_size", 1),
-                "bf16": config.get("mixed_precision") == "bf16",
-                "fp16": config.get("mixed_precision") == "fp16",
-                **{k: v for k, v in config.items() if k in {"lora_rank", "lora_alpha", "gradient_accumulation_steps"}},
-            }
-            return estimate_llm(llm, base, gpus)
-        return estimate_sd(config, base, gpus)
+            return estimate_llm(as_llamafactory(config), base, gpus)
+        return estimate_sd(config, base, gpus, kohya=format_name == "kohya")
     return estimate_llm(config, base, gpus)
 
 

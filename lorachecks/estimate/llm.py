@@ -17,6 +17,8 @@ from lorachecks.estimate.architecture import LLMArch, llm_from_config_json, llm_
 from lorachecks.estimate.catalogue import lookup_llm
 from lorachecks.estimate.multimodal import VisionParts, vision_parts
 from lorachecks.estimate.result import GIB, Estimate
+from lorachecks.formats import effective
+from lorachecks.formats.effective import Effective
 from lorachecks.formats.llamafactory.trainer_tables import COMPOSITES
 from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.records import record
@@ -77,13 +79,6 @@ def _resolve_llm(value: object, base: Path) -> ResolvedLLM:
     if found is not None:
         return ResolvedLLM(found[1], f"catalogue {found[0]}")
     return ResolvedLLM(None, f"unknown (`{name}` is neither a local model folder nor in the built-in catalogue)")
-
-
-def _get(config: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any) -> Any:
-    value = config.get(key, default)
-    if isinstance(value, bool) and kind is not bool:
-        return default
-    return value if isinstance(value, kind) else default
 
 
 # Categories of projection names used in `lora_target` (any architecture's spelling).
@@ -155,27 +150,27 @@ def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]]
     return out, unknown
 
 
-def _freeze_patterns(config: dict[str, Any], layers: int) -> list[str]:
+def _freeze_patterns(values: Effective, layers: int) -> list[str]:
     """What freeze tuning matches in parameter names: `.<layer id>.<module>` for the trainable
     layers (the last `freeze_trainable_layers`, or the first when negative) and modules."""
-    k = _get(config, "freeze_trainable_layers", int, 2)
+    k = values.typed("freeze_trainable_layers", int)
     ids = range(max(0, layers - k), layers) if k > 0 else range(min(-k, layers))
-    modules = config.get("freeze_trainable_modules", "all")
-    names = [m.strip() for m in (modules if isinstance(modules, str) else "all").split(",") if m.strip()] or ["all"]
+    modules = values.typed("freeze_trainable_modules", str)
+    names = [m.strip() for m in modules.split(",") if m.strip()] or ["all"]
     return [f".{i}.{'' if m == 'all' else m}" for m in names for i in ids]
 
 
 def _multimodal(
-    config: dict[str, Any], resolved: ResolvedLLM, method: str, rank: int, dora: bool, language: int, notes: list[str]
+    values: Effective, resolved: ResolvedLLM, method: str, rank: int, dora: bool, language: int, notes: list[str]
 ) -> tuple[int, int, int]:
     """A vision-language model as LLaMA-Factory trains it: (trainable parameters, of them those
     added in the vision tower and projector, parameters of those two parts). ``language`` is
     what the method trains in the language model."""
     arch, parts = resolved.arch, resolved.parts
     assert arch is not None
-    train_vision = not _get(config, "freeze_vision_tower", bool, True)
-    train_projector = not _get(config, "freeze_multi_modal_projector", bool, True)
-    if _get(config, "freeze_language_model", bool, False) and method in {"full", "freeze"}:
+    train_vision = not values.typed("freeze_vision_tower", bool)
+    train_projector = not values.typed("freeze_multi_modal_projector", bool)
+    if values.typed("freeze_language_model", bool) and method in {"full", "freeze"}:
         language = 0
     if parts is None:
         if train_vision or train_projector:
@@ -193,11 +188,11 @@ def _multimodal(
             )
         return language, 0, 0
     if method in {"lora", "oft"}:
-        target = config.get("lora_target", "all")
-        targets = [t.strip() for t in (target if isinstance(target, str) else "all").split(",") if t.strip()]
+        target = values.typed("lora_target", str)
+        targets = [t.strip() for t in target.split(",") if t.strip()]
         added = parts.lora(rank, targets or ["all"], dora, train_vision, train_projector)
     elif method == "freeze":
-        added = parts.freeze_tuned(_freeze_patterns(config, arch.layers), train_vision, train_projector)
+        added = parts.freeze_tuned(_freeze_patterns(values, arch.layers), train_vision, train_projector)
     else:
         added = parts.trainable(train_vision, train_projector)
     frozen = [p for p, on in (("vision tower", train_vision), ("projector", train_projector)) if not on]
@@ -276,24 +271,25 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
         return est
     arch = resolved.arch
     notes = est.assumptions
-    method = _get(config, "finetuning_type", str, "lora")
-    stage = _get(config, "stage", str, "sft")
-    bits = _get(config, "quantization_bit", int, None)
-    double_quant = _get(config, "double_quantization", bool, True)
-    pure_bf16 = _get(config, "pure_bf16", bool, False)
-    fp16 = _get(config, "fp16", bool, False)
-    bf16 = _get(config, "bf16", bool, False)
-    use_dora = _get(config, "use_dora", bool, False)
-    rank = _get(config, "lora_rank", int, 8)
-    batch = _get(config, "per_device_train_batch_size", int, 8)
-    if "per_device_train_batch_size" not in config:
-        notes.append("per_device_train_batch_size not set: transformers' default 8")
-    seq = max(_get(config, "cutoff_len", int, 2048), 1)
+    values = effective.llamafactory(config)
+    method = values.typed("finetuning_type", str)
+    stage = values.typed("stage", str)
+    bits = values.typed("quantization_bit", int)
+    double_quant = values.typed("double_quantization", bool)
+    pure_bf16 = values.typed("pure_bf16", bool)
+    fp16 = values.typed("fp16", bool)
+    bf16 = values.typed("bf16", bool)
+    use_dora = values.typed("use_dora", bool)
+    rank = values.typed("lora_rank", int)
+    batch = values.typed("per_device_train_batch_size", int)
+    if not values.written("per_device_train_batch_size"):
+        notes.append(f"per_device_train_batch_size not set: transformers' default {batch}")
+    seq = max(values.typed("cutoff_len", int), 1)
     batch, rank = max(batch, 1), max(rank, 0)
-    checkpointing = not _get(config, "disable_gradient_checkpointing", bool, False)
-    attn = _get(config, "flash_attn", str, "auto")
-    liger = _get(config, "enable_liger_kernel", bool, False)
-    optim = _get(config, "optim", str, "adamw_torch").lower()
+    checkpointing = not values.typed("disable_gradient_checkpointing", bool)
+    attn = values.typed("flash_attn", str)
+    liger = values.typed("enable_liger_kernel", bool)
+    optim = values.typed("optim", str).lower()
     fsdp = config.get("fsdp")
     zero, offload_opt, offload_param, ds_where = _deepspeed(config, base)
     if (isinstance(fsdp, str) and fsdp.strip()) or (isinstance(fsdp, list) and fsdp):
@@ -321,7 +317,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     # Frozen/loaded weights.
     linear, other = arch.linear_params, arch.params - arch.linear_params
     if bits is not None:
-        method_q = _get(config, "quantization_method", str, "bnb")
+        method_q = values.typed("quantization_method", str)
         per, what = _quant_bytes(bits, double_quant, method_q)
         weights = linear * per + other * 2
         notes.append(f"{what}; embeddings, head and norms stay 16-bit")
@@ -332,7 +328,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     # Trainable parameters.
     train_bytes = 2 if pure_bf16 or (method == "full" and zero == 3) else 4
     if method in {"lora", "oft"}:
-        target = _get(config, "lora_target", str, "all")
+        target = values.typed("lora_target", str)
         mods, unknown = lora_modules(arch, target)
         if unknown:
             notes.append(f"lora_target names not matched to this architecture and not counted: {', '.join(unknown)}")
@@ -356,7 +352,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
         )
         extra_weights = trainable * train_bytes  # adapters are extra tensors on top of the base weights
     elif method == "freeze":
-        layers = abs(_get(config, "freeze_trainable_layers", int, 2))
+        layers = abs(values.typed("freeze_trainable_layers", int))
         trainable = min(layers, arch.layers) * arch.layer_params
         notes.append(f"freeze tuning: {min(layers, arch.layers)} decoder layers trainable")
         extra_weights = trainable * (train_bytes - 2)  # upcast copy replaces the 16-bit one
@@ -367,7 +363,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
             notes.append("full tuning: trainable weights upcast to fp32 (LLaMA-Factory does so unless pure_bf16)")
     params = arch.params
     if resolved.multimodal is not None:
-        trainable, extra, sizes = _multimodal(config, resolved, method, rank, use_dora, trainable, notes)
+        trainable, extra, sizes = _multimodal(values, resolved, method, rank, use_dora, trainable, notes)
         params += sizes
         weights += sizes * 2.0  # the vision tower and projector load in 16 bits too
         extra_weights = (
@@ -391,7 +387,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
         state_bytes, optim_note = float(state_width), f"`{optim}`: one state per parameter in {dtype_name}"
     else:
         state_bytes, optim_note = 2.0 * state_width, f"`{optim}`: two states per parameter in {dtype_name}"
-    if any(_get(config, k, bool, False) for k in ("use_galore", "use_apollo", "use_badam", "use_adam_mini")):
+    if any(values.typed(k, bool) for k in ("use_galore", "use_apollo", "use_badam", "use_adam_mini")):
         notes.append("GaLore/APOLLO/BAdam/Adam-mini reduce optimizer states; counted as plain AdamW (overestimate)")
     if master:
         state_bytes += 4.0
@@ -420,21 +416,25 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     # Activations.
     act_bytes = 4 if not (bf16 or fp16 or pure_bf16) and method == "full" else 2
     tokens = batch * seq
-    packing = _get(config, "packing", bool, stage == "pt")
+    packing = effective.llamafactory_packs(values)
     notes.append(
         f"batch {batch} x cutoff_len {seq} tokens per micro-step "
         + ("(packed: always full)" if packing else "(the longest batch; shorter samples use less)")
     )
+    ref_model = values["ref_model"]
+    separate_ref = isinstance(ref_model, str) and bool(ref_model.strip())
     if stage in {"dpo", "kto", "rm", "ppo"}:
         tokens *= 2
         notes.append(f"stage {stage}: chosen and rejected sequences, twice the tokens")
-        if stage in {"dpo", "kto"} and method != "lora" and not _get(config, "use_ref_model", bool, False):
+        # LLaMA-Factory's use_ref_model (derived, not an option): DPO but for its reference-free
+        # losses, and KTO always. A LoRA run disables its adapter instead of copying the model.
+        reference = stage == "kto" or (stage == "dpo" and values.typed("pref_loss", str) not in ("orpo", "simpo"))
+        if reference and method != "lora" and not separate_ref:
             weights *= 2
             notes.append("a frozen reference model copy")
-    ref_model = config.get("ref_model")
-    if isinstance(ref_model, str) and ref_model.strip() and stage in {"dpo", "kto", "ppo"}:
+    if separate_ref and stage in {"dpo", "kto", "ppo"}:
         ref = resolve_llm(ref_model, base).arch or arch
-        ref_bits = _get(config, "ref_model_quantization_bit", int, None)
+        ref_bits = values.typed("ref_model_quantization_bit", int)
         ref_per = _quant_bytes(ref_bits, True, "bnb")[0] if ref_bits in {4, 8} else 2.0
         weights += ref.linear_params * ref_per + (ref.params - ref.linear_params) * 2
         notes.append(f"separate reference model `{ref_model}` ({ref.params / 1e9:.2f} B parameters)")
@@ -449,7 +449,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     if bits is not None:
         per_token_layer += 2 * inter * act_bytes / 2  # dequantized temporaries of the widest projection
     full_layer = tokens * per_token_layer
-    if checkpointing and _get(config, "use_unsloth_gc", bool, False):
+    if checkpointing and values.typed("use_unsloth_gc", bool):
         activations = 2 * full_layer
         notes.append("Unsloth gradient checkpointing: layer inputs offloaded to CPU, one layer recomputed")
     elif checkpointing:

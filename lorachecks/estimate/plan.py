@@ -15,6 +15,9 @@ from typing import Any
 
 from lorachecks import fsmemo
 from lorachecks.estimate.sd import flatten
+from lorachecks.formats import effective
+from lorachecks.formats.effective import Effective
+from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
 from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.records import field, record
 
@@ -64,19 +67,26 @@ class Plan:
         return max(math.ceil(per_epoch * self.epochs), 1)
 
 
-def _int(data: dict[str, Any], key: str, default: int | None) -> int | None:
-    value = data.get(key, default)
+def _whole(value: object) -> int | None:
+    """An int, or digits written as text (kohya GUIs write some numbers quoted); else None."""
     if isinstance(value, bool):
-        return default
+        return None
     if isinstance(value, int):
         return value
     if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
         return int(value)
-    return default
+    return None
 
 
-def _float(data: dict[str, Any], key: str) -> float | None:
-    value = data.get(key)
+def _int(values: Effective, key: str) -> int | None:
+    """The key's whole number, or its default when it is unset or not one."""
+    found = _whole(values[key])
+    return found if found is not None else _whole(values.default(key))
+
+
+def _float(values: Effective, key: str) -> float | None:
+    """The number the file writes for ``key``; None when it writes none (the caller says which default applies)."""
+    value = values.data.get(key)
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -133,15 +143,16 @@ def _llamafactory_samples(config: dict[str, Any], base: Path) -> tuple[int | Non
 
 
 def _count_samples(config: dict[str, Any], base: Path) -> tuple[int | None, str]:
-    names = [n.strip() for n in str(config.get("dataset") or "").split(",") if n.strip()]
-    dataset_dir = config.get("dataset_dir", "data")
+    values = effective.llamafactory(config)
+    names = [n.strip() for n in str(values["dataset"] or "").split(",") if n.strip()]
+    dataset_dir = values["dataset_dir"]
     if not names or not isinstance(dataset_dir, str) or dataset_dir == "ONLINE" or dataset_dir.startswith("REMOTE:"):
         return None, ""
     directory = resolve(dataset_dir, base)
     info, error = read_json(directory / "dataset_info.json")
     if error is not None or not isinstance(info, dict):
         return None, ""
-    max_samples = _int(config, "max_samples", None)
+    max_samples = _int(values, "max_samples")
     total = 0
     for name in names:
         entry = info.get(name)
@@ -155,7 +166,7 @@ def _count_samples(config: dict[str, Any], base: Path) -> tuple[int | None, str]
         total += min(count, max_samples) if max_samples else count
     if total == 0:
         return None, ""  # empty data: the dataset rules report it, no plan to judge
-    val = _float(config, "val_size")
+    val = _float(values, "val_size")
     if val and 0 < val < 1:
         total = int(total * (1 - val))
     elif val and val >= 1:
@@ -195,37 +206,38 @@ def _kohya_samples(config: dict[str, Any], base: Path, kohya: bool) -> tuple[int
 
 def plan_of(config: dict[str, Any], format_name: str, base: Path) -> Plan:
     if format_name in {"kohya", "lora-scripts"} and str(config.get("task_type", "")) != "text-generation":
-        return _sd_plan(flatten(config), base)
+        return _sd_plan(flatten(config), base, format_name == "kohya")
     return _llm_plan(config, base)
 
 
 def _llm_plan(config: dict[str, Any], base: Path) -> Plan:
-    method = config.get("finetuning_type", "lora")
-    plan = Plan(family="llm", method=method if isinstance(method, str) else "lora")
-    plan.stage = str(config.get("stage", "sft"))
+    values = effective.llamafactory(config)
+    method = values["finetuning_type"]
+    plan = Plan(family="llm", method=method if isinstance(method, str) else values.default("finetuning_type"))
+    plan.stage = str(values["stage"])
     if plan.method in {"lora", "oft"}:
-        plan.rank = _int(config, "lora_rank", 8)
-        plan.rank_key = "lora_rank" if "lora_rank" in config else None
-        plan.alpha = _float(config, "lora_alpha")
+        plan.rank = _int(values, "lora_rank")
+        plan.rank_key = "lora_rank" if values.written("lora_rank") else None
+        plan.alpha = _float(values, "lora_alpha")
         plan.alpha_key = "lora_alpha" if plan.alpha is not None else None
         plan.alpha_default = "LLaMA-Factory's default lora_alpha = 2 x lora_rank"
         if plan.alpha is None and plan.rank:
             plan.alpha = 2.0 * plan.rank
-        plan.rslora = config.get("use_rslora") is True
-    lr = _float(config, "learning_rate")
-    plan.learning_rates = {"learning_rate": lr if lr is not None else 5e-5}
-    plan.optimizer = str(config.get("optim", "adamw_torch"))
-    batch = _int(config, "per_device_train_batch_size", 8)
-    accumulation = _int(config, "gradient_accumulation_steps", 1)
+        plan.rslora = values["use_rslora"] is True
+    lr = _float(values, "learning_rate")
+    plan.learning_rates = {"learning_rate": lr if lr is not None else values.default("learning_rate")}
+    plan.optimizer = str(values["optim"])
+    batch = _int(values, "per_device_train_batch_size")
+    accumulation = _int(values, "gradient_accumulation_steps")
     plan.invalid = batch is None or batch < 1 or accumulation is None or accumulation < 1
     plan.batch = max(batch or 1, 1)
-    plan.batch_key = "per_device_train_batch_size" if "per_device_train_batch_size" in config else None
+    plan.batch_key = "per_device_train_batch_size" if values.written("per_device_train_batch_size") else None
     plan.accumulation = max(accumulation or 1, 1)
-    epochs = _float(config, "num_train_epochs")
+    epochs = _float(values, "num_train_epochs")
     plan.invalid |= epochs is not None and epochs <= 0
-    plan.epochs = epochs if epochs is not None else 3.0
+    plan.epochs = epochs if epochs is not None else float(values.default("num_train_epochs"))
     plan.epochs_key = "num_train_epochs" if epochs is not None else None
-    max_steps = _int(config, "max_steps", -1)
+    max_steps = _int(values, "max_steps")
     if max_steps is not None and max_steps > 0:
         plan.max_steps, plan.max_steps_key = max_steps, "max_steps"
     plan.samples, plan.samples_note = _llamafactory_samples(config, base)
@@ -246,20 +258,33 @@ def _sd_method(config: dict[str, Any]) -> str:
     return "lora" if algo in ("lora", "locon") else algo
 
 
-def _sd_plan(config: dict[str, Any], base: Path) -> Plan:
+def _sd_plan(config: dict[str, Any], base: Path, kohya: bool) -> Plan:
     plan = Plan(family="sd", method=_sd_method(config))
-    kohya = "network_dim" in config or "pretrained_model_name_or_path" in config
-    rank_key = "network_dim" if kohya else "lora_rank"
-    alpha_key = "network_alpha" if kohya else "lora_alpha"
-    plan.rank = _int(config, rank_key, 4 if kohya else 8)
-    plan.rank_key = rank_key if rank_key in config else None
-    plan.alpha = _float(config, alpha_key)
+    if kohya:
+        values = effective.kohya(config)
+        rank_key, alpha_key, batch_key, epochs_key = (
+            "network_dim",
+            "network_alpha",
+            "train_batch_size",
+            "max_train_epochs",
+        )
+    else:
+        values = effective.lora_scripts(config)
+        rank_key, alpha_key, batch_key, epochs_key = "lora_rank", "lora_alpha", "batch_size", "epochs"
+    plan.rank = _int(values, rank_key)
+    if plan.rank is None:  # sd-scripts leaves network_dim to the network module
+        plan.rank = DEFAULT_NETWORK_DIM
+    plan.rank_key = rank_key if values.written(rank_key) else None
+    plan.alpha = _float(values, alpha_key)
     plan.alpha_key = alpha_key if plan.alpha is not None else None
     if plan.alpha is None:
-        plan.alpha = 1.0 if kohya else float(plan.rank or 1)
-        plan.alpha_default = "sd-scripts' default network_alpha = 1" if kohya else "lora_alpha defaults to the rank"
+        default_alpha = values.default(alpha_key)
+        plan.alpha = float(default_alpha) if default_alpha is not None else float(plan.rank or 1)
+        plan.alpha_default = (
+            f"sd-scripts' default network_alpha = {default_alpha:g}" if kohya else "lora_alpha defaults to the rank"
+        )
     for key in ("learning_rate", "unet_lr", "text_encoder_lr"):
-        value = _float(config, key)
+        value = _float(values, key)
         if value is None and isinstance(config.get(key), str):
             try:
                 value = float(config[key])
@@ -269,20 +294,18 @@ def _sd_plan(config: dict[str, Any], base: Path) -> Plan:
             plan.learning_rates[key] = value
     optimizer = config.get("optimizer_type")
     plan.optimizer = str(optimizer) if optimizer else ("AdamW8bit" if config.get("use_8bit_adam") is True else "AdamW")
-    batch_key = "train_batch_size" if "train_batch_size" in config else "batch_size"
-    batch = _int(config, batch_key, 1)
-    accumulation = _int(config, "gradient_accumulation_steps", 1)
+    batch = _int(values, batch_key)
+    accumulation = _int(values, "gradient_accumulation_steps") if kohya else 1
     plan.invalid = batch is None or batch < 1 or accumulation is None or accumulation < 1
     plan.batch = max(batch or 1, 1)
-    plan.batch_key = batch_key if batch_key in config else None
+    plan.batch_key = batch_key if values.written(batch_key) else None
     plan.accumulation = max(accumulation or 1, 1)
-    epochs_key = "max_train_epochs" if "max_train_epochs" in config else "epochs"
-    epochs = _int(config, epochs_key, None)
+    epochs = _int(values, epochs_key)
     if epochs:
-        plan.epochs, plan.epochs_key = float(epochs), epochs_key
-    steps = _int(config, "max_train_steps", None)
-    if not epochs:
-        plan.max_steps = steps if steps else (1600 if kohya else None)
-        plan.max_steps_key = "max_train_steps" if steps else None
+        plan.epochs, plan.epochs_key = float(epochs), epochs_key if values.written(epochs_key) else None
+    steps = _int(values, "max_train_steps")
+    if not epochs or not kohya:  # lora-scripts: max_train_steps decides when both are set
+        plan.max_steps = steps
+        plan.max_steps_key = "max_train_steps" if values.written("max_train_steps") and steps else None
     plan.samples, plan.unique_samples, plan.samples_note = _kohya_samples(config, base, kohya)
     return plan

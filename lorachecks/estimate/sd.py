@@ -14,6 +14,8 @@ from lorachecks.estimate.architecture import DiffusionArch
 from lorachecks.estimate.catalogue import DIFFUSION_CATALOGUE, DIFFUSION_FAMILIES, diffusion_family_of
 from lorachecks.estimate.llm import CONTEXT_BYTES, FRAGMENTATION
 from lorachecks.estimate.result import Estimate
+from lorachecks.formats import effective
+from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
 from lorachecks.formats.kohya.resolution import training_resolution
 from lorachecks.paths import resolve
 
@@ -177,9 +179,14 @@ def _flag(config: dict[str, Any], key: str) -> bool:
     return config.get(key) is True
 
 
-def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1) -> Estimate:
-    """Peak memory per GPU of the kohya / lora-scripts SD-family LoRA config ``config``."""
+def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1, kohya: bool | None = None) -> Estimate:
+    """Peak memory per GPU of the kohya (``kohya``) or lora-scripts SD-family LoRA config
+    ``config``; without ``kohya``, a config naming its model `base_model` is lora-scripts'."""
     config = flatten(config)
+    if kohya is None:
+        kohya = "base_model" not in config
+    values = effective.kohya(config) if kohya else effective.lora_scripts(config)
+    batch_key, rank_key = ("train_batch_size", "network_dim") if kohya else ("batch_size", "lora_rank")
     base = base or Path.cwd()
     arch, source = resolve_family(config, base)
     model = config.get("pretrained_model_name_or_path", config.get("base_model"))
@@ -188,7 +195,7 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
         est.known = False
         return est
     notes = est.assumptions
-    precision = str(config.get("mixed_precision", "no")).lower()
+    precision = str(values["mixed_precision"]).lower()
     half = precision in {"fp16", "bf16"}
     weight_bytes = 2.0 if half else 4.0
     fp8 = _flag(config, "fp8_base") or _flag(config, "fp8_base_unet")
@@ -199,8 +206,11 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1)
     elif where != "the training config":
         notes.append(f"resolution {resolution[0]}x{resolution[1]} from {where} (its largest dataset)")
     width, height = resolution
-    batch = max(int(_number(config, ("train_batch_size", "batch_size"), 1)), 1)
-    rank = int(_number(config, ("network_dim", "lora_rank"), 4 if "network_module" in config else 8))
+    batch = max(int(_number(config, ("train_batch_size", "batch_size"), values.default(batch_key))), 1)
+    rank_default = values.default(rank_key)  # kohya: None, the network module's own default
+    rank = int(
+        _number(config, ("network_dim", "lora_rank"), DEFAULT_NETWORK_DIM if rank_default is None else rank_default)
+    )
     checkpointing = _flag(config, "gradient_checkpointing")
     unet_only = _flag(config, "network_train_unet_only") or arch.te_lora_params_per_rank == 0
     te_only = _flag(config, "network_train_text_encoder_only")

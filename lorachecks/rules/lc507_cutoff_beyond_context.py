@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from lorachecks.diagnostics import Severity
 from lorachecks.estimate.lintsupport import key_of, model_key
 from lorachecks.estimate.llm import resolve_llm
+from lorachecks.formats import effective
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC507"
@@ -40,14 +41,15 @@ FORMATS = ("llamafactory",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    cutoff = ctx.data.get("cutoff_len", 2048)
-    if not isinstance(cutoff, int) or isinstance(cutoff, bool) or ctx.data.get("rope_scaling"):
+    values = effective.llamafactory(ctx.data)
+    cutoff = values["cutoff_len"]
+    if not isinstance(cutoff, int) or isinstance(cutoff, bool) or values["rope_scaling"]:
         return
-    resolved = resolve_llm(ctx.data.get("model_name_or_path"), ctx.settings.launch_dir)
+    resolved = resolve_llm(values["model_name_or_path"], ctx.settings.launch_dir)
     context = resolved.arch.max_position if resolved.arch is not None else None
     if context is None or cutoff <= context:
         return
-    default = "" if "cutoff_len" in ctx.data else " (LLaMA-Factory's default)"
+    default = "" if values.written("cutoff_len") else " (LLaMA-Factory's default)"
     yield Finding(
         f"cutoff_len {cutoff}{default} exceeds the model's context of {context} tokens",
         key_of(ctx, "cutoff_len") or model_key(ctx),

@@ -16,6 +16,10 @@ from lorachecks.records import record
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+# The rank sd-scripts' LoRA networks (networks.lora and its SD3 / FLUX siblings) take when
+# `network_dim` is unset: the argument's own default is None, left to create_network.
+DEFAULT_NETWORK_DIM = 4
+
 # Keys each network module's create_network reads (sd-scripts snapshot 48d368fa; LyCORIS 3.x).
 _LORA = frozenset(
     {
