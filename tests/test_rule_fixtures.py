@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lorachecks.diagnostics import FileResult
+from lorachecks.formats import FORMATS
 from lorachecks.rules import all_rules
 from tests.rule_fixtures import FIXTURES, codes_fired, configs_in, expected_path, fixture_folders, lint_folder, render
 
@@ -21,9 +22,30 @@ EXEMPT = {
     "LC000": "internal error",
 }
 
+# (code, format) pairs no config of that format can make fire, each with the reason. The
+# file-reading codes (LC0xx) are left out of the per-format check: a file that cannot be
+# read has no format yet.
+NOT_IN_FORMAT = {
+    ("LC002", "kohya"): "TOML refuses a repeated key itself: LC001",
+    ("LC002", "kohya-dataset"): "TOML refuses a repeated key itself: LC001",
+    ("LC103", "kohya"): "sd-scripts training configs need no key: the command line can give every option",
+    ("LC105", "kohya-dataset"): "no dataset-config option has a fixed set of values",
+    ("LC109", "kohya"): "TOML has no yes/no booleans",
+    ("LC109", "kohya-dataset"): "TOML has no yes/no booleans",
+    ("LC109", "lora-scripts"): "the lora-scripts schema has no boolean option",
+    ("LC601", "kohya-dataset"): "no dataset-config option takes a token",
+    ("LC601", "lora-scripts"): "no lora-scripts option takes a token",
+    ("LC602", "kohya-dataset"): "no dataset-config key is named like a credential",
+    ("LC602", "lora-scripts"): "no lora-scripts key is named like a credential",
+    ("LC605", "kohya-dataset"): "a dataset config names no model or adapter file",
+    ("LC700", "kohya"): "yamllint reads YAML files only",
+    ("LC700", "kohya-dataset"): "yamllint reads YAML files only",
+}
+
 CLEAN_PREFIX = "ok_"  # a clean counterpart: the folder's code must not fire in it
 
 UPDATE = "python tools/update_rule_fixtures.py"
+FORMAT_NAMES = frozenset(fmt.name for fmt in FORMATS if fmt.lintable)
 
 
 @functools.cache
@@ -74,6 +96,26 @@ def test_every_rule_code_fires_in_its_own_fixture_folder() -> None:
         if not fired:
             missing.append(code)
     assert not missing, f"rule codes without a fixture that fires them: {missing}"
+
+
+def test_every_rule_fires_in_every_format_it_checks() -> None:
+    """A rule that checks several formats has a fixture of each that fires it (the kohya
+    dataset-config variant of a check is not covered by the training-config one)."""
+    fired: set[tuple[str, str | None]] = set()
+    for folder in fixture_folders():
+        for result in _results(folder).values():
+            fired |= {(code, result.format) for code in codes_fired(result)}
+    missing = []
+    for rule in all_rules():
+        if rule.code in EXEMPT or rule.code.startswith("LC0"):
+            continue
+        for name in sorted(rule.formats or FORMAT_NAMES):
+            pair = (rule.code, name)
+            if pair not in fired and pair not in NOT_IN_FORMAT:
+                missing.append(pair)
+    assert not missing, f"(code, format) pairs without a fixture that fires them: {missing}"
+    stale = [pair for pair in NOT_IN_FORMAT if pair in fired]
+    assert not stale, f"exempt pairs that a fixture now fires: {stale}"
 
 
 def test_exempt_codes_have_no_fixture_that_fires_them() -> None:

@@ -4,8 +4,7 @@ The estimate (weights, adapters, gradients, optimizer states, activations at the
 configured batch and length, overhead; see `lorachecks estimate`) is compared with the
 budget. Over the budget is an error, within 10 % of it a warning: the estimate's expected
 error is about 15-25 %. Nothing is reported without a budget; with one, a model of unknown
-size gets a note saying so instead of a guess. The finding is on line 1: it is about the
-whole run.
+size gets a note saying so instead of a guess. The finding is on the model's key.
 
 Why it matters: an out-of-memory error arrives minutes into a job, after the model has
 downloaded and loaded.
