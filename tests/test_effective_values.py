@@ -17,6 +17,7 @@ from lorachecks.estimate import estimate_config
 from lorachecks.estimate.plan import plan_of
 from lorachecks.formats import by_name, effective
 from lorachecks.formats.kohya.fields import DEFAULTS as KOHYA_DEFAULTS
+from lorachecks.formats.llamafactory import fast
 from lorachecks.linter import lint_file
 from lorachecks.loader import load_text
 from lorachecks.settings import Settings
@@ -99,7 +100,9 @@ def test_llamafactory_readers_take_their_defaults_from_the_field_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     changed = {"cutoff_len": 8192, "per_device_train_batch_size": 3, "lora_rank": 12, "gradient_accumulation_steps": 5}
-    _patched(monkeypatch, "_llamafactory_default", changed)
+    # One table for the raw readers (effective.py) and the rules' validated view (values.py).
+    values, factories = fast.field_defaults()
+    monkeypatch.setattr(fast, "field_defaults", lambda: ({**values, **changed}, factories))
     config = load_text(tmp_path / "x.yaml", LLAMA, "yaml", "omegaconf").mapping
     notes = " ".join(estimate_config(config, "llamafactory").assumptions)
     assert "batch 3 x cutoff_len 8192 tokens" in notes and "LoRA rank 12" in notes

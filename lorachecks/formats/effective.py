@@ -3,8 +3,10 @@ default the trainer uses, read from the format's own field data (never restated 
 
 The estimate, the LC5xx plan and the dry-run read configs that may not validate (a mapping
 from the command line, a file with errors the schema rules report), so they cannot use the
-validated view of a format; they read through :class:`Effective` instead. One constructor
-per format says where its defaults come from:
+validated view of a format (the rules read a validated LLaMA-Factory file through
+``LlamaFactoryValues`` in formats/llamafactory/values.py); they read through
+:class:`Effective` instead. One constructor per format says where its defaults come from,
+the same table the validated view uses:
 
 - LLaMA-Factory: the field table (``fast.field_defaults``: the compiled table, no Pydantic);
 - kohya sd-scripts: argparse's defaults (``formats/kohya/fields.py``), on the flattened mapping;

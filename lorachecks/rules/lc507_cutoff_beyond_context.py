@@ -31,8 +31,9 @@ from collections.abc import Iterator
 from lorachecks.diagnostics import Severity
 from lorachecks.estimate.lintsupport import key_of, model_key
 from lorachecks.estimate.llm import resolve_llm
-from lorachecks.formats import effective
+from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.llamafactory_values import value_findings
 
 CODE = "LC507"
 NAME = "cutoff-beyond-context"
@@ -41,17 +42,21 @@ FORMATS = ("llamafactory",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    values = effective.llamafactory(ctx.data)
-    cutoff = values["cutoff_len"]
-    if not isinstance(cutoff, int) or isinstance(cutoff, bool) or values["rope_scaling"]:
+    yield from value_findings(ctx, lambda config: _beyond(ctx, config))
+
+
+def _beyond(ctx: RuleContext, config: LlamaFactoryValues) -> Iterator[Finding]:
+    if config.rope_scaling or "rope_scaling" in ctx.validation.field_errors:
         return
-    resolved = resolve_llm(values["model_name_or_path"], ctx.settings.launch_dir)
+    resolved = resolve_llm(config.model_name_or_path, ctx.settings.launch_dir)
     context = resolved.arch.max_position if resolved.arch is not None else None
-    if context is None or cutoff <= context:
+    if context is None or config.cutoff_len <= context:
         return
-    default = "" if values.written("cutoff_len") else " (LLaMA-Factory's default)"
+    # A cutoff_len the schema refused stands at its default here; the finding is then
+    # anchored on that key and dropped (LC104/LC106 report the value).
+    default = "" if "cutoff_len" in ctx.data else " (LLaMA-Factory's default)"
     yield Finding(
-        f"cutoff_len {cutoff}{default} exceeds the model's context of {context} tokens",
+        f"cutoff_len {config.cutoff_len}{default} exceeds the model's context of {context} tokens",
         key_of(ctx, "cutoff_len") or model_key(ctx),
         f"use cutoff_len <= {context}, or set rope_scaling to extend the context (context from {resolved.source})",
         at="value",
