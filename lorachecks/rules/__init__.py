@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from lorachecks.diagnostics import Severity
 from lorachecks.records import record
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.settings import selects
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -52,10 +51,6 @@ class Rule:
     fixable: bool = False  # the rule attaches safe fixes to (some of) its findings
     check_run: RunCheck | None = None
     aliases: tuple[str, ...] = ()  # older codes that still select this rule
-
-    def named_by(self, selector: str) -> bool:
-        """Whether a code or prefix a user wrote (``LC3``, ``LC340``, the alias ``LC301``) means this rule."""
-        return selects(selector, self.code, self.aliases)
 
     @property
     def summary(self) -> str:
