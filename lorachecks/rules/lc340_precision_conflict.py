@@ -1,6 +1,6 @@
 """Two precision settings the trainer refuses together.
 
-What it does: reports `fp16` with `bf16`, `fp16_full_eval` with `bf16_full_eval`, and `fp8`
+Reports `fp16` with `bf16`, `fp16_full_eval` with `bf16_full_eval`, and `fp8`
 with `quantization_bit`.
 
 Why it matters: a run computes in one precision. transformers refuses both half-precision
@@ -16,7 +16,7 @@ Good:
 
     bf16: true
 
-In LLaMA-Factory: transformers `TrainingArguments.__post_init__` refuses fp16 with bf16
+Trainer source: transformers `TrainingArguments.__post_init__` refuses fp16 with bf16
 (also for full eval); `get_train_args` (hparams/parser.py) refuses `fp8` with
 `quantization_bit`.
 

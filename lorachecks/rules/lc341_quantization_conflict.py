@@ -1,6 +1,6 @@
 """An option the trainer cannot use on a quantized (`quantization_bit`) model.
 
-What it does: with `quantization_bit` set, reports a fine-tuning type other than LoRA or
+With `quantization_bit` set, reports a fine-tuning type other than LoRA or
 OFT, a bit width bitsandbytes does not offer, `pissa_init`, `resize_vocab`, more than one
 adapter, `create_new_adapter` on a loaded adapter, and `quantization_device_map: auto` for
 training.
@@ -19,7 +19,7 @@ Good:
     finetuning_type: lora
     quantization_bit: 4
 
-In LLaMA-Factory: `_verify_model_args` (hparams/parser.py) checks the method, PiSSA, the
+Trainer source: `_verify_model_args` (hparams/parser.py) checks the method, PiSSA, the
 embeddings and the adapters; `get_train_args` refuses the device map in training; the bit
 width is checked when the quantization config is built (model/model_utils/quantization.py).
 

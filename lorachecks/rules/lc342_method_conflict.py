@@ -1,6 +1,6 @@
 """An option that belongs to another fine-tuning method or training stage.
 
-What it does: reports LoRA-only options (`loraplus_lr_ratio`, `use_rslora`, `use_dora`,
+Reports LoRA-only options (`loraplus_lr_ratio`, `use_rslora`, `use_dora`,
 `pissa_init`, `adapter_name_or_path`) with another `finetuning_type`, `use_llama_pro` with
 full tuning, and PiSSA initialisation in a stage that uses a reference or reward model
 (PPO, KTO, DPO other than ORPO/SimPO).
@@ -19,7 +19,7 @@ Good:
     finetuning_type: lora
     use_dora: true
 
-In LLaMA-Factory: `FinetuningArguments.__post_init__` (hparams/finetuning_args.py) checks
+Trainer source: `FinetuningArguments.__post_init__` (hparams/finetuning_args.py) checks
 the LoRA-only options, LLaMA Pro and PiSSA's stage; `_verify_model_args`
 (hparams/parser.py) checks `adapter_name_or_path`.
 

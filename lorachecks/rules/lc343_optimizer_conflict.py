@@ -1,6 +1,6 @@
 """GaLore, APOLLO or BAdam combined with something they do not work with.
 
-What it does: reports these memory-efficient optimizers with LoRA, with each other, GaLore
+Reports these memory-efficient optimizers with LoRA, with each other, GaLore
 and APOLLO with DeepSpeed, GaLore with an `optim` it cannot wrap, and APOLLO with any
 `optim` but `adamw_torch`.
 
@@ -19,7 +19,7 @@ Good:
     use_galore: true
     optim: adamw_torch
 
-In LLaMA-Factory: `FinetuningArguments.__post_init__` (hparams/finetuning_args.py) refuses
+Trainer source: `FinetuningArguments.__post_init__` (hparams/finetuning_args.py) refuses
 LoRA and the combinations; `get_train_args` (hparams/parser.py) refuses DeepSpeed; the
 optimizer is built by `_create_galore_optimizer` / `_create_apollo_optimizer`
 (train/trainer_utils.py).

@@ -1,6 +1,6 @@
 """Data options the trainer refuses together.
 
-What it does: reports `val_size` without `dataset` or together with `eval_dataset`,
+Reports `val_size` without `dataset` or together with `eval_dataset`,
 `interleave_probs` with `mix_strategy: concat` or with a count that differs from the
 datasets, streaming with a fractional `val_size`, with `max_samples` or without
 `max_steps`, `mask_history` with `train_on_prompt`, `train_on_prompt` with a template that
@@ -21,7 +21,7 @@ Good:
     dataset: my_corpus
     max_steps: 10000
 
-In LLaMA-Factory: `DataArguments.__post_init__` (hparams/data_args.py) for `val_size`,
+Trainer source: `DataArguments.__post_init__` (hparams/data_args.py) for `val_size`,
 `interleave_probs`, streaming and `mask_history`; `get_train_args` (hparams/parser.py) for
 `max_steps`; the multimodal arguments' `__post_init__` (hparams/model_args.py) for the pixel
 bounds; the template (data/template.py) for `train_on_prompt`.

@@ -1,6 +1,6 @@
 """An option the chosen training `stage` does not allow.
 
-What it does: reports SFT-only options (`predict_with_generate`, `neat_packing`,
+Reports SFT-only options (`predict_with_generate`, `neat_packing`,
 `train_on_prompt`, `mask_history`) in another stage, `do_predict` in SFT without
 `predict_with_generate`, `load_best_model_at_end` in RM or PPO, PPO without `do_train`,
 with `shift_attn` or with a logger it cannot use, `compute_accuracy` with
@@ -20,7 +20,7 @@ Good:
     stage: sft
     neat_packing: true
 
-In LLaMA-Factory: `get_train_args` (hparams/parser.py) checks the stage options, PPO,
+Trainer source: `get_train_args` (hparams/parser.py) checks the stage options, PPO,
 `compute_accuracy` and `infer_backend`; `FinetuningArguments.__post_init__`
 (hparams/finetuning_args.py) checks `dpo_label_smoothing`.
 

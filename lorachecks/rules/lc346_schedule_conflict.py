@@ -1,6 +1,6 @@
 """Evaluation, logging, saving or scheduler settings transformers refuses together.
 
-What it does: reports evaluation without evaluation data, `eval_strategy: steps` or
+Reports evaluation without evaluation data, `eval_strategy: steps` or
 `logging_strategy: steps` without a step count, a step interval above 1 that is not a whole
 number, `load_best_model_at_end` whose save and eval schedules do not line up, a scheduler
 that needs evaluation (`reduce_lr_on_plateau`, `greedy`) without it, and
@@ -21,7 +21,7 @@ Good:
     eval_steps: 500
     val_size: 0.1
 
-In LLaMA-Factory: `get_train_args` (hparams/parser.py) requires evaluation data;
+Trainer source: `get_train_args` (hparams/parser.py) requires evaluation data;
 transformers `TrainingArguments.__post_init__` checks the strategies, step counts,
 `load_best_model_at_end`, the scheduler and the prefetch factor.
 

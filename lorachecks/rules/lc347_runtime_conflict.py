@@ -1,6 +1,6 @@
 """A KTransformers runtime option without KTransformers.
 
-What it does: reports `kt_cpu_activation` when `use_kt` is not true.
+Reports `kt_cpu_activation` when `use_kt` is not true.
 
 Why it matters: `kt_cpu_activation` chooses how KTransformers keeps activations on the
 CPU; without `use_kt: true` there is no KTransformers runtime to configure, and
@@ -15,7 +15,7 @@ Good:
     use_kt: true
     kt_cpu_activation: recompute
 
-In LLaMA-Factory: `ModelArguments.__post_init__` (hparams/model_args.py, at the tracked
+Trainer source: `ModelArguments.__post_init__` (hparams/model_args.py, at the tracked
 commit after 0.9.5).
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads.

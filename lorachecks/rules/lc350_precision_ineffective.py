@@ -1,6 +1,6 @@
 """A precision setting that does something other than it says, or none at all.
 
-What it does: reports `fp8_enable_fsdp_float8_all_gather` without `fp8` (a warning: the
+Reports `fp8_enable_fsdp_float8_all_gather` without `fp8` (a warning: the
 trainer turns `fp8` on for you) and training with none of `bf16`, `fp16` or `pure_bf16`
 (a note: the run computes in full fp32).
 
@@ -19,7 +19,7 @@ Good:
     fp8: true
     fp8_enable_fsdp_float8_all_gather: true
 
-In LLaMA-Factory: `get_train_args` (hparams/parser.py) logs both ("requires fp8=True.
+Trainer source: `get_train_args` (hparams/parser.py) logs both ("requires fp8=True.
 Setting fp8=True", "We recommend enable mixed precision training") and goes on.
 
 When the trainer stops: it does not; it trains with the changed precision.

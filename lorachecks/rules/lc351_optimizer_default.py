@@ -1,6 +1,6 @@
 """GaLore or APOLLO left on the default `optim`, which they cannot wrap.
 
-What it does: reports `use_galore` or `use_apollo` in a file that does not set `optim`.
+Reports `use_galore` or `use_apollo` in a file that does not set `optim`.
 
 Why it matters: the transformers default optimizer is `adamw_torch_fused` with torch 2.8 or
 newer, and LLaMA-Factory builds GaLore and APOLLO only around the optimizers it knows: the
@@ -17,7 +17,7 @@ Good:
     use_galore: true
     optim: adamw_torch
 
-In LLaMA-Factory: `_create_galore_optimizer` / `_create_apollo_optimizer`
+Trainer source: `_create_galore_optimizer` / `_create_apollo_optimizer`
 (train/trainer_utils.py) raise for an optimizer they do not know; the default comes from
 transformers `TrainingArguments`.
 

@@ -1,6 +1,6 @@
 """New-token settings that do not take effect as written.
 
-What it does: reports `init_special_tokens` other than `noise_init` without
+Reports `init_special_tokens` other than `noise_init` without
 `new_special_tokens_config`, and LoRA with `resize_vocab` but no `additional_target`.
 
 Why it matters: both runs start and train, but the new tokens do not get what the config
@@ -19,7 +19,7 @@ Good:
     resize_vocab: true
     additional_target: embed_tokens,lm_head
 
-In LLaMA-Factory: `ModelArguments.__post_init__` (hparams/model_args.py) logs the fallback;
+Trainer source: `ModelArguments.__post_init__` (hparams/model_args.py) logs the fallback;
 `get_train_args` (hparams/parser.py) logs the reminder about `additional_target`, and
 model/adapter.py trains only the modules listed there.
 

@@ -1,6 +1,6 @@
 """A chat-format training run without `template`.
 
-What it does: notes a training run in a stage other than `pt` whose file sets no
+Notes a training run in a stage other than `pt` whose file sets no
 `template`.
 
 Why it matters: the template decides how prompts and answers are written out and which
@@ -20,7 +20,7 @@ Good:
     dataset: alpaca_en_demo
     template: qwen3_nothink
 
-In LLaMA-Factory: `get_template_and_fix_tokenizer` (data/template.py) chooses the fallback
+Trainer source: `get_template_and_fix_tokenizer` (data/template.py) chooses the fallback
 when `template` is unset.
 
 When the trainer stops: it does not; it trains with the fallback template.

@@ -1,6 +1,6 @@
 """A training argument that transformers 5 deprecates.
 
-What it does: notes `warmup_ratio` and `logging_dir` when the transformers release that
+Notes `warmup_ratio` and `logging_dir` when the transformers release that
 runs the config may be 5.x (`--transformers-version`, `--python-env`, or the range the
 LLaMA-Factory release allows); with transformers 4.x they are current and nothing is said.
 
@@ -16,7 +16,7 @@ Good:
 
     warmup_steps: 0.1
 
-In transformers: `TrainingArguments.__post_init__` (5.x) logs the deprecations.
+Trainer source: transformers `TrainingArguments.__post_init__` (5.x) logs the deprecations.
 
 When the trainer stops: it does not.
 """

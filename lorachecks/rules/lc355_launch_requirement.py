@@ -1,6 +1,6 @@
 """A config that needs a particular launch command or environment variable.
 
-What it does: notes Megatron-Bridge keys in a file without `use_megatron_bridge`, which
+Notes Megatron-Bridge keys in a file without `use_megatron_bridge`, which
 the trainer only accepts when started with USE_MEGATRON_BRIDGE=1, and a DeepSpeed training
 run, which must be launched distributed (FORCE_TORCHRUN=1 on a single GPU).
 
@@ -16,7 +16,7 @@ Good (started as `FORCE_TORCHRUN=1 llamafactory-cli train x.yaml`):
 
     deepspeed: examples/deepspeed/ds_z2_config.json
 
-In LLaMA-Factory: the argument parser adds `MegatronBridgeArguments` only under
+Trainer source: the argument parser adds `MegatronBridgeArguments` only under
 USE_MEGATRON_BRIDGE (hparams/parser.py); `get_train_args` refuses DeepSpeed outside a
 distributed launch; launcher.py starts torchrun for FORCE_TORCHRUN or several GPUs.
 
