@@ -556,7 +556,7 @@ def test_loss_verdicts(
     from lorachecks.dryrun.step import StepResult, verdicts
 
     plan = Plan(path=tmp_path / "x.yaml", kind="llamafactory", model="m", model_key="model_name_or_path")
-    plan.precision = precision
+    plan.precision, plan.learning_rate = precision, 1e-4  # a rate that can move the loss
     report = Report(
         config="x.yaml", locate=lambda code, msg, key, hint: diagnostic(None, plan.path, code, msg, key, hint)
     )

@@ -17,13 +17,12 @@ from lorachecks.formats import effective
 from lorachecks.formats.effective import Effective
 from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
 from lorachecks.formats.kohya.resolution import parse_resolution, training_resolution
+from lorachecks.formats.lora_scripts import UNCUT_TEXT_TOKENS
 from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
 from lorachecks.records import field, record, replace
 from lorachecks.settings import Settings
 
 LM_KINDS = ("llamafactory", "lora-scripts-text")
-# lora-scripts cuts no text when `max_seq_length` is unset; the dry-run's batch needs a length.
-UNCUT_TEXT_LENGTH = 512
 DIFFUSION_KINDS = ("lora-scripts-image", "kohya")
 
 
@@ -50,7 +49,9 @@ class Plan:
     precision_key: str | None = None
     finetuning_type: str = "lora"  # lora, oft, freeze, full
     stage: str = "sft"
-    rank: int = 8
+    # The builders fill the trainer's numbers from the config and, for keys it leaves out, from
+    # the format's field data (formats/effective.py); a 0 below is "not read", no trainer default.
+    rank: int = 0
     alpha: float | None = None
     dropout: float = 0.0
     targets: list[str] = field(default_factory=lambda: ["all"])
@@ -59,13 +60,13 @@ class Plan:
     use_rslora: bool = False
     extra_modules: list[str] = field(default_factory=list)  # additional_target / modules_to_save
     oft_rank: int = 0  # OFT: r (0: derived by peft from the block size)
-    oft_block_size: int = 32
+    oft_block_size: int = 0
     module_dropout: float = 0.0
     # multimodal models: which parts stay frozen (LLaMA-Factory's freeze_* switches)
     freeze_vision_tower: bool = True
     freeze_projector: bool = True
     freeze_language_model: bool = False
-    freeze_layers: int = 2
+    freeze_layers: int = 0
     freeze_modules: list[str] = field(default_factory=lambda: ["all"])
     freeze_extra: list[str] = field(default_factory=list)
     llama_pro: bool = False  # use_llama_pro: freeze tuning trains evenly spaced layers
@@ -73,10 +74,10 @@ class Plan:
     conv_alpha: float | None = None
     batch_size: int = 1
     batch_key: str | None = None
-    seq_len: int = 2048
+    seq_len: int = 0  # language-model kinds: cutoff_len / max_seq_length
     seq_key: str | None = None
     resolution: tuple[int, int] = (512, 512)
-    learning_rate: float = 5e-5
+    learning_rate: float = 0.0
     lr_key: str = "learning_rate"
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
@@ -458,7 +459,7 @@ def _lora_scripts(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     plan.learning_rate = _num(values, "learning_rate")
     plan.output_dir = data.get("output_dir") if isinstance(data.get("output_dir"), str) else None
     if kind == "lora-scripts-text":
-        plan.seq_len, plan.seq_key = _int(values, "max_seq_length", unset=UNCUT_TEXT_LENGTH), "max_seq_length"
+        plan.seq_len, plan.seq_key = _int(values, "max_seq_length", unset=UNCUT_TEXT_TOKENS), "max_seq_length"
         tokenizer = data.get("tokenizer")
         plan.tokenizer = tokenizer if isinstance(tokenizer, str) else None
     else:

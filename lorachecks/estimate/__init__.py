@@ -13,6 +13,7 @@ from lorachecks.estimate.llm import estimate_llm
 from lorachecks.estimate.result import Estimate, fit_verdict
 from lorachecks.estimate.sd import estimate_sd
 from lorachecks.formats import effective
+from lorachecks.formats.lora_scripts import UNCUT_TEXT_TOKENS
 
 SD_FORMATS = ("kohya", "lora-scripts")
 LLM_FORMATS = ("llamafactory",)
@@ -20,8 +21,7 @@ LLM_FORMATS = ("llamafactory",)
 
 def as_llamafactory(config: dict[str, Any]) -> dict[str, Any]:
     """A lora-scripts text-generation job in LLaMA-Factory's terms, for the LLM estimate:
-    lora-scripts' own defaults where it has them, LLaMA-Factory's for the rest (an unset
-    `max_seq_length` cuts nothing, so the estimate counts LLaMA-Factory's cutoff_len)."""
+    lora-scripts' own defaults where it has them, LLaMA-Factory's for the rest."""
     values = effective.lora_scripts(config)
     precision = values["mixed_precision"]
     llm = {
@@ -31,8 +31,8 @@ def as_llamafactory(config: dict[str, Any]) -> dict[str, Any]:
         "bf16": precision == "bf16",
         "fp16": precision == "fp16",
     }
-    if values["max_seq_length"] is not None:
-        llm["cutoff_len"] = values["max_seq_length"]
+    length = values["max_seq_length"]
+    llm["cutoff_len"] = UNCUT_TEXT_TOKENS if length is None else length
     return llm
 
 

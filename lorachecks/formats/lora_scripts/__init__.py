@@ -13,6 +13,9 @@ from lorachecks.loader import Document
 from lorachecks.settings import Settings
 
 SCHEMA_VERSION = "1.0"
+# lora-scripts cuts no text when `max_seq_length` is unset (the schema's default is none);
+# the estimate and the dry-run then size a sample at LLaMA-Factory's default cutoff_len.
+UNCUT_TEXT_TOKENS = 2048
 
 _SIGNATURE = frozenset({"task_type", "base_model", "metadata_path", "conv_lora_rank"})
 # LLaMA-Factory's own markers: a file with one of them is not a lora-scripts config.
