@@ -41,7 +41,10 @@ the tokenizer has loaded, a kohya `loss_type` at the first training step; an unk
 `quantization_method` never (the model trains unquantized).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.kohya import choices as kohya_choices
@@ -49,7 +52,10 @@ from lorachecks.formats.kohya.fields import FIELDS as KOHYA_FIELDS
 from lorachecks.records import replace
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.field_errors import errors_of_kind, finding_for
-from lorachecks.suggest import show
+from lorachecks.suggest import closest, show
+
+if TYPE_CHECKING:
+    from lorachecks.formats.kohya.values import KohyaValues
 
 CODE = "LC105"
 NAME = "invalid-choice"
@@ -63,6 +69,9 @@ _DATA_FORMATS = frozenset({"sharegpt", "openai"})
 def check(ctx: RuleContext) -> Iterator[Finding]:
     yield from ctx.schema_findings(CODE)  # nested keys (kohya dataset config)
     if ctx.format is not None and ctx.format.name == "kohya":
+        from lorachecks.rules.sd_values import kohya_findings  # not on the LLaMA-Factory path
+
+        yield from kohya_findings(ctx, _kohya_names)
         yield from _kohya(ctx)
     llamafactory = ctx.format is not None and ctx.format.name == "llamafactory"
     for key, value, errors in errors_of_kind(ctx, "choice"):
@@ -82,6 +91,34 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 hint=f"`{value}` is a dataset `formatting` in dataset_info.json; the template follows the model",
             )
         yield finding
+
+
+def _kohya_names(config: KohyaValues) -> Iterator[Finding]:
+    """A scheduler or optimizer name sd-scripts does not know (`train_util.get_scheduler_fix`,
+    `get_optimizer`): a close one is a typo (an error), else a custom class it may still import."""
+    scheduler = config.lr_scheduler
+    if isinstance(scheduler, str) and scheduler and not config.lr_scheduler_type:
+        name = scheduler.split(":")[0]
+        if name not in kohya_choices.SCHEDULERS:
+            guess = closest(name, kohya_choices.SCHEDULERS, cutoff=0.6)
+            yield Finding(
+                f"`lr_scheduler` {scheduler!r} is not a scheduler sd-scripts knows"
+                + ("" if guess else f" (known: {', '.join(kohya_choices.SCHEDULERS)})"),
+                "lr_scheduler",
+                f"did you mean `{guess}`?" if guess else "or name a class with `lr_scheduler_type`",
+                severity=None if guess else Severity.WARNING,
+            )
+    optimizer = config.optimizer_type
+    if isinstance(optimizer, str) and optimizer and "." not in optimizer:
+        lowered = {o.lower(): o for o in kohya_choices.OPTIMIZERS}
+        if optimizer.lower() not in lowered:
+            guess = closest(optimizer.lower(), lowered, cutoff=0.7)
+            yield Finding(
+                f"`optimizer_type` {optimizer!r} is neither an sd-scripts optimizer nor a torch.optim class",
+                "optimizer_type",
+                f"did you mean `{lowered[guess]}`?" if guess else "give a dotted path such as `pkg.module.Class`",
+                severity=None if guess else Severity.WARNING,
+            )
 
 
 def _kohya(ctx: RuleContext) -> Iterator[Finding]:

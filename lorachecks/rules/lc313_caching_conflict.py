@@ -1,5 +1,10 @@
 """Caching that makes an augmentation or a caption option impossible.
 
+What it does: reports `color_aug` or `random_crop` with `cache_latents`, and
+`shuffle_caption`, `caption_dropout_rate` or `caption_tag_dropout_rate` with
+`cache_text_encoder_outputs`; and `cache_text_encoder_outputs` without
+`network_train_unet_only` where the script is sdxl_train_network.
+
 Why it matters: `cache_latents` encodes every image once, so `color_aug` and `random_crop`
 cannot change it later; `cache_text_encoder_outputs` encodes every caption once, so
 caption shuffling and dropout cannot apply. sd-scripts refuses these combinations at
@@ -23,13 +28,22 @@ Good:
 
     cache_latents = true
     flip_aug = true
+
+When the trainer stops: at start-up, when the datasets are built, before the model loads.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
 from lorachecks.formats.kohya.scripts import infer
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.sd_values import kohya_findings
+
+if TYPE_CHECKING:
+    from lorachecks.formats.kohya.values import KohyaValues
 
 CODE = "LC313"
 NAME = "caching-conflict"
@@ -38,7 +52,39 @@ FORMATS = ("kohya",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    yield from ctx.schema_findings(CODE)
+    yield from kohya_findings(ctx, _cached_inputs)
+    yield from _sdxl_text_encoder(ctx)
+
+
+def _cached_inputs(config: KohyaValues) -> Iterator[Finding]:
+    """Options that change an input every epoch, which a cache computed once cannot follow."""
+    if config.cache_latents:
+        for key, on in (("color_aug", config.color_aug), ("random_crop", config.random_crop)):
+            if on:
+                yield Finding(
+                    f"`{key}` cannot be used with `cache_latents`: cached latents are computed once,"
+                    " so sd-scripts refuses the augmentation",
+                    key,
+                    "turn off `cache_latents` or the augmentation",
+                )
+    if config.cache_text_encoder_outputs:
+        for key, value in (
+            ("shuffle_caption", config.shuffle_caption),
+            ("caption_dropout_rate", config.caption_dropout_rate),
+            ("caption_tag_dropout_rate", config.caption_tag_dropout_rate),
+        ):
+            if value:
+                yield Finding(
+                    f"`{key}` cannot be used with `cache_text_encoder_outputs`: the captions are encoded"
+                    " once, so sd-scripts refuses it",
+                    key,
+                    "turn off `cache_text_encoder_outputs` or the caption option",
+                )
+
+
+def _sdxl_text_encoder(ctx: RuleContext) -> Iterator[Finding]:
+    # Read as written: sd-scripts converts nothing in a config file, so a flag written as
+    # text (even "false") is on for it too.
     data = ctx.data
     if not data.get("cache_text_encoder_outputs") or data.get("network_train_unet_only"):
         return

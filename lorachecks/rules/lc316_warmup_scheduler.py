@@ -1,10 +1,12 @@
-"""Warmup steps with a scheduler that takes none, or the adafactor scheduler without Adafactor.
+"""A warmup the scheduler refuses, or the `adafactor` scheduler without the Adafactor optimizer.
 
-Why it matters: the `constant` and `adafactor` schedulers stop sd-scripts when
-`lr_warmup_steps` is not 0 ("does not require num_warmup_steps"); the `adafactor` scheduler
-only works with the Adafactor optimizer.
+What it does: reports `lr_warmup_steps` other than 0 with the `constant` (the default) or
+`adafactor` scheduler, and `lr_scheduler = "adafactor"` with an optimizer other than
+Adafactor.
 
-In sd-scripts: `train_util.get_scheduler_fix` refuses it when the scheduler is built, after the model loads.
+Why it matters: the `constant` and `adafactor` schedulers take no warmup, and sd-scripts
+stops rather than ignore it ("does not require num_warmup_steps"); the `adafactor`
+scheduler reads its learning rate from the Adafactor optimizer and works with no other.
 
 Example, bad:
 
@@ -15,12 +17,23 @@ Good:
 
     lr_scheduler = "constant_with_warmup"
     lr_warmup_steps = 100
+
+In sd-scripts: `train_util.get_scheduler_fix` refuses both when it builds the scheduler.
+
+When the trainer stops: after the model loads, before the first step.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.sd_values import kohya_findings
+
+if TYPE_CHECKING:
+    from lorachecks.formats.kohya.values import KohyaValues
 
 CODE = "LC316"
 NAME = "warmup-scheduler"
@@ -29,4 +42,23 @@ FORMATS = ("kohya",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    yield from ctx.schema_findings(CODE)
+    yield from kohya_findings(ctx, _scheduler)
+
+
+def _scheduler(config: KohyaValues) -> Iterator[Finding]:
+    scheduler = str(config.lr_scheduler or "constant")  # written empty: reported as the default
+    warmup = config.lr_warmup_steps
+    name = scheduler.split(":")[0].lower()
+    if warmup and name in ("constant", "adafactor"):
+        yield Finding(
+            f"`lr_scheduler` {scheduler!r} takes no warmup, but `lr_warmup_steps` is {warmup:g}: sd-scripts stops"
+            " ('does not require num_warmup_steps')",
+            "lr_warmup_steps",
+            'use `lr_scheduler = "constant_with_warmup"`, or set `lr_warmup_steps = 0`',
+        )
+    if name == "adafactor" and config.optimizer.lower() != "adafactor":
+        yield Finding(
+            "`lr_scheduler` adafactor needs `optimizer_type` AdaFactor",
+            "lr_scheduler",
+            'set `optimizer_type = "AdaFactor"` or pick another scheduler',
+        )

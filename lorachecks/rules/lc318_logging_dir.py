@@ -1,9 +1,9 @@
-"""`log_with = "tensorboard"` (or `"all"`) without `logging_dir`.
+"""`log_with = "tensorboard"` (or "all") without `logging_dir`.
 
-Why it matters: sd-scripts stops at start-up ("logging_dir is required when log_with is
-tensorboard"), after the models have loaded.
+What it does: reports `log_with` "tensorboard" or "all" when `logging_dir` is unset or empty.
 
-In sd-scripts: `train_util.prepare_accelerator` stops at start-up.
+Why it matters: TensorBoard writes its event files into `logging_dir`; sd-scripts stops
+rather than guess a folder ("logging_dir is required when log_with is tensorboard").
 
 Example, bad:
 
@@ -13,12 +13,23 @@ Good:
 
     log_with = "tensorboard"
     logging_dir = "./logs"
+
+In sd-scripts: `train_util.prepare_accelerator` refuses it.
+
+When the trainer stops: at start-up, when it prepares accelerate, before the model loads.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.sd_values import kohya_findings
+
+if TYPE_CHECKING:
+    from lorachecks.formats.kohya.values import KohyaValues
 
 CODE = "LC318"
 NAME = "logging-dir"
@@ -27,4 +38,14 @@ FORMATS = ("kohya",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    yield from ctx.schema_findings(CODE)
+    yield from kohya_findings(ctx, _logging)
+
+
+def _logging(config: KohyaValues) -> Iterator[Finding]:
+    log_with = config.log_with
+    if log_with in ("tensorboard", "all") and not config.logging_dir:
+        yield Finding(
+            f'`log_with = "{log_with}"` needs `logging_dir`: sd-scripts stops ("logging_dir is required")',
+            "log_with",
+            'set `logging_dir = "./logs"`',
+        )

@@ -1,8 +1,12 @@
 """A lora-scripts option that does nothing for the configured `task_type`.
 
-Why it matters: image options (`resolution`, `conv_lora_rank`) are ignored by text
-generation jobs and text options (`tokenizer`, `max_seq_length`) by text-to-image jobs, so
-the config does not train what it appears to.
+What it does: reports image options (`resolution`, `conv_lora_rank`) in a text-generation
+job and text options (`tokenizer`, `max_seq_length`) in a text-to-image job (warnings), and
+notes `max_train_steps` written beside `epochs`.
+
+Why it matters: the other task's options are ignored, so the config does not train what it
+appears to. With both `epochs` and `max_train_steps`, the step count decides when training
+stops, and the epochs you wrote may never be reached.
 
 Example, bad:
 
@@ -13,12 +17,21 @@ Good:
 
     task_type: text-generation
     max_seq_length: 1024
+
+When the trainer stops: it does not; the options are ignored.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lorachecks.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.sd_values import lora_scripts_findings
+
+if TYPE_CHECKING:
+    from lorachecks.formats.lora_scripts.schema import LoraScriptsConfig
 
 CODE = "LC324"
 NAME = "task-options"
@@ -27,4 +40,24 @@ FORMATS = ("lora-scripts",)
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    yield from ctx.schema_findings(CODE)
+    yield from lora_scripts_findings(ctx, _task_options)
+
+
+def _task_options(config: LoraScriptsConfig) -> Iterator[Finding]:
+    from lorachecks.formats.lora_scripts.schema import IMAGE, IMAGE_ONLY, TEXT, TEXT_ONLY
+
+    for key in IMAGE_ONLY if config.is_text else TEXT_ONLY:
+        if config.is_set(key):
+            yield Finding(
+                f"`{key}` has no effect in a {config.task_type} job",
+                key,
+                f"remove it, or set `task_type: {IMAGE if config.is_text else TEXT}`",
+                severity=Severity.WARNING,
+            )
+    if config.max_train_steps is not None and config.is_set("epochs"):
+        yield Finding(
+            "both `epochs` and `max_train_steps` are set: `max_train_steps` decides when training stops",
+            "max_train_steps",
+            "keep one of the two",
+            severity=Severity.INFO,
+        )

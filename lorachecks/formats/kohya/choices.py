@@ -22,6 +22,20 @@ Effect = tuple[Severity, str] | None
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
 
+# The scheduler names `train_util.get_scheduler_fix` knows (transformers' plus its own).
+SCHEDULERS = (
+    "linear cosine cosine_with_restarts polynomial constant constant_with_warmup inverse_sqrt "
+    "reduce_lr_on_plateau cosine_with_min_lr cosine_warmup_with_min_lr warmup_stable_decay piecewise_constant "
+    "adafactor"
+).split()
+# sd-scripts' own optimizer names, then torch.optim classes it falls back to (case-insensitive).
+OPTIMIZERS = (
+    "AdamW AdamW8bit PagedAdamW PagedAdamW8bit PagedAdamW32bit Lion Lion8bit PagedLion8bit SGDNesterov "
+    "SGDNesterov8bit DAdaptation DAdaptAdamPreprint DAdaptAdaGrad DAdaptAdam DAdaptAdan DAdaptAdanIP DAdaptLion "
+    "DAdaptSGD Prodigy AdaFactor RAdamScheduleFree AdamWScheduleFree SGDScheduleFree "
+    "Adam SGD RMSprop Adagrad Adadelta Adamax NAdam RAdam ASGD LBFGS Rprop SparseAdam"
+).split()
+
 # CLIP's context: 75 tokens between <BOS> and <EOS>.
 _CLIP_TOKENS = 75
 # accelerate's DynamoBackend and PrecisionType names (it upper-cases / compares lower-case).

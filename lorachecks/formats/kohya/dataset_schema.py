@@ -9,16 +9,17 @@ inherited downwards. A training option here is refused. Findings carry the full 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, create_model, model_validator
 from typing_extensions import Self
 
-from lorachecks.diagnostics import Severity
-from lorachecks.formats.kohya.fields import FIELDS
+from lorachecks.formats.kohya.fields import DEFAULTS, FIELDS
 from lorachecks.formats.kohya.resolution import parse_resolution
 from lorachecks.formats.validation import report
 from lorachecks.loader import KeyPath
+from lorachecks.records import record
 from lorachecks.suggest import closest, show
 
 # Keys by kind. "resolution" is an int or [W, H]; "pair" two numbers; "table" a mapping.
@@ -111,20 +112,76 @@ def effective(name: str, *levels: dict[str, Any]) -> Any:
     return None
 
 
+@record(frozen=True, slots=True)
+class Table:
+    """One table of a dataset config, as written (``raw`` may be no table at all)."""
+
+    level: str  # "general", "dataset" or "subset"
+    path: KeyPath
+    raw: Any
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self.raw if isinstance(self.raw, dict) else {}
+
+
+@record(frozen=True, slots=True)
+class Dataset:
+    """One [[datasets]] entry with the [general] options it inherits (``{}`` where either is
+    not a table)."""
+
+    path: KeyPath
+    options: dict[str, Any]
+    general: dict[str, Any]
+
+    def get(self, name: str) -> Any:
+        return effective(name, self.options, self.general)
+
+    def size(self, name: str) -> int:
+        """An integer option as this dataset sees it, else sd-scripts' default for it."""
+        value = self.get(name)
+        return value if isinstance(value, int) else cast(int, DEFAULTS[name])
+
+    @property
+    def resolution(self) -> tuple[Any, tuple[int, int], KeyPath] | None:
+        """The resolution this dataset trains at (as written, as a pair, where it is written);
+        None when neither level writes one that sd-scripts reads (text is LC104's)."""
+        raw = self.get("resolution")
+        pair = parse_resolution(raw) if raw is not None and not isinstance(raw, str) else None
+        if pair is None:
+            return None
+        anchor = (*self.path, "resolution") if "resolution" in self.options else ("general", "resolution")
+        return raw, pair, anchor
+
+
+def key_kind(level: str, key: str) -> str:
+    """What a key is at this level: "option" (it belongs here), "subset-only" (it belongs in a
+    subset, LC101), "training" (a training option, LC322) or "unknown" (LC101)."""
+    if key in LEVEL_KEYS[level]:
+        return "option"
+    if key in SUBSET_ONLY:
+        return "subset-only"
+    return "training" if key in FIELDS else "unknown"
+
+
 class _Walker:
+    """The checks of each nested field: the structure, then each key and value where it is."""
+
     def __init__(self, info: ValidationInfo) -> None:
         self.info = info
 
-    def table(self, level: str, table: Any, path: KeyPath) -> dict[str, Any]:
-        if not isinstance(table, dict):
-            report(self.info, "LC104", path, f"`{path[-1]}` must be a table, got {type(table).__name__}")
-            return {}
-        allowed = LEVEL_KEYS[level]
-        for key, value in table.items():
-            where = (*path, key)
-            if key in allowed:
+    def table(self, table: Table) -> None:
+        if not isinstance(table.raw, dict):
+            path = table.path
+            report(self.info, "LC104", path, f"`{path[-1]}` must be a table, got {type(table.raw).__name__}")
+            return
+        level = table.level
+        for key, value in table.raw.items():
+            where = (*table.path, key)
+            kind = key_kind(level, key)
+            if kind == "option":
                 self.value(key, value, where)
-            elif key in SUBSET_ONLY:
+            elif kind == "subset-only":
                 report(
                     self.info,
                     "LC101",
@@ -133,26 +190,17 @@ class _Walker:
                     " sd-scripts refuses it (extra keys not allowed)",
                     "move it into the subset it describes",
                 )
-            elif key in FIELDS:
-                report(
-                    self.info,
-                    "LC322",
-                    where,
-                    f"`{key}` is a training option, not a dataset option: sd-scripts refuses the dataset config"
-                    " (extra keys not allowed)",
-                    "move it to the training config (--config_file) or the command line",
-                )
-            else:
-                guess = closest(key, allowed)
+            elif kind == "unknown":
+                guess = closest(key, LEVEL_KEYS[level])
                 report(
                     self.info,
                     "LC101",
                     where,
                     f"unknown key `{key}` in {_level_name(level)}: sd-scripts refuses the dataset config"
                     " (extra keys not allowed)",
-                    f"did you mean `{guess}`?" if guess else f"valid here: {', '.join(sorted(allowed))}",
+                    f"did you mean `{guess}`?" if guess else f"valid here: {', '.join(sorted(LEVEL_KEYS[level]))}",
                 )
-        return table
+            # a training option (kind "training") is LC322's
 
     def value(self, key: str, value: Any, where: KeyPath) -> None:
         kind = _TYPES.get(key)
@@ -172,88 +220,41 @@ class _Walker:
         elif key in _POSITIVE and value < 1:
             report(self.info, "LC106", where, f"`{key}` must be at least 1 (got {value})")
 
-    def run(self, general: Any, datasets: Any) -> None:
-        top = self.table("general", general, ("general",)) if general is not None else {}
-        if datasets is None:
-            report(
-                self.info,
-                "LC103",
-                "general" if general is not None else (),
-                "the dataset config has no [[datasets]] table: there is nothing to train on",
-                "add [[datasets]] with at least one [[datasets.subsets]] naming an image_dir",
-            )
-            return
-        if not isinstance(datasets, list):
-            report(self.info, "LC104", "datasets", "`datasets` must be an array of tables: write [[datasets]]")
-            return
-        for i, dataset in enumerate(datasets):
-            where: KeyPath = ("datasets", i)
-            level = self.table("dataset", dataset, where)
-            self.buckets(level, top, where)
-            subsets = level.get("subsets")
-            if subsets is None:
-                report(
-                    self.info,
-                    "LC103",
-                    where,
-                    "this [[datasets]] table has no [[datasets.subsets]]: sd-scripts needs at least one",
-                    "add [[datasets.subsets]] with `image_dir`",
-                )
-                continue
-            if not isinstance(subsets, list):
-                report(self.info, "LC104", (*where, "subsets"), "`subsets` must be an array of tables")
-                continue
-            for j, subset in enumerate(subsets):
-                sub_where: KeyPath = (*where, "subsets", j)
-                sub = self.table("subset", subset, sub_where)
-                if isinstance(subset, dict) and "image_dir" not in sub and "metadata_file" not in sub:
+    def run(self, config: DatasetBase) -> None:
+        for table in config.tables():
+            self.table(table)
+            options = table.options
+            if table.level == "dataset":
+                subsets = options.get("subsets")  # an entry that is no table has none either
+                if subsets is None:
                     report(
                         self.info,
                         "LC103",
-                        sub_where,
+                        table.path,
+                        "this [[datasets]] table has no [[datasets.subsets]]: sd-scripts needs at least one",
+                        "add [[datasets.subsets]] with `image_dir`",
+                    )
+                elif not isinstance(subsets, list):
+                    report(self.info, "LC104", (*table.path, "subsets"), "`subsets` must be an array of tables")
+            elif table.level == "subset" and isinstance(table.raw, dict):
+                if "image_dir" not in options and "metadata_file" not in options:
+                    report(
+                        self.info,
+                        "LC103",
+                        table.path,
                         "this subset has neither `image_dir` nor `metadata_file`: sd-scripts refuses it",
                         "add `image_dir = 'path/to/images'`",
                     )
-
-    def buckets(self, dataset: dict[str, Any], general: dict[str, Any], where: KeyPath) -> None:
-        raw = effective("resolution", dataset, general)
-        pair = parse_resolution(raw) if raw is not None and not isinstance(raw, str) else None
-        if pair is None:
-            return
-        anchor = (*where, "resolution") if "resolution" in dataset else ("general", "resolution")
-        if pair[0] % 64 or pair[1] % 64:
+        if config.datasets is None:
             report(
                 self.info,
-                "LC311",
-                anchor,
-                f"`resolution` {show(raw)} is not a multiple of 64: images are cropped to other sizes than you expect",
-                "use 512, 768 or 1024 (or another multiple of 64)",
-                Severity.WARNING,
+                "LC103",
+                "general" if config.general is not None else (),
+                "the dataset config has no [[datasets]] table: there is nothing to train on",
+                "add [[datasets]] with at least one [[datasets.subsets]] naming an image_dir",
             )
-        if not effective("enable_bucket", dataset, general):
-            return
-        low = effective("min_bucket_reso", dataset, general)
-        high = effective("max_bucket_reso", dataset, general)
-        low = low if isinstance(low, int) else 256
-        high = high if isinstance(high, int) else 1024
-        if low > min(pair):
-            key = (*where, "min_bucket_reso") if "min_bucket_reso" in dataset else anchor
-            report(
-                self.info,
-                "LC312",
-                key,
-                f"`min_bucket_reso` {low} is larger than the resolution's smaller side {min(pair)}: sd-scripts refuses it",
-                f"set `min_bucket_reso` to {min(pair)} or less",
-            )
-        if high < max(pair):
-            key = (*where, "max_bucket_reso") if "max_bucket_reso" in dataset else anchor
-            report(
-                self.info,
-                "LC312",
-                key,
-                f"`max_bucket_reso` {high} is smaller than the resolution's larger side {max(pair)}: sd-scripts refuses it",
-                f"set `max_bucket_reso` to {max(pair)} or more",
-            )
+        elif not isinstance(config.datasets, list):
+            report(self.info, "LC104", "datasets", "`datasets` must be an array of tables: write [[datasets]]")
 
 
 def _level_name(level: str) -> str:
@@ -313,18 +314,36 @@ class DatasetBase(BaseModel):
             "additionalProperties": False,
         }
 
+    def tables(self) -> Iterator[Table]:
+        """Every table in the order sd-scripts reads them: [general], then each [[datasets]]
+        followed by its [[datasets.subsets]]."""
+        if self.general is not None:
+            yield Table("general", ("general",), self.general)
+        if not isinstance(self.datasets, list):
+            return
+        for i, dataset in enumerate(self.datasets):
+            where: KeyPath = ("datasets", i)
+            yield Table("dataset", where, dataset)
+            subsets = dataset.get("subsets") if isinstance(dataset, dict) else None
+            if isinstance(subsets, list):
+                for j, subset in enumerate(subsets):
+                    yield Table("subset", (*where, "subsets", j), subset)
+
+    def dataset_entries(self) -> Iterator[Dataset]:
+        """Each [[datasets]] entry with what it inherits from [general]."""
+        general = self.general if isinstance(self.general, dict) else {}
+        for table in self.tables():
+            if table.level == "dataset":
+                yield Dataset(table.path, table.options, general)
+
+    @property
+    def training_keys(self) -> list[str]:
+        """Top-level keys that are training options (LC322), in name order."""
+        return sorted(self.model_fields_set - {"general", "datasets"})
+
     @model_validator(mode="after")
     def _walk(self, info: ValidationInfo) -> Self:
-        _Walker(info).run(self.general, self.datasets)
-        for key in sorted(self.model_fields_set - {"general", "datasets"}):
-            report(
-                info,
-                "LC322",
-                key,
-                f"`{key}` is a training option, not a dataset option: sd-scripts refuses the dataset config"
-                " (extra keys not allowed)",
-                "move it to the training config (--config_file) or the command line",
-            )
+        _Walker(info).run(self)
         return self
 
 

@@ -1,4 +1,6 @@
-"""The lora-scripts YAML schema (version ``SCHEMA_VERSION``): every key, its type and range."""
+"""The lora-scripts YAML schema (version ``SCHEMA_VERSION``): every key, its type, range and
+default. The keys a task type requires stay here (LC103); checks between fields are rule
+modules (LC311, LC324) reading the validated model."""
 
 from __future__ import annotations
 
@@ -7,13 +9,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 from typing_extensions import Self
 
-from lorachecks.diagnostics import Severity
 from lorachecks.formats.validation import report
 
 TEXT: Literal["text-generation"] = "text-generation"
 IMAGE: Literal["text-to-image"] = "text-to-image"
-_IMAGE_ONLY = ("conv_lora_rank", "resolution")
-_TEXT_ONLY = ("tokenizer", "max_seq_length")
+# Options only one task type reads (LC324).
+IMAGE_ONLY = ("conv_lora_rank", "resolution")
+TEXT_ONLY = ("tokenizer", "max_seq_length")
 
 
 class LoraScriptsConfig(BaseModel):
@@ -65,6 +67,10 @@ class LoraScriptsConfig(BaseModel):
     def is_text(self) -> bool:
         return self.task_type == TEXT
 
+    def is_set(self, name: str) -> bool:
+        """Whether the file sets ``name`` with a valid value (else the field's default stands)."""
+        return name in self.model_fields_set
+
     @model_validator(mode="after")
     def _required(self, info: ValidationInfo) -> Self:
         needed = ["base_model", "metadata_path", "output_dir"]
@@ -73,36 +79,4 @@ class LoraScriptsConfig(BaseModel):
         for key in needed:
             if getattr(self, key) is None:
                 report(info, "LC103", key, f"`{key}` is required for a {self.task_type} job", None)
-        return self
-
-    @model_validator(mode="after")
-    def _task_options(self, info: ValidationInfo) -> Self:
-        wrong = _IMAGE_ONLY if self.is_text else _TEXT_ONLY
-        for key in wrong:
-            if key in self.model_fields_set:
-                report(
-                    info,
-                    "LC324",
-                    key,
-                    f"`{key}` has no effect in a {self.task_type} job",
-                    f"remove it, or set `task_type: {IMAGE if self.is_text else TEXT}`",
-                    Severity.WARNING,
-                )
-        if "resolution" in self.model_fields_set and self.resolution % 64 and not self.is_text:
-            report(
-                info,
-                "LC311",
-                "resolution",
-                f"`resolution` {self.resolution} is not a multiple of 64",
-                f"use {max(64, round(self.resolution / 64) * 64)}",
-            )
-        if self.max_train_steps is not None and "epochs" in self.model_fields_set:
-            report(
-                info,
-                "LC324",
-                "max_train_steps",
-                "both `epochs` and `max_train_steps` are set: `max_train_steps` decides when training stops",
-                "keep one of the two",
-                Severity.INFO,
-            )
         return self
