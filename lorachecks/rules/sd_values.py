@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from lorachecks.formats.kohya.values import KohyaValues, values_of
+from lorachecks.formats.kohya.values import KohyaValues
 from lorachecks.rules.context import Finding, RuleContext
 
 if TYPE_CHECKING:
@@ -20,12 +20,11 @@ if TYPE_CHECKING:
 
 
 def kohya_findings(ctx: RuleContext, check: Callable[[KohyaValues], Iterable[Finding]]) -> Iterator[Finding]:
-    """``check``'s findings on a kohya training config's effective values."""
-    from pydantic import BaseModel
-
+    """``check``'s findings on a kohya training config's effective values (the format's
+    ``config_view``)."""
     config = ctx.validation.config
-    if isinstance(config, BaseModel):
-        yield from _valid(ctx, check(values_of(config)))
+    if isinstance(config, KohyaValues):
+        yield from _valid(ctx, check(config))
 
 
 def dataset_findings(ctx: RuleContext, check: Callable[[DatasetBase], Iterable[Finding]]) -> Iterator[Finding]:

@@ -124,6 +124,14 @@ def _kohya_dialect(settings: Settings) -> str:
     return "kohya"
 
 
+def _values(model: Any) -> Any:
+    """What the rules read of a validated training config (imported on use: detection of
+    every file imports this module, and the field table is large)."""
+    from lorachecks.formats.kohya.values import values_of
+
+    return values_of(model)
+
+
 KOHYA = Format(
     name="kohya",
     title="kohya sd-scripts / SD-Trainer training config",
@@ -131,6 +139,7 @@ KOHYA = Format(
     detect=_is_training,
     lintable=True,
     schema_path="lorachecks.formats.kohya.schema:KohyaConfig",
+    config_view=_values,
     dialect_for=_kohya_dialect,
     unknown_key_severity=Severity.WARNING,
     unknown_key_effect="sd-scripts silently ignores keys it does not know, so this setting does nothing",
