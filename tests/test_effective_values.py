@@ -197,3 +197,20 @@ def test_reference_model_copy_follows_llamafactory(stage: str, loss: str, copy: 
     """LLaMA-Factory's use_ref_model: DPO except its reference-free losses; KTO always."""
     config = load_text(Path("x.yaml"), textwrap.dedent(DPO.format(stage=stage, loss=loss)), "yaml", "omegaconf").mapping
     assert ("a frozen reference model copy" in estimate_config(config, "llamafactory").assumptions) is copy
+
+
+def test_lora_scripts_image_rules_read_the_schema_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lora_scripts_images(tmp_path / "images", size=256)
+    path = tmp_path / "ls.yaml"
+    path.write_text(
+        "task_type: text-to-image\nbase_model: ./sd.safetensors\ntrain_data_dir: ./images\n"
+        "metadata_path: ./images/metadata.csv\noutput_dir: ./out\n"
+    )
+    settings = Settings(launch_dir=tmp_path)
+
+    def lc403() -> list[str]:
+        return [d.message for d in lint_file(path, settings).diagnostics if d.code == "LC403"]
+
+    assert lc403() == ["2 of 2 image(s) are smaller than 512x512: they are upscaled and train blurry"]
+    _patched(monkeypatch, "_lora_scripts_default", {"resolution": 192})
+    assert lc403() == []

@@ -24,6 +24,7 @@ When the trainer stops: it does not: the images are upscaled and train blurry.
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
+from lorachecks.formats import effective
 from lorachecks.formats.kohya.data import sources
 from lorachecks.images import image_size
 from lorachecks.rules.context import Finding, RuleContext
@@ -45,7 +46,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if parsed is None or csv_path is None:
             return
         folder = local_path(ctx, "train_data_dir") or csv_path.parent
-        size = ctx.data.get("resolution", 512)
+        size = effective.lora_scripts(ctx.data)["resolution"]
         if not isinstance(size, int) or isinstance(size, bool):
             return
         sizes = tuple(image_size(folder / name) for _, name, _ in parsed.rows if name and (folder / name).is_file())

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 from lorachecks.checkpoints import FLUX, LLM, NATIVE_RESOLUTION, SD1, SD2, SD3, SDXL, TITLES, Checkpoint, inspect
 from lorachecks.diagnostics import Severity
+from lorachecks.formats import effective
 from lorachecks.formats.kohya.resolution import named_sdxl, parse_resolution
 from lorachecks.paths import is_placeholder, resolve
 from lorachecks.rules.context import Finding, RuleContext
@@ -146,7 +147,7 @@ def _lora_scripts(ctx: RuleContext, ckpt: Checkpoint, key: str) -> Iterator[Find
             at="value",
             severity=ERROR,
         )
-    size = ctx.data.get("resolution", 512)
+    size = effective.lora_scripts(ctx.data)["resolution"]
     if not text and isinstance(size, int) and not isinstance(size, bool) and size > 0:
         yield from _resolution(ctx, "resolution" if "resolution" in ctx.data else key, (size, size), family)
 

@@ -32,7 +32,7 @@ it does not, it resumes).
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
-from lorachecks.formats.llamafactory.resolve import train_output_dir
+from lorachecks.formats.llamafactory.resolve import config_of, train_output_dir
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.safety import output_state
 
@@ -46,7 +46,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     data = ctx.data
     if data.get("overwrite_output_dir") is True or data.get("resume_from_checkpoint") is not None:
         return  # overwriting is LC606's; an explicit resume: LLaMA-Factory skips the check
-    if data.get("stage", "sft") in ("rm", "ppo") and data.get("finetuning_type", "lora") in ("full", "freeze"):
+    config = config_of(ctx)
+    if config is not None and config.stage in ("rm", "ppo") and config.finetuning_type in ("full", "freeze"):
         return  # these stages cannot resume; LLaMA-Factory skips the check
     path = train_output_dir(ctx)
     state = output_state(path) if path is not None else None
