@@ -214,3 +214,22 @@ def test_lora_scripts_image_rules_read_the_schema_resolution(tmp_path: Path, mon
     assert lc403() == ["2 of 2 image(s) are smaller than 512x512: they are upscaled and train blurry"]
     _patched(monkeypatch, "_lora_scripts_default", {"resolution": 192})
     assert lc403() == []
+
+
+@pytest.mark.parametrize(
+    ("written", "built"),
+    [
+        ({}, "AdamW"),
+        ({"optimizer_type": ""}, "AdamW"),  # get_optimizer treats "" as unset
+        ({"use_8bit_adam": True}, "AdamW8bit"),
+        ({"use_lion_optimizer": True}, "Lion"),
+        ({"optimizer_type": "Prodigy"}, "Prodigy"),
+    ],
+)
+def test_estimate_and_plan_name_the_optimizer_sd_scripts_builds(
+    tmp_path: Path, written: dict[str, Any], built: str
+) -> None:
+    config = {"pretrained_model_name_or_path": "stabilityai/stable-diffusion-xl-base-1.0", **written}
+    assert plan_of(config, "kohya", tmp_path).optimizer == built
+    notes = " ".join(estimate_config(config, "kohya").assumptions)
+    assert f"; {built}: " in notes and "not in the table" not in notes

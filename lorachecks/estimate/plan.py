@@ -292,8 +292,7 @@ def _sd_plan(config: dict[str, Any], base: Path, kohya: bool) -> Plan:
                 value = None
         if value is not None and value > 0:
             plan.learning_rates[key] = value
-    optimizer = config.get("optimizer_type")
-    plan.optimizer = str(optimizer) if optimizer else ("AdamW8bit" if config.get("use_8bit_adam") is True else "AdamW")
+    plan.optimizer = effective.kohya_optimizer(config)
     batch = _int(values, batch_key)
     accumulation = _int(values, "gradient_accumulation_steps") if kohya else 1
     plan.invalid = batch is None or batch < 1 or accumulation is None or accumulation < 1

@@ -266,7 +266,7 @@ def estimate_sd(config: dict[str, Any], base: Path | None = None, gpus: int = 1,
     if approximated:
         notes.append(approximated)
     train_bytes = 2.0 if _flag(config, "full_fp16") or _flag(config, "full_bf16") else 4.0
-    optimizer_name = str(config.get("optimizer_type", "AdamW8bit" if _flag(config, "use_8bit_adam") else "AdamW"))
+    optimizer_name = effective.kohya_optimizer(config)
     key = optimizer_name.lower().replace("_", "").replace(".", "").rsplit("optim", 1)[-1]
     state = _OPTIMIZERS.get(key.replace("bitsandbytesoptim", ""), 8.0)
     if key not in _OPTIMIZERS:

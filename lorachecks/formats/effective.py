@@ -96,6 +96,17 @@ def _kohya_default(name: str) -> Any:
     return DEFAULTS[name]  # KeyError: not an argument, or one whose default the table leaves out
 
 
+def kohya_optimizer(data: Mapping[str, Any]) -> str:
+    """The optimizer sd-scripts builds (train_util.get_optimizer): `optimizer_type` when set,
+    else AdamW8bit for `use_8bit_adam`, Lion for `use_lion_optimizer`, else AdamW."""
+    name = data.get("optimizer_type")
+    if isinstance(name, str) and name:
+        return name
+    if data.get("use_8bit_adam") is True:
+        return "AdamW8bit"
+    return "Lion" if data.get("use_lion_optimizer") is True else "AdamW"
+
+
 def lora_scripts(data: Mapping[str, Any], doc: Document | None = None) -> Effective:
     return Effective(data, _lora_scripts_default, doc)
 
