@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -203,7 +204,38 @@ def test_batch_from_the_real_dataset(tmp_path: Path, tiny_llama: Path) -> None:
     (data / "mine.json").write_text(json.dumps(records))
     report = run(lf_config(tmp_path, tiny_llama, dataset="mine"))
     assert report.ok, report.diagnostics
-    assert "3 real sample(s)" in report.batch and "mine.json" in report.batch
+    # encoded with the template, prompts masked from the loss: padded to the longest, a multiple of 8
+    found = re.match(r"2 x (\d+) token ids of 3 example\(s\) encoded as the trainer encodes them", report.batch)
+    assert found is not None and int(found[1]) % 8 == 0 and int(found[1]) <= 32, report.batch
+    assert "trained on (prompts masked)" in report.batch and "mine.json" in report.batch
+
+
+def test_data_the_encoder_does_not_model_falls_back_to_raw_text(tmp_path: Path, tiny_llama: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    entry = {"file_name": "mine.json", "columns": {"prompt": "instruction", "response": "output", "images": "images"}}
+    (data / "dataset_info.json").write_text(json.dumps({"mine": entry}))
+    (data / "mine.json").write_text(json.dumps([{"instruction": "a tiny corpus", "output": "a tiny model"}] * 3))
+    report = run(lf_config(tmp_path, tiny_llama, dataset="mine"))
+    assert report.ok, report.diagnostics
+    assert "not encoded: dataset `mine` has a `images` column" in " ".join(report.notes)
+    assert "3 real sample(s)" in report.batch
+
+
+def test_template_token_past_the_embedding_fails_as_the_trainer_does(tmp_path: Path, tiny_llama: Path) -> None:
+    import shutil
+
+    # One spare embedding row: chatml's end-of-turn token fits there, its <|im_start|> does not.
+    model = tmp_path / "spare-row"
+    shutil.copytree(tiny_llama, model)
+    config = json.loads((model / "config.json").read_text())
+    (model / "config.json").write_text(json.dumps({**config, "vocab_size": config["vocab_size"] + 1}))
+    path = lf_config(tmp_path, model, template="chatml")
+    report = run(path, device="meta")
+    assert codes(report) == ["DR309"] and report.diagnostics[0].line == line_of(path, "template")
+    assert "IndexError" in report.diagnostics[0].message
+    grown = run(lf_config(tmp_path, model, template="chatml", resize_vocab=True), device="meta")
+    assert grown.ok, grown.diagnostics
 
 
 def test_model_without_tokenizer(tmp_path: Path, tiny_llama: Path) -> None:

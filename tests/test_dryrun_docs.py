@@ -74,7 +74,8 @@ def test_init_random_builds_the_bundled_model_with_real_counts() -> None:
     # 2 layers x r=8 x (q 64+64, k 64+32, v 64+32, o 64+64, gate 64+128, up 64+128, down 128+64).
     assert report.trainable_params == 2 * 8 * (128 + 96 + 96 + 128 + 3 * 192)
     assert report.adapter_modules == 14 and report.grads is not None and report.grads.passed
-    assert "real sample(s)" in report.batch and any("--init random" in n for n in report.notes)
+    assert "encoded as the trainer encodes them" in report.batch and "template `llama3`" in report.batch
+    assert any("--init random" in n for n in report.notes)
     again = dry_run(TINY_CONFIG, Options(device="cpu", init="random", launch_dir=ROOT))
     assert again.losses == report.losses  # seeded: the same random model every run
 

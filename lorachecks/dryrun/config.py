@@ -99,6 +99,13 @@ class Plan:
     warnings: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     seed: int = 42  # the trainer's `seed` (transformers' default): adapters start from the same values
     resize_vocab: bool = False  # the trainer grows the embedding for tokens the template adds
+    # How the trainer encodes the dataset (dryrun/encode.py): prompt masking, the template's
+    # system message and thoughts; `unencoded` says why the encoder does not model this config.
+    train_on_prompt: bool = False
+    mask_history: bool = False
+    default_system: str | None = None
+    enable_thinking: bool = True
+    unencoded: str | None = None
     # Why the adapter cannot learn although the trainer runs (lora_alpha: 0): the gradient
     # and loss checks then warn instead of failing, as the trainer would not stop either.
     inert: str | None = None
@@ -419,7 +426,34 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     template = data.get("template")
     plan.template = template if isinstance(template, str) else None
     plan.resize_vocab = _flag(values, "resize_vocab")
+    plan.train_on_prompt = _flag(values, "train_on_prompt")
+    plan.mask_history = _flag(values, "mask_history")
+    default_system = values["default_system"]
+    plan.default_system = default_system if isinstance(default_system, str) else None
+    plan.enable_thinking = _flag(values, "enable_thinking")
+    plan.unencoded = _unencoded(values, plan.stage)
     return plan
+
+
+def _unencoded(values: Effective, stage: str) -> str | None:
+    """Why the dry-run cannot encode this config's data as the trainer does, if it cannot."""
+    if stage != "sft":
+        return f"stage {stage} encodes its data in its own way (the encoder models sft)"
+    if effective.llamafactory_packs(values) or values["neat_packing"] is True:
+        return "packing joins the encoded examples, which is not modelled"
+    if values["streaming"] is True:
+        return "a streamed dataset"
+    for key, what in (
+        ("tool_format", "a tool format"),
+        ("add_tokens", "tokens added to the tokenizer"),
+        ("add_special_tokens", "special tokens added to the tokenizer"),
+    ):
+        if values[key] is not None:
+            return f"`{key}`: {what}, which is not modelled"
+    for key in ("split_special_tokens", "preserve_thinking"):
+        if values[key] is True:
+            return f"`{key}: true` is not modelled"
+    return None
 
 
 def _unmodelled_training_options(data: dict[str, Any], plan: Plan) -> None:

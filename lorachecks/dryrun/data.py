@@ -3,8 +3,9 @@
 LLaMA-Factory: the first `dataset` entry of `dataset_dir/dataset_info.json` that is a local
 JSON / JSONL file, in alpaca (instruction, input, output) or sharegpt (conversations)
 formatting, with the entry's `columns` / `tags` renames. lora-scripts text: `metadata_path`
-JSONL. The chat template is not applied and prompts are not masked from the loss: the
-batch has the trainer's shape and the data's real token ids, which is what the step needs.
+JSONL. These raw texts are the fallback where dryrun/encode.py cannot encode the dataset as
+the trainer does (chat template, cutoff_len, masked prompts): the batch then has the
+trainer's shape and the data's real token ids, packed.
 """
 
 from __future__ import annotations
@@ -20,14 +21,38 @@ MAX_RECORDS = 64
 MAX_BYTES = 16 * 2**20
 
 
-def sample_texts(plan: Plan, launch_dir: Path) -> tuple[list[str], str]:
-    """Up to MAX_RECORDS texts and where they came from; ([], why not) when unavailable."""
+def dataset_info(plan: Plan, launch_dir: Path) -> tuple[Path, dict[str, Any]] | str:
+    """The folder and content of the config's `dataset_dir/dataset_info.json`, or why not."""
     if not plan.dataset:
-        return [], "no dataset in the config"
+        return "no dataset in the config"
     directory = resolve(plan.dataset_dir, launch_dir)
     info, error = read_json(directory / "dataset_info.json")
     if error is not None or not isinstance(info, dict):
-        return [], f"no readable {directory / 'dataset_info.json'}"
+        return f"no readable {directory / 'dataset_info.json'}"
+    return directory, info
+
+
+def dataset_entry(plan: Plan, launch_dir: Path) -> tuple[str, dict[str, Any], Path | None] | str:
+    """The config's first dataset (where the trainer's first examples come from): its name,
+    its dataset_info.json entry and its local file (None when it names none), or why not."""
+    found = dataset_info(plan, launch_dir)
+    if isinstance(found, str):
+        return found
+    directory, info = found
+    name = plan.dataset[0]
+    entry = info.get(name)
+    if not isinstance(entry, dict):
+        return f"dataset `{name}` is not in {directory / 'dataset_info.json'}"
+    file_name = entry.get("file_name")
+    return name, entry, directory / file_name if isinstance(file_name, str) else None
+
+
+def sample_texts(plan: Plan, launch_dir: Path) -> tuple[list[str], str]:
+    """Up to MAX_RECORDS texts and where they came from; ([], why not) when unavailable."""
+    found = dataset_info(plan, launch_dir)
+    if isinstance(found, str):
+        return [], found
+    directory, info = found
     for name in plan.dataset:
         entry = info.get(name)
         if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):

@@ -18,6 +18,7 @@ from torch import nn
 
 from lorachecks.architectures import HEADS
 from lorachecks.dryrun.config import DryRunError, Plan
+from lorachecks.dryrun.encode import Encoded
 from lorachecks.dryrun.step import LossFn
 from lorachecks.formats.llamafactory.trainer_tables import COMPOSITES, LIBRARY_RANGES, LLAMAFACTORY_VERSION
 
@@ -613,6 +614,63 @@ def make_batch(
     if device == "meta":
         batch["use_cache"] = True
     return batch, f"{plan.batch_size} x {plan.seq_len} {what}"
+
+
+def check_encoded_ids(rows: int, plan: Plan, encoded: Encoded) -> None:
+    """Every encoded id must have one of the embedding's ``rows``; an id the template added
+    past them fails the trainer's first step (DR309), any other one means a tokenizer that
+    does not belong to the model (DR301)."""
+    top = max((max(ids) for ids, _ in encoded.samples if ids), default=-1)
+    if top < rows:
+        return
+    if top >= encoded.vocab_before:
+        raise DryRunError(
+            "DR309",
+            f"`template: {plan.template}` adds tokens to the tokenizer, and the encoded dataset holds id {top}, but "
+            f"the model's embedding has {rows} rows: the trainer fails at the first step (IndexError)",
+            "template",
+            "use the model's own template, or set `resize_vocab: true` to grow the embedding",
+        )
+    raise DryRunError(
+        "DR301",
+        f"the tokenizer produces id {top}, beyond the model's {rows} embedding rows: the embedding lookup fails",
+        "tokenizer" if plan.tokenizer else plan.model_key,
+        "use the tokenizer that belongs to the model",
+    )
+
+
+def encoded_batch(plan: Plan, device: str, encoded: Encoded, pad_id: int) -> tuple[dict[str, Any], str]:
+    """The first `per_device_train_batch_size` encoded examples (repeated when the dataset
+    has fewer), padded on the right to the longest, rounded up to a multiple of 8, as the
+    trainer's collator pads them: pad ids in the input, ignored labels, a zero attention mask."""
+    from lorachecks.dryrun.encode import IGNORE
+
+    if plan.batch_size <= 0:
+        raise DryRunError("DR002", f"batch size {plan.batch_size} is empty", plan.batch_key)
+    chosen = [encoded.samples[i % len(encoded.samples)] for i in range(plan.batch_size)]
+    longest = max(len(ids) for ids, _ in chosen)
+    if longest == 0:
+        raise DryRunError("DR002", "the encoded examples hold no tokens", plan.seq_key)
+    length = -(-longest // 8) * 8
+    ids = torch.tensor([s + [pad_id] * (length - len(s)) for s, _ in chosen], dtype=torch.long)
+    labels = torch.tensor([t + [IGNORE] * (length - len(t)) for _, t in chosen], dtype=torch.long)
+    batch: dict[str, Any] = {"input_ids": ids.to(device), "labels": labels.to(device)}
+    if device == "meta":  # see make_batch: no mask values to inspect on meta
+        batch["use_cache"] = True
+    else:
+        mask = [[1] * len(s) + [0] * (length - len(s)) for s, _ in chosen]
+        batch["attention_mask"] = torch.tensor(mask, dtype=torch.long).to(device)
+    trained = sum(1 for _, t in chosen for label in t if label != IGNORE)
+    tokens = sum(len(s) for s, _ in chosen)
+    repeated = " (repeated to fill the batch)" if len(encoded.samples) < plan.batch_size else ""
+    what = (
+        f"{plan.batch_size} x {length} token ids of {len(encoded.samples)} example(s) encoded as the trainer encodes "
+        f"them{repeated}: cutoff_len {plan.seq_len}, {trained} of {tokens} tokens trained on (prompts masked"
+        + (", train_on_prompt" if plan.train_on_prompt else "")
+        + (", mask_history" if plan.mask_history else "")
+        + ")"
+    )
+    return batch, what
 
 
 def embedding_rows(model: nn.Module) -> int:

@@ -16,6 +16,7 @@ from lorachecks.records import record
 from lorachecks.settings import Settings
 
 if TYPE_CHECKING:
+    from lorachecks.dryrun.encode import Encoded
     from lorachecks.dryrun.zero import ZeroArgs
 
 DEVICES = ("auto", "cpu", "cuda", "meta")
@@ -200,6 +201,10 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
         shape_model = lm.build(source, config, plan, "meta", dtype, options.trust_remote_code)
         lm.grow_embeddings(shape_model, grown)
         shape_model, _ = lm.apply_finetuning(shape_model, plan)
+    encoded = _encode(plan, tokenizer, settings, report)
+    if encoded is not None:  # before any weight is read: a template that does not fit fails now
+        rows = -(-grown // 64) * 64 if grown is not None else lm.embedding_rows(shape_model)
+        lm.check_encoded_ids(rows, plan, encoded)
     if choice.device == "meta":
         model = shape_model
         report.load_time = 0.0
@@ -222,9 +227,13 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
         names = lm.adapted_names(model)
         report.adapter_modules, report.adapter_module_names = len(names), names
     report.total_params, report.trainable_params = count(model)
-    texts, origin = sample_texts(plan, settings.launch_dir) if tokenizer is not None else ([], "no tokenizer")
-    batch, report.batch = lm.make_batch(model, plan, choice.device, tokenizer, texts)
-    report.batch += f" from {origin}" if texts else f" ({origin})"
+    if encoded is not None:
+        batch, report.batch = lm.encoded_batch(plan, choice.device, encoded, tokenizer.pad_token_id)
+        report.batch += f" from {encoded.origin}"
+    else:
+        texts, origin = sample_texts(plan, settings.launch_dir) if tokenizer is not None else ([], "no tokenizer")
+        batch, report.batch = lm.make_batch(model, plan, choice.device, tokenizer, texts)
+        report.batch += f" from {origin}" if texts else f" ({origin})"
     steps = max(1, options.steps)
     if options.zero is not None and choice.device != "meta":  # a DeepSpeed rank: its engine steps
         from lorachecks.dryrun import zero
@@ -250,6 +259,25 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
     verdicts(report, plan, result)
     if options.save:
         _save(model, plan, report, choice.device)
+
+
+def _encode(plan: Plan, tokenizer: object, settings: Settings, report: Report) -> Encoded | None:
+    """LLaMA-Factory's dataset encoded as the trainer encodes it, or None with a note saying
+    what is not modelled (the batch is then the dataset's raw text, packed, as before)."""
+    from lorachecks.dryrun.encode import NotEncoded, encode_dataset
+
+    if plan.kind != "llamafactory" or tokenizer is None:
+        return None
+    try:
+        encoded = encode_dataset(plan, tokenizer, settings.launch_dir)
+    except NotEncoded as exc:
+        report.notes.append(f"not encoded: {exc}; the batch is the dataset's raw text without the chat template")
+        return None
+    if encoded.dropped:
+        report.notes.append(
+            f"{encoded.dropped} of the first records have no answer or turns out of order: the trainer drops them"
+        )
+    return encoded
 
 
 def _set_aside_vision(model: object, result: object, report: Report) -> None:

@@ -302,6 +302,16 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        "template_second_token_missing",
+        "`template: chatml` on a model with one spare embedding row: `<|im_end|>` fits, `<|im_start|>` does not",
+        True,
+        {"model_name_or_path": "{spare1}", "template": "chatml"},
+        known_difference=(
+            "which ids the template's tokens get is known only from the model's files: lint does not read the "
+            "tokenizer; `lorachecks dry-run` encodes the dataset with the template and reports it (DR309)"
+        ),
+    ),
+    Case(
         "template_eos_resized",
         "`template: llama3` with `resize_vocab: true` (the embedding grows)",
         False,

@@ -244,6 +244,7 @@ def write_case(case: Case, root: Path, fixture: Path) -> tuple[Path, dict[str, s
     empty.mkdir(exist_ok=True)
     places = {
         "model": str(fixture / "model"),
+        "spare1": str(fixture / "spare1"),
         "gpt2": str(fixture / "gpt2"),
         "qwen3moe": str(fixture / "qwen3moe"),
         "mixtral": str(fixture / "mixtral"),

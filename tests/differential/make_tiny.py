@@ -5,7 +5,7 @@ Run with the LLaMA-Factory venv's Python (it needs transformers and tokenizers):
     python make_tiny.py OUT_DIR
 
 writes OUT_DIR/model (2-layer LlamaConfig, random weights, a BPE tokenizer trained here,
-a chat template), OUT_DIR/gpt2, OUT_DIR/qwen3moe, OUT_DIR/mixtral (mixtures of experts) and
+a chat template), OUT_DIR/spare1 (the same with one spare embedding row), OUT_DIR/gpt2, OUT_DIR/qwen3moe, OUT_DIR/mixtral (mixtures of experts) and
 OUT_DIR/qwen2vl (a vision-language model, no image processor) sharing that tokenizer, and
 OUT_DIR/data (dataset_info.json + tiny_sft.json + tiny_pairs.json). Nothing is downloaded.
 """
@@ -78,6 +78,18 @@ def build_model(out: Path, vocab_size: int) -> None:
 
     torch.manual_seed(0)
     LlamaForCausalLM(LlamaConfig(**TINY_DIMS, vocab_size=vocab_size, intermediate_size=128)).save_pretrained(out)
+
+
+def build_spare_row(out: Path, tokenizer: Path, vocab_size: int) -> None:
+    """The tiny Llama with one embedding row more than its tokenizer has tokens: room for a
+    template's end-of-turn token, but not for a second token the template adds."""
+    import shutil
+
+    out.mkdir(parents=True, exist_ok=True)
+    for item in tokenizer.iterdir():
+        if "token" in item.name or item.name == "chat_template.jinja":
+            shutil.copy(item, out / item.name)
+    build_model(out, vocab_size + 1)
 
 
 def build_gpt2(out: Path, tokenizer: Path) -> None:
@@ -159,7 +171,9 @@ def main(argv: list[str]) -> int:
     root = Path(argv[1])
     model = root / "model"
     model.mkdir(parents=True, exist_ok=True)
-    build_model(model, build_tokenizer(model))
+    vocab_size = build_tokenizer(model)
+    build_model(model, vocab_size)
+    build_spare_row(root / "spare1", model, vocab_size)
     build_gpt2(root / "gpt2", model)
     build_families(root, model)
     build_data(root / "data")
