@@ -155,11 +155,14 @@ def encodings(lf_venv: Path, tiny_fixture: Path, tmp_path_factory: pytest.TempPa
     assert proc.returncode == 0, proc.stderr[-2000:]
     trainer = json.loads((root / "lf.json").read_text(encoding="utf-8"))
     ours = {case["name"]: _ours(case["args"], root / "configs") for case in cases}
-    agree = [n for n in ours if _agree(ours[n], trainer[n])]
-    templates = {n.rsplit("-", 1)[0] for n, _ in CASES[: 2 * len(MODELLED)]}
-    whole = sorted(t for t in templates if f"{t}-enc_alpaca" in agree and f"{t}-enc_sharegpt" in agree)
+    equal = [n for n in ours if "samples" in ours[n] and _agree(ours[n], trainer[n])]
+    refused = [n for n in ours if "error" in ours[n] and "error" in trainer[n]]
+    unmodelled = [n for n in ours if "not_encoded" in ours[n]]
+    whole = [t for t in MODELLED if f"{t}-enc_alpaca" in equal and f"{t}-enc_sharegpt" in equal]
     print(
-        f"\nencoding: {len(agree)} of {len(cases)} cases equal token for token; templates: {len(whole)} of {len(MODELLED)}"
+        f"\nencoding: {len(cases)} cases: {len(equal)} equal token for token, {len(refused)} refused by both, "
+        f"{len(unmodelled)} not encoded; templates equal on both formats: {len(whole)} of {len(MODELLED)} modelled "
+        f"({len(TEMPLATE_FORMATS)} registered)"
     )
     return {"trainer": trainer, "ours": ours}
 
@@ -201,7 +204,7 @@ def test_encoding_equals_the_trainers(name: str, encodings: dict[str, Any]) -> N
         assert "error" in ours and "error" in trainer, (ours, trainer)
         return
     theirs = trainer["samples"][: len(ours["samples"])]
-    assert len(ours["samples"]) == len(theirs)
+    assert len(ours["samples"]) == len(trainer["samples"]), "the trainer keeps other examples"
     for index, ((ids, labels), (lf_ids, lf_labels)) in enumerate(zip(ours["samples"], theirs, strict=True)):
         assert ids == lf_ids, f"example {index}: input_ids differ\nours    {ids}\ntrainer {lf_ids}"
         assert labels == lf_labels, f"example {index}: labels differ\nours    {labels}\ntrainer {lf_labels}"
