@@ -21,7 +21,7 @@ from lorachecks.formats.llamafactory import fast
 from lorachecks.linter import lint_file
 from lorachecks.loader import load_text
 from lorachecks.settings import Settings
-from tests.sd_fixtures import lora_scripts_images
+from tests.sd_fixtures import lora_scripts_images, write_png
 
 LF = by_name("llamafactory").schema
 LS = by_name("lora-scripts").schema
@@ -233,3 +233,21 @@ def test_estimate_and_plan_name_the_optimizer_sd_scripts_builds(
     assert plan_of(config, "kohya", tmp_path).optimizer == built
     notes = " ".join(estimate_config(config, "kohya").assumptions)
     assert f"; {built}: " in notes and "not in the table" not in notes
+
+
+def test_lc406_counts_steps_with_the_field_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "train" / "2_cat"
+    folder.mkdir(parents=True)
+    for i in range(4):
+        write_png(folder / f"{i}.png", 64, 64)
+        (folder / f"{i}.txt").write_text("a cat")
+    path = tmp_path / "k.toml"
+    path.write_text('pretrained_model_name_or_path = "./m.safetensors"\ntrain_data_dir = "./train"\n')
+
+    def lc406() -> str:
+        [found] = [d.message for d in lint_file(path, Settings(launch_dir=tmp_path)).diagnostics if d.code == "LC406"]
+        return found
+
+    assert lc406().endswith("batch 1, accumulation 1: 8 step(s) per epoch; max_train_steps 1600 = about 200.0 epoch(s)")
+    _patched(monkeypatch, "_kohya_default", {"train_batch_size": 2, "max_train_steps": 40})
+    assert lc406().endswith("batch 2, accumulation 1: 4 step(s) per epoch; max_train_steps 40 = about 10.0 epoch(s)")

@@ -24,6 +24,8 @@ When the trainer stops: it does not; this is a summary, not a problem.
 from collections.abc import Iterator
 
 from lorachecks.diagnostics import Severity
+from lorachecks.formats import effective
+from lorachecks.formats.effective import Effective
 from lorachecks.formats.kohya.data import sources
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.lc401_metadata_csv import metadata
@@ -35,13 +37,16 @@ SEVERITY = Severity.INFO
 FORMATS = ("lora-scripts", "kohya", "kohya-dataset")
 
 
-def _positive(value: object, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+def _positive(values: Effective, name: str) -> int:
+    """A positive whole number as written, else the trainer's default (a refused value is LC104/LC106's)."""
+    value = values[name]
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else values.default(name)
 
 
 def _lora_scripts(ctx: RuleContext) -> Iterator[Finding]:
-    batch = _positive(ctx.data.get("batch_size"), 1)
-    epochs = _positive(ctx.data.get("epochs"), 1)
+    values = effective.lora_scripts(ctx.data)
+    batch = _positive(values, "batch_size")
+    epochs = _positive(values, "epochs")
     cap = ctx.data.get("max_train_steps")
     if ctx.data.get("task_type") == "text-generation":
         path = local_path(ctx, "metadata_path")
@@ -76,14 +81,15 @@ def _kohya(ctx: RuleContext) -> Iterator[Finding]:
         captions = images - sum(len(s.folder.missing_captions) for s in found)
         samples = sum(len(s.folder.images) * (s.folder.repeats or 1) for s in found)
         repeats = ", ".join(f"{s.folder.path.name} x{s.folder.repeats}" for s in found[:4])
-        batch = _positive(ctx.data.get("train_batch_size"), 1)
-        accumulation = _positive(ctx.data.get("gradient_accumulation_steps"), 1)
+        values = effective.kohya(ctx.data)
+        batch = _positive(values, "train_batch_size")
+        accumulation = _positive(values, "gradient_accumulation_steps")
         per_epoch = total_steps(samples, batch, accumulation, 1)
         epochs = ctx.data.get("max_train_epochs")
         if isinstance(epochs, int) and epochs > 0:
             plan = f"{per_epoch} step(s) per epoch x {epochs} epoch(s) = {per_epoch * epochs} step(s)"
         else:
-            limit = _positive(ctx.data.get("max_train_steps"), 1600)
+            limit = _positive(values, "max_train_steps")
             plan = f"{per_epoch} step(s) per epoch; max_train_steps {limit} = about {limit / max(per_epoch, 1):.1f} epoch(s)"
         yield Finding(
             f"data: {images} image(s), {captions} caption(s), {samples} samples with repeats ({repeats});"

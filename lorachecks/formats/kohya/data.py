@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.formats import effective
 from lorachecks.formats.kohya.resolution import parse_resolution
 from lorachecks.loader import KeyPath
 from lorachecks.records import record
@@ -49,7 +50,7 @@ def sources(ctx: ConfigView) -> list[Source]:
         good, _ = repeat_folders(root)
         ext = caption_extension(data.get("caption_extension"))
         resolution = parse_resolution(data.get("resolution", 512)) or (512, 512)
-        batch = _int(data.get("train_batch_size"), 1)
+        batch = _int(data.get("train_batch_size"), effective.kohya(data).default("train_batch_size"))
         for path, repeats in good:
             out.append(Source(scan_folder(path, ext, repeats), ("train_data_dir",), resolution, batch, 0))
         return out
