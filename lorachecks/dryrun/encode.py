@@ -16,6 +16,7 @@ The tokenizer is any object with the transformers tokenizer interface: no ML imp
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,25 +58,24 @@ def encode_dataset(plan: Plan, tokenizer: Any, launch_dir: Path) -> Encoded:
     Raises NotEncoded (what is not modelled) or DryRunError (what the trainer refuses)."""
     if plan.unencoded is not None:
         raise NotEncoded(plan.unencoded)
-    template = template_format(plan, tokenizer)
+    name, template = template_format(plan, tokenizer)
     conversations, dropped, origin = read_conversations(plan, launch_dir)
     vocab_before = len(tokenizer)
     fix_tokenizer(template, tokenizer)
     samples = [encode_conversation(template, tokenizer, c, plan) for c in conversations]
-    return Encoded(samples, f"{origin}, template `{plan.template or 'empty'}`", vocab_before, dropped)
+    label = f"template `{name}`" if plan.template or name == "empty" else name
+    return Encoded(samples, f"{origin}, {label}", vocab_before, dropped)
 
 
-def template_format(plan: Plan, tokenizer: Any) -> TemplateFormat:
-    """The config's template; without one, the trainer's choice (`empty` when the tokenizer
-    has no chat template of its own)."""
-    name = plan.template
-    if name is None:
-        if isinstance(getattr(tokenizer, "chat_template", None), str):
-            raise NotEncoded(
-                "no `template`: LLaMA-Factory derives one from the tokenizer's own chat template, which is not modelled"
-            )
-        name = "empty"
-    template = TEMPLATE_FORMATS.get(name)
+def template_format(plan: Plan, tokenizer: Any) -> tuple[str, TemplateFormat]:
+    """The config's template and what to call it; without one, the trainer's choice: a
+    template read off the tokenizer's own chat template, else `empty`."""
+    template: TemplateFormat | None
+    if plan.template is None and isinstance(getattr(tokenizer, "chat_template", None), str):
+        name, template = "the tokenizer's chat template", _derived(tokenizer, plan)
+    else:
+        name = plan.template or "empty"
+        template = TEMPLATE_FORMATS.get(name)
     if template is None:
         raise NotEncoded(f"template `{name}` is not one LLaMA-Factory registers")
     if template.multimodal:
@@ -92,7 +92,81 @@ def template_format(plan: Plan, tokenizer: Any) -> TemplateFormat:
         )
     if plan.default_system is not None:
         template = template._replace(default_system=plan.default_system)
-    return template
+    return name, template
+
+
+_PLACEHOLDER = "{{content}}"
+
+
+def _derived(tokenizer: Any, plan: Plan) -> TemplateFormat:
+    """Without `template`, the trainer reads one off the tokenizer's own chat template: it
+    renders placeholder conversations and keeps the text around the placeholder as the slots
+    (the text an empty string encodes to as the prefix, the system text that a user turn
+    shows without any system message as the default system message)."""
+
+    def render(messages: list[dict[str, str]], prompt: bool) -> str:
+        try:
+            text = tokenizer.apply_chat_template(messages, add_generation_prompt=prompt, tokenize=False)
+        except Exception as exc:  # the template's own refusal (a role it rejects, a bad template)
+            raise DryRunError(
+                "DR311",
+                "without `template` the trainer derives one from the tokenizer's chat template, which fails "
+                f"({type(exc).__name__}: {str(exc).strip()[:200]}): the trainer stops",
+                plan.model_key,
+                "set `template` to the model's LLaMA-Factory template",
+            ) from None
+        return str(text)
+
+    prefix = tokenizer.decode(tokenizer.encode(""))
+    system = render([{"role": "system", "content": _PLACEHOLDER}], False)[len(prefix) :]
+    user_no_system = render([{"role": "system", "content": ""}, {"role": "user", "content": _PLACEHOLDER}], True)
+    user_no_system = user_no_system[len(prefix) :]
+    user = render([{"role": "user", "content": _PLACEHOLDER}], True)[len(prefix) :]
+    pair = [{"role": "user", "content": _PLACEHOLDER}, {"role": "assistant", "content": _PLACEHOLDER}]
+    assistant = render(pair, False)[len(prefix) + len(user) :]
+    kind = "reasoning" if "<think>" in assistant else "plain"
+    assistant = assistant.replace("<think>", "").replace("</think>", "").lstrip("\n")
+    default_system = ""
+    if len(user) > len(user_no_system):  # the template writes a system message of its own
+        default_system = _inserted(user_no_system, user)
+        user = user[len(system.replace(_PLACEHOLDER, default_system, 1)) :]
+    for slot in (user, assistant, system):
+        if not re.search(r"\{\{[a-zA-Z_][a-zA-Z0-9_]*\}\}", slot):
+            raise DryRunError(
+                "DR311",
+                "without `template` the trainer derives one from the tokenizer's chat template, but a turn it renders "
+                "has no place for the message: the trainer stops ('A placeholder is required')",
+                plan.model_key,
+                "set `template` to the model's LLaMA-Factory template",
+            )
+    return TemplateFormat(
+        kind,
+        (prefix,) if prefix else (),
+        (system,),
+        (user,),
+        (assistant,),
+        default_system,
+        (),
+        False,
+        False,
+        ("<think>\n", "\n</think>\n\n"),
+        False,
+    )
+
+
+def _inserted(short: str, long: str) -> str:
+    """The characters of ``long`` skipped while ``short`` is matched through it in order
+    (greedily, up to the end of ``short``): what a rendering added to the shorter one."""
+    extra: list[str] = []
+    i = 0
+    for char in long:
+        if i == len(short):
+            break
+        if short[i] == char:
+            i += 1
+        else:
+            extra.append(char)
+    return "".join(extra)
 
 
 def fix_tokenizer(template: TemplateFormat, tokenizer: Any) -> None:
@@ -339,8 +413,6 @@ def _thoughts(template: TemplateFormat, tokenizer: Any, conversation: Conversati
 
 
 def _without_thought(content: str, opening: str, closing: str) -> str:
-    import re
-
     pattern = re.compile(f"{re.escape(opening)}(.*?){re.escape(closing)}", re.DOTALL)
     return re.sub(pattern, "", content).lstrip("\n")
 

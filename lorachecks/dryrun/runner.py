@@ -273,6 +273,12 @@ def _encode(plan: Plan, tokenizer: object, settings: Settings, report: Report) -
     except NotEncoded as exc:
         report.notes.append(f"not encoded: {exc}; the batch is the dataset's raw text without the chat template")
         return None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a tokenizer without the usual interface
+        report.notes.append(
+            f"not encoded: the tokenizer failed ({type(exc).__name__}: {str(exc).strip()[:200]}); the batch is the "
+            "dataset's raw text without the chat template"
+        )
+        return None
     if encoded.dropped:
         report.notes.append(
             f"{encoded.dropped} of the first records have no answer or turns out of order: the trainer drops them"

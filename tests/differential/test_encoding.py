@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,19 @@ FEATURES: dict[str, dict[str, Any]] = {
     "default_system": {"default_system": "You are a tiny model."},
     "short_cutoff": {"cutoff_len": 9},
     "no_thinking": {"enable_thinking": False},
-    "no_template": {"template": None},  # the tiny tokenizer has a chat template: not modelled
+    "no_template": {"template": None},  # the trainer reads a template off the tokenizer's chat template
+}
+# Tokenizer chat templates (Jinja) for configs without `template`, each in a copy of the tiny model.
+CHAT_TEMPLATES = {
+    "own_system": (
+        "{% if messages[0]['role'] != 'system' %}system: You are tiny.\n{% endif %}"
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    ),
+    "no_system_role": (
+        "{% for m in messages %}{% if m['role'] == 'system' %}{{ raise_exception('System role not supported') }}"
+        "{% endif %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}"
+    ),
 }
 FEATURE_TEMPLATES = ("default", "llama3", "qwen", "chatml", "alpaca", "empty", "llama2", "qwen3")
 
@@ -101,6 +114,10 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
                 continue
             for dataset in ("enc_alpaca", "enc_sharegpt"):
                 cases.append((f"{feature}-{template}-{dataset}", {"template": template, "dataset": dataset, **extra}))
+    # Without `template`: a chat template that writes its own system message, one that refuses a system role.
+    for variant in CHAT_TEMPLATES:
+        for dataset in ("enc_alpaca", "enc_sharegpt"):
+            cases.append((f"no_template_{variant}-{dataset}", {"template": None, "dataset": dataset, "model": variant}))
     # An efficient-EOS template cannot train on prompts: the trainer refuses.
     efficient = next(n for n in MODELLED if TEMPLATE_FORMATS[n].efficient_eos)
     cases.append(("refused-train_on_prompt", {"template": efficient, "dataset": "enc_alpaca", "train_on_prompt": True}))
@@ -135,8 +152,16 @@ def encodings(lf_venv: Path, tiny_fixture: Path, tmp_path_factory: pytest.TempPa
     (data / "enc_alpaca.json").write_text(json.dumps(ALPACA), encoding="utf-8")
     (data / "enc_sharegpt.jsonl").write_text("".join(json.dumps(r) + "\n" for r in SHAREGPT), encoding="utf-8")
     (data / "dataset_info.json").write_text(json.dumps(DATASET_INFO), encoding="utf-8")
-    model = tiny_fixture / "model"
-    cases = [{"name": n, "args": _args(model, data, root / "out" / n, extra)} for n, extra in CASES]
+    models = {"model": tiny_fixture / "model"}
+    for variant, jinja in CHAT_TEMPLATES.items():
+        models[variant] = root / variant
+        shutil.copytree(tiny_fixture / "model", models[variant])
+        (models[variant] / "chat_template.jinja").write_text(jinja, encoding="utf-8")
+    cases = []
+    for name, extra in CASES:
+        model = models[extra.get("model", "model")]
+        settings = {k: v for k, v in extra.items() if k != "model"}
+        cases.append({"name": name, "args": _args(model, data, root / "out" / name, settings)})
     (root / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
     env = lf_environment(lf_venv, root, {"HF_DATASETS_CACHE": str(root / "datasets_cache")})
     proc = subprocess.run(
@@ -197,9 +222,7 @@ def _agree(ours: dict[str, Any], trainer: dict[str, Any]) -> bool:
 @pytest.mark.parametrize("name", [n for n, _ in CASES])
 def test_encoding_equals_the_trainers(name: str, encodings: dict[str, Any]) -> None:
     ours, trainer = encodings["ours"][name], encodings["trainer"][name]
-    if "not_encoded" in ours:
-        assert name.startswith("no_template"), ours  # the only case not modelled on purpose
-        return
+    assert "not_encoded" not in ours, ours  # every case here is one the encoder models
     if "error" in ours or "error" in trainer:
         assert "error" in ours and "error" in trainer, (ours, trainer)
         return
