@@ -132,3 +132,37 @@ def test_choice_and_range_messages_on_both_validation_paths(
     path.write_text(text, encoding="utf-8")
     found = {(d.code, d.message) for d in lint_file(path, Settings(path_checks=False)).diagnostics}
     assert expected <= found, found - expected
+
+
+HINTS = [
+    (
+        "x.yaml",
+        "model_name_or_path: m\nstage: sft\nlearning_rate: '2.0e-4'\n",
+        "learning_rate",
+        "remove the quotes: the trainer passes '2.0e-4' through as text",
+    ),
+    ("x.yaml", "model_name_or_path: m\nstage: sft\nuse_dora: 'true'\n", "use_dora", "remove the quotes"),
+    ("x.yaml", "model_name_or_path: m\nstage: sft\noutput_dir: 5\n", "output_dir", 'quote it: "5"'),
+    (
+        "y.yaml",
+        "task_type: text-to-image\nbase_model: m\nlearning_rate: 2e-4\n",
+        "learning_rate",
+        "PyYAML reads 2e-4 as text; write 2.0e-4",
+    ),
+    (
+        "y.yaml",
+        "task_type: text-to-image\nbase_model: m\nbatch_size: 1e3\n",
+        "batch_size",
+        "PyYAML reads 1e3 as text; write 1000",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "key", "hint"), HINTS)
+def test_type_hints_follow_the_accepted_types(tmp_path: Path, name: str, text: str, key: str, hint: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    [found] = [
+        d for d in lint_file(path, Settings(path_checks=False)).diagnostics if d.code == "LC104" and d.key == key
+    ]
+    assert found.hint == hint

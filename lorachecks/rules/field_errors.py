@@ -31,6 +31,9 @@ TYPE_NAMES = {
     "list_type": "a list",
     "literal_error": "one of the listed values",
 }
+# Error types of the numeric types a field accepts: which spelling of a number to suggest.
+_FLOAT = frozenset({"float_type"})
+_INTEGER = frozenset({"int_type", "int_from_float"})
 _NUMBER = re.compile(r"^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$")
 
 
@@ -70,12 +73,13 @@ def errors_of_kind(ctx: RuleContext, kind: str) -> Iterator[tuple[str, Any, list
             yield key, ctx.data.get(key), errors
 
 
-def type_hint(ctx: RuleContext, key: str, value: Any, expected: str) -> str | None:
-    """Why a value has the wrong type, when the cause is a YAML reading quirk."""
+def type_hint(ctx: RuleContext, key: str, value: Any, expected: frozenset[str]) -> str | None:
+    """Why a value has the wrong type, when the cause is a YAML reading quirk; ``expected``
+    holds the error types of the types the field accepts (``float_type``, ...)."""
     if isinstance(value, str):
         quoted = ctx.doc.scalar_styles.get((key,)) is not None
         numeric = bool(_NUMBER.match(value.strip())) and any(c.isdigit() for c in value)
-        if numeric and ("number" in expected or "integer" in expected):
+        if numeric and expected & (_FLOAT | _INTEGER):
             if quoted:
                 written = exponent_form(value, expected) if ctx.doc.dialect == "pyyaml" else None
                 if written is not None:
@@ -84,19 +88,19 @@ def type_hint(ctx: RuleContext, key: str, value: Any, expected: str) -> str | No
             written = exponent_form(value, expected)
             if written is not None:
                 return f"PyYAML reads {value} as text; write {written}"
-        if value.lower() in ("true", "false") and "true or false" in expected:
+        if value.lower() in ("true", "false") and "bool_type" in expected:
             return "remove the quotes"
         return None
-    if "text" in expected and isinstance(value, (int, float, bool)):
+    if "string_type" in expected and isinstance(value, (int, float, bool)):
         return f'quote it: "{value}"'
     return None
 
 
-def exponent_form(value: str, expected: str) -> str | None:
+def exponent_form(value: str, expected: frozenset[str]) -> str | None:
     """How to write an exponent number like ``2e-4`` so that PyYAML reads a number."""
-    if "number" in expected:
+    if expected & _FLOAT:
         return yaml11_float(value)
-    if "integer" in expected and yaml11_float(value) is not None:
+    if expected & _INTEGER and yaml11_float(value) is not None:
         try:
             number = float(value)
         except ValueError:
@@ -105,7 +109,7 @@ def exponent_form(value: str, expected: str) -> str | None:
     return None
 
 
-def value_fix(ctx: RuleContext, key: str, value: Any, expected: str) -> Fix | None:
+def value_fix(ctx: RuleContext, key: str, value: Any, expected: frozenset[str]) -> Fix | None:
     """The mechanical fix for a wrong type: an exponent number PyYAML reads as text."""
     if not isinstance(value, str) or ctx.doc.scalar_styles.get((key,), "?") is not None:
         return None
@@ -132,9 +136,10 @@ def finding_for(ctx: RuleContext, key: str, value: Any, errors: list[ErrorDetail
         return Finding(f"`{key}` does not accept {show(value)}; valid values: {listed}", key, hint, at="value")
     if kind == "range":
         return Finding(f"`{key}` must be {range_bound(allowed, errors)} (got {show(value)})", key, None, at="value")
-    expected = " or ".join(dict.fromkeys(TYPE_NAMES.get(e["type"], e["type"].replace("_", " ")) for e in errors))
+    expected = frozenset(e["type"] for e in errors)
+    wanted = " or ".join(dict.fromkeys(TYPE_NAMES.get(e["type"], e["type"].replace("_", " ")) for e in errors))
     return Finding(
-        f"`{key}` must be {expected}, got {type(value).__name__} {show(value)}",
+        f"`{key}` must be {wanted}, got {type(value).__name__} {show(value)}",
         key,
         type_hint(ctx, key, value, expected),
         at="value",
