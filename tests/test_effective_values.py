@@ -79,6 +79,14 @@ def test_a_kohya_key_in_any_table_has_a_position(tmp_path: Path) -> None:
     assert position is not None and position.line == 2
 
 
+def test_a_key_written_in_two_tables_is_found_where_the_winning_value_is(tmp_path: Path) -> None:
+    text = "[a]\nnetwork_dim = 8\n[b]\nnetwork_dim = 16\n"
+    doc = load_text(tmp_path / "x.toml", text, "toml", "toml")
+    assert doc.flat_path("network_dim") == ("b", "network_dim") and doc.flat_path("seed") is None
+    top = load_text(tmp_path / "y.toml", "network_dim = 4\n[a]\nnetwork_dim = 8\n", "toml", "toml")
+    assert top.flat_path("network_dim") == ("network_dim",)
+
+
 # --- every reader follows the field data ---------------------------------------------------
 def _patched(monkeypatch: pytest.MonkeyPatch, reader: str, changed: dict[str, Any]) -> None:
     original = getattr(effective, reader)

@@ -18,7 +18,7 @@ from lorachecks.formats.effective import Effective
 from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
 from lorachecks.formats.kohya.resolution import parse_resolution, training_resolution
 from lorachecks.formats.lora_scripts import UNCUT_TEXT_TOKENS
-from lorachecks.loader import Document, KeyPath, Position, load_text, read_text, syntax_of
+from lorachecks.loader import Document, Position, load_text, read_text, syntax_of
 from lorachecks.records import field, record, replace
 from lorachecks.settings import Settings
 
@@ -123,12 +123,9 @@ def diagnostic(
 ) -> Diagnostic:
     """A dry-run failure located at ``key``'s value (or line 1 when the key is absent)."""
     where = Position(1, 1)
-    if doc is not None and key is not None:
-        # Flattened formats (kohya TOML) keep the table in the path: match on the last part.
-        paths: list[KeyPath] = [p for p in doc.key_positions if p[-1:] == (key,)]
-        paths.sort(key=len, reverse=True)
-        if paths:
-            where = doc.value_position(paths[-1])
+    written = doc.flat_path(key) if doc is not None and key is not None else None
+    if doc is not None and written is not None:
+        where = doc.value_position(written)
     return Diagnostic(
         path=str(path),
         line=where.line,

@@ -24,7 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lorachecks.loader import Document, KeyPath, Position
+    from lorachecks.loader import Document, Position
 
 
 class Effective:
@@ -56,15 +56,10 @@ class Effective:
             return self._default(name)
         return value if isinstance(value, kind) else self._default(name)
 
-    def position(self, name: str | KeyPath) -> Position | None:
+    def position(self, name: str) -> Position | None:
         """Where the value of ``name`` is written (a flattened kohya key: in whichever table)."""
-        if self.doc is None:
-            return None
-        path = (name,) if isinstance(name, str) else name
-        if path in self.doc.key_positions:
-            return self.doc.value_position(path)
-        nested = sorted((p for p in self.doc.key_positions if p[-1:] == path[-1:]), key=len)
-        return self.doc.value_position(nested[0]) if nested else None
+        written = self.doc.flat_path(name) if self.doc is not None else None
+        return self.doc.value_position(written) if self.doc is not None and written is not None else None
 
 
 def llamafactory(data: Mapping[str, Any], doc: Document | None = None) -> Effective:

@@ -67,6 +67,15 @@ class Document:
         path = (key,) if isinstance(key, str) else key
         return self.value_positions.get(path) or self.key_position(path)
 
+    def flat_path(self, key: str) -> KeyPath | None:
+        """Where ``key`` of a file its trainer flattens (kohya TOML: every table one namespace)
+        is written: the shortest path ending in it, the last such (the value that wins)."""
+        found = [p for p in self.key_positions if p[-1:] == (key,)]
+        if not found:
+            return None
+        shortest = min(len(p) for p in found)
+        return [p for p in found if len(p) == shortest][-1]
+
     def line_text(self, line: int) -> str:
         lines = self.text.splitlines()
         return lines[line - 1] if 0 < line <= len(lines) else ""
