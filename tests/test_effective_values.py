@@ -259,3 +259,12 @@ def test_lc406_counts_steps_with_the_field_defaults(tmp_path: Path, monkeypatch:
     assert lc406().endswith("batch 1, accumulation 1: 8 step(s) per epoch; max_train_steps 1600 = about 200.0 epoch(s)")
     _patched(monkeypatch, "_kohya_default", {"train_batch_size": 2, "max_train_steps": 40})
     assert lc406().endswith("batch 2, accumulation 1: 4 step(s) per epoch; max_train_steps 40 = about 10.0 epoch(s)")
+
+
+def test_estimate_reads_a_yaml_list_of_lora_targets_as_the_trainer_does() -> None:
+    """LLaMA-Factory splits `lora_target` from text or takes a list; the estimate counted a list as `all`."""
+    model = {"model_name_or_path": "meta-llama/Llama-2-7b-hf"}
+    listed = estimate_config({**model, "lora_target": ["q_proj", "v_proj"]}, "llamafactory")
+    written = estimate_config({**model, "lora_target": "q_proj,v_proj"}, "llamafactory")
+    everything = estimate_config(model, "llamafactory")
+    assert listed.trainable_params == written.trainable_params < everything.trainable_params

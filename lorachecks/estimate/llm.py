@@ -20,6 +20,7 @@ from lorachecks.estimate.result import GIB, Estimate
 from lorachecks.formats import effective
 from lorachecks.formats.effective import Effective
 from lorachecks.formats.llamafactory.trainer_tables import COMPOSITES
+from lorachecks.formats.llamafactory.values import split_names
 from lorachecks.paths import can_be_path, read_json, resolve
 from lorachecks.records import record
 
@@ -150,6 +151,14 @@ def lora_modules(arch: LLMArch, target: str) -> tuple[list[tuple[int, int, int]]
     return out, unknown
 
 
+def _lora_target(values: Effective) -> str:
+    """`lora_target` as comma-separated names: LLaMA-Factory takes a YAML list of names too."""
+    target = values["lora_target"]
+    if isinstance(target, list):
+        target = ",".join(split_names(target))
+    return target if isinstance(target, str) else values.default("lora_target")
+
+
 def _freeze_patterns(values: Effective, layers: int) -> list[str]:
     """What freeze tuning matches in parameter names: `.<layer id>.<module>` for the trainable
     layers (the last `freeze_trainable_layers`, or the first when negative) and modules."""
@@ -188,8 +197,7 @@ def _multimodal(
             )
         return language, 0, 0
     if method in {"lora", "oft"}:
-        target = values.typed("lora_target", str)
-        targets = [t.strip() for t in target.split(",") if t.strip()]
+        targets = [t.strip() for t in _lora_target(values).split(",") if t.strip()]
         added = parts.lora(rank, targets or ["all"], dora, train_vision, train_projector)
     elif method == "freeze":
         added = parts.freeze_tuned(_freeze_patterns(values, arch.layers), train_vision, train_projector)
@@ -328,7 +336,7 @@ def estimate_llm(config: dict[str, Any], base: Path | None = None, gpus: int = 1
     # Trainable parameters.
     train_bytes = 2 if pure_bf16 or (method == "full" and zero == 3) else 4
     if method in {"lora", "oft"}:
-        target = values.typed("lora_target", str)
+        target = _lora_target(values)
         mods, unknown = lora_modules(arch, target)
         if unknown:
             notes.append(f"lora_target names not matched to this architecture and not counted: {', '.join(unknown)}")
