@@ -18,7 +18,7 @@ from tests.rule_fixtures import FIXTURES, codes_fired, configs_in, expected_path
 # Codes no config file can make fire, each with the reason.
 EXEMPT = {
     # A bug in lorachecks itself (a rule or the linter raised): a fixed config cannot cause
-    # it once the bug is fixed, and tests/test_robustness.py provokes it by breaking a rule.
+    # it once the bug is fixed; tests/test_robustness.py provokes it by making the linter raise.
     "LC000": "internal error",
 }
 
