@@ -268,3 +268,14 @@ def test_estimate_reads_a_yaml_list_of_lora_targets_as_the_trainer_does() -> Non
     written = estimate_config({**model, "lora_target": "q_proj,v_proj"}, "llamafactory")
     everything = estimate_config(model, "llamafactory")
     assert listed.trainable_params == written.trainable_params < everything.trainable_params
+
+
+def test_deepspeed_arguments_take_the_field_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lorachecks.dryrun.zero import zero_args
+
+    values, factories = fast.field_defaults()
+    changed = {"adam_beta2": 0.95, "warmup_steps": 7, "per_device_train_batch_size": 3}
+    monkeypatch.setattr(fast, "field_defaults", lambda: ({**values, **changed}, factories))
+    args = zero_args({"gradient_accumulation_steps": 2}, "/ds.json", 1)
+    assert (args.adam_beta2, args.warmup_steps, args.per_device_train_batch_size) == (0.95, 7, 3)
+    assert args.gradient_accumulation_steps == 2

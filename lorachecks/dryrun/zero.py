@@ -16,6 +16,7 @@ import json
 import types
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.formats import effective
 from lorachecks.records import record
 
 if TYPE_CHECKING:
@@ -32,42 +33,48 @@ class ZeroArgs:
 
     config: str  # the DeepSpeed JSON file, resolved from the launch directory
     world_size: int
-    per_device_train_batch_size: int = 8
-    gradient_accumulation_steps: int = 1
-    learning_rate: float = 5e-5
-    weight_decay: float = 0.0
-    max_grad_norm: float = 1.0
-    adam_beta1: float = 0.9
-    adam_beta2: float = 0.999
-    adam_epsilon: float = 1e-8
-    fp16: bool = False
-    bf16: bool = False
-    warmup_steps: int = 0
+    per_device_train_batch_size: int
+    gradient_accumulation_steps: int
+    learning_rate: float
+    weight_decay: float
+    max_grad_norm: float
+    adam_beta1: float
+    adam_beta2: float
+    adam_epsilon: float
+    fp16: bool
+    bf16: bool
+    warmup_steps: int
+
+
+_READ = (
+    ("per_device_train_batch_size", int),
+    ("gradient_accumulation_steps", int),
+    ("learning_rate", float),
+    ("weight_decay", float),
+    ("max_grad_norm", float),
+    ("adam_beta1", float),
+    ("adam_beta2", float),
+    ("adam_epsilon", float),
+    ("fp16", bool),
+    ("bf16", bool),
+    ("warmup_steps", int),
+)
 
 
 def zero_args(data: dict[str, Any], config: str, world_size: int) -> ZeroArgs:
-    """The values from a LLaMA-Factory config (a mapping as the trainer reads it)."""
-    args = ZeroArgs(config, world_size)
-    for name, kind in (
-        ("per_device_train_batch_size", int),
-        ("gradient_accumulation_steps", int),
-        ("learning_rate", float),
-        ("weight_decay", float),
-        ("max_grad_norm", float),
-        ("adam_beta1", float),
-        ("adam_beta2", float),
-        ("adam_epsilon", float),
-        ("fp16", bool),
-        ("bf16", bool),
-        ("warmup_steps", int),
-    ):
-        value = data.get(name)
+    """The values from a LLaMA-Factory config (a mapping as the trainer reads it); a key the
+    file leaves out takes LLaMA-Factory's default from its field data."""
+    values = effective.llamafactory(data)
+    found: dict[str, Any] = {}
+    for name, kind in _READ:
+        value = values[name]
         # lint has judged the types already; a value of another type keeps the default here
-        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
-            setattr(args, name, value)
-        elif kind is float and isinstance(value, int) and not isinstance(value, bool):
-            setattr(args, name, float(value))
-    return args
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            value = values.default(name)
+        found[name] = value
+    return ZeroArgs(config, world_size, **found)
 
 
 def to_json(args: ZeroArgs) -> str:
