@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks.diagnostics import Diagnostic, Fix
+from lorachecks.formats import effective
 from lorachecks.linter import FileResult, lint_file_safely, read_config
 from lorachecks.loader import syntax_of
 from lorachecks.lsp import options, text
@@ -155,8 +156,7 @@ def _project_values(path: Path, linted: Linted, key: str) -> list[str]:
         model = data.get("model_name_or_path")
         found = model_linear_modules(ctx, model) if isinstance(model, str) else None
         return ["all", *sorted(found[1])] if found else ["all"]
-    default_dir = options.option("llamafactory", "dataset_dir") or {}
-    dataset_dir = data.get("dataset_dir", default_dir.get("default", "data"))
+    dataset_dir = effective.llamafactory(data)["dataset_dir"]
     if not isinstance(dataset_dir, str):
         return []
     return sorted(dataset_info_in(ctx, dataset_dir).entries)
