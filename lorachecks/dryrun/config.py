@@ -86,7 +86,7 @@ class Plan:
     output_dir: str | None = None
     tokenizer: str | None = None
     dataset: list[str] = field(default_factory=list)
-    dataset_dir: str = "data"
+    dataset_dir: str = ""  # LLaMA-Factory: read from the config
     template: str | None = None
     model_family: str | None = None  # diffusion: "sdxl" / "sd2" / "sd1" as the config says
     family_key: str | None = None  # the key that says so (model_train_type, v2)
