@@ -17,6 +17,11 @@ pre-commit case)::
     python benchmarks/bench_lint.py                   # 1,000 configs, 5 runs each
     python benchmarks/bench_lint.py --files 1000 10000 100000 --repeat 3
     python benchmarks/bench_lint.py --keep /tmp/corpus # keep the generated files
+    python benchmarks/bench_lint.py --trainer kohya    # kohya training and dataset configs instead
+
+With ``--trainer kohya`` the files are variations of the kohya TOML configs of
+``../shared/corpus/sd`` and ``examples/kohya`` (lorachecks only: yamllint and
+check-jsonschema read YAML and JSON).
 
 Tools are looked up beside the running interpreter first (a virtual environment), then
 on PATH; a missing tool is reported and skipped. No timing here is asserted by tests.
@@ -41,6 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "llamafactory"
+SD_SOURCES = (ROOT.parent / "shared" / "corpus" / "sd", ROOT / "examples" / "kohya")
 SCHEMA_FILE = ROOT / "schemas" / "llamafactory.schema.json"
 
 # Values varied per generated file (key -> candidates); keys absent from a base stay absent.
@@ -75,6 +81,45 @@ def base_configs() -> list[tuple[str, str]]:
     return out
 
 
+# The same for kohya TOML (`key = value`, in whichever table).
+KOHYA_VARIATIONS: dict[str, list[str]] = {
+    "learning_rate": ["1e-4", "5e-5", "2e-4"],
+    "unet_lr": ["1e-4", "5e-5", "2e-4"],
+    "network_dim": ["8", "16", "32", "64"],
+    "network_alpha": ["4", "8", "16"],
+    "train_batch_size": ["1", "2", "4"],
+    "max_train_epochs": ["5", "10", "20"],
+    "num_repeats": ["1", "5", "10"],
+}
+KOHYA_MISTAKES = [
+    "lr_restart_cycles = 2\n",  # a key sd-scripts ignores (LC101)
+    'network_dim_typo = "8"\n',  # unknown key
+    "lr_warmup_steps = 100\n",  # with the default constant scheduler: LC316
+]
+TRAINERS = ("llamafactory", "kohya")
+
+
+def kohya_base_configs() -> list[tuple[str, str]]:
+    """(name, text) of every kohya-looking TOML config of the SD corpus and the examples."""
+    out = []
+    for source in SD_SOURCES:
+        for path in sorted(source.rglob("*.toml")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            out.append((f"{source.name}__{path.relative_to(source).as_posix().replace('/', '__')}", text))
+    if not out:
+        sys.exit(f"bench_lint: no kohya configs under {', '.join(map(str, SD_SOURCES))}")
+    return out
+
+
+def vary_kohya(text: str, rng: random.Random, index: int) -> str:
+    for key, values in KOHYA_VARIATIONS.items():
+        text = re.sub(rf"(?m)^(\s*{key}\s*=[ \t]*)[^\s#]+", lambda m, v=values: f"{m.group(1)}{rng.choice(v)}", text)
+    text = f"# generated variation {index}\n{text}"
+    if index % 20 == 7:  # 5% of the files carry a mistake
+        text = text.rstrip("\n") + "\n" + KOHYA_MISTAKES[(index // 20) % len(KOHYA_MISTAKES)]
+    return text
+
+
 def vary(text: str, rng: random.Random, index: int) -> str:
     for key, values in VARIATIONS.items():
         text = re.sub(
@@ -87,16 +132,17 @@ def vary(text: str, rng: random.Random, index: int) -> str:
     return text
 
 
-def generate(folder: Path, count: int, seed: int = 8) -> list[Path]:
+def generate(folder: Path, count: int, seed: int = 8, trainer: str = "llamafactory") -> list[Path]:
     rng = random.Random(seed)
-    bases = base_configs()
+    kohya = trainer == "kohya"
+    bases = kohya_base_configs() if kohya else base_configs()
     files = []
     for i in range(count):
         name, text = bases[i % len(bases)]
         sub = folder / f"group{i // 100:04d}"
         sub.mkdir(parents=True, exist_ok=True)
         path = sub / f"{i:06d}_{name}"
-        path.write_text(vary(text, rng, i), encoding="utf-8")
+        path.write_text(vary_kohya(text, rng, i) if kohya else vary(text, rng, i), encoding="utf-8")
         files.append(path)
     return files
 
@@ -226,7 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--others-max", type=int, default=10000, help="run yamllint and check-jsonschema only up to this many files"
     )
+    parser.add_argument("--trainer", choices=TRAINERS, default="llamafactory", help="which configs to generate")
     args = parser.parse_args(argv)
+    kohya = args.trainer == "kohya"
+    if kohya:  # YAML / JSON tools cannot read TOML configs
+        args.skip = [*args.skip, "yamllint", "check-jsonschema"]
+    kind = "kohya" if kohya else "LLaMA-Factory"
 
     # An installed package ships bytecode; a checkout run with PYTHONDONTWRITEBYTECODE has none.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "lorachecks")], check=False)
@@ -246,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             folder = work / f"configs{count}"
             if folder.exists():
                 shutil.rmtree(folder)
-            files = generate(folder, count)
+            files = generate(folder, count, trainer=args.trainer)
             cache = work / f"cache{count}"
             shutil.rmtree(cache, ignore_errors=True)
             commands: dict[str, list[str]] = {"lorachecks lint (all rules)": lorachecks_cmd(str(folder))}
@@ -265,11 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             commands["lorachecks --no-path-checks, warm cache"] = warm
             repeat = args.repeat if count <= 10000 else 1
             results = measure(commands, work, repeat)
-            table(f"{count:,} LLaMA-Factory configs, median of {repeat}", results, "lorachecks lint (all rules)")
+            table(f"{count:,} {kind} configs, median of {repeat}", results, "lorachecks lint (all rules)")
             ms = results["lorachecks lint (all rules)"][0] / count * 1000
             print(f"lorachecks: {ms:.3f} ms per file")
 
-        single = generate(work / "single", 1)[0]
+        single = generate(work / "single", 1, trainer=args.trainer)[0]
         commands = {"lorachecks lint (all rules)": lorachecks_cmd(str(single))}
         if yamllint:
             commands["yamllint"] = [yamllint, str(single)]

@@ -1,6 +1,6 @@
 """`resolution` is not "W" / "W,H", or not a multiple of 64.
 
-What it does: reads `resolution` the way the trainer does: a kohya training config's text
+Reads `resolution` the way the trainer does: a kohya training config's text
 ("512", "768,512"), each [[datasets]] entry's value in a dataset config (its own, else
 [general]'s: an integer or `[W, H]`), lora-scripts' integer. It reports text sd-scripts
 cannot read, a size that is not positive, and sizes that are not multiples of 64.
@@ -18,8 +18,8 @@ Good:
 
     resolution = "512,512"
 
-In sd-scripts: `train_util.prepare_dataset_args` turns the training config's text into
-integers; a dataset config's value goes through `config_util.ConfigSanitizer`.
+Trainer source: sd-scripts `train_util.prepare_dataset_args` turns the training config's
+text into integers; a dataset config's value goes through `config_util.ConfigSanitizer`.
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads
 (text it cannot read, a size that is not positive); a size off the 64 grid trains.

@@ -1,6 +1,6 @@
 """Aspect-ratio bucket bounds that do not contain the resolution, or odd bucket steps.
 
-What it does: with `enable_bucket`, compares `min_bucket_reso` and `max_bucket_reso` (their
+With `enable_bucket`, compares `min_bucket_reso` and `max_bucket_reso` (their
 defaults 256 and 1024 when unset) with the resolution's sides, in a training config and in
 each [[datasets]] entry of a dataset config (its own values, else [general]'s). In a
 training config it also checks a `bucket_reso_steps` you set against the latent grid (64, or
@@ -23,9 +23,9 @@ Good:
     enable_bucket = true
     max_bucket_reso = 2048
 
-In sd-scripts: `train_util.BaseDataset.adjust_min_max_bucket_reso_by_steps` asserts the
-bounds when the datasets are built; `verify_bucket_reso_steps` (called by the SDXL trainer's
-`assert_extra_args`) checks the step.
+Trainer source: sd-scripts `train_util.BaseDataset.adjust_min_max_bucket_reso_by_steps`
+asserts the bounds when the datasets are built; `verify_bucket_reso_steps` (called by the
+SDXL trainer's `assert_extra_args`) checks the step.
 
 When the trainer stops: at start-up, when it builds the datasets, before the model loads.
 """

@@ -1,23 +1,20 @@
 """Caching that makes an augmentation or a caption option impossible.
 
-What it does: reports `color_aug` or `random_crop` with `cache_latents`, and
+Reports `color_aug` or `random_crop` with `cache_latents`, and
 `shuffle_caption`, `caption_dropout_rate` or `caption_tag_dropout_rate` with
 `cache_text_encoder_outputs`; and `cache_text_encoder_outputs` without
 `network_train_unet_only` where the script is sdxl_train_network.
 
 Why it matters: `cache_latents` encodes every image once, so `color_aug` and `random_crop`
 cannot change it later; `cache_text_encoder_outputs` encodes every caption once, so
-caption shuffling and dropout cannot apply. sd-scripts refuses these combinations at
-start-up: `train_util.DatasetGroup.is_latent_cacheable` / `is_text_encoder_output_cacheable`,
-asserted by each trainer (`NetworkTrainer.train`, `assert_extra_args` of the SDXL, SD3 and FLUX
-trainers, `sdxl_train.train`).
+caption shuffling and dropout cannot apply. sd-scripts refuses these combinations.
 
 Only `sdxl_train_network.py` also refuses to train the text encoder while its outputs are
-cached (`SdxlNetworkTrainer.assert_extra_args`: `cache_text_encoder_outputs` needs
-`network_train_unet_only`); the FLUX and SD3 trainers cache T5 and still train CLIP. So that
-error needs the script to be known: stated with `--kohya-script` / `kohya-script`, or inferred
-from the file (network module, family-only keys such as `ae` or `clip_g`, an SDXL model name).
-When the script is unknown it is a note.
+cached (`cache_text_encoder_outputs` needs `network_train_unet_only`); the FLUX and SD3
+trainers cache T5 and still train CLIP. So that error needs the script to be known: stated
+with `--kohya-script` / `kohya-script`, or inferred from the file (network module,
+family-only keys such as `ae` or `clip_g`, an SDXL model name). When the script is unknown
+it is a note.
 
 Example, bad:
 
@@ -28,6 +25,13 @@ Good:
 
     cache_latents = true
     flip_aug = true
+
+Options: `--kohya-script` (configuration `kohya-script`) names the script.
+
+Trainer source: sd-scripts `train_util.DatasetGroup.is_latent_cacheable` /
+`is_text_encoder_output_cacheable`, asserted by each trainer (`NetworkTrainer.train`,
+`assert_extra_args` of the SDXL, SD3 and FLUX trainers, `sdxl_train.train`);
+`SdxlNetworkTrainer.assert_extra_args` for the text encoder.
 
 When the trainer stops: at start-up, when the datasets are built, before the model loads.
 """

@@ -1,6 +1,6 @@
 """`full_fp16` / `full_bf16` / `fp8_base` without the matching `mixed_precision`.
 
-What it does: reports `full_fp16` with `full_bf16`, `full_fp16` unless `mixed_precision` is
+Reports `full_fp16` with `full_bf16`, `full_fp16` unless `mixed_precision` is
 "fp16", `full_bf16` unless it is "bf16", and `fp8_base` unless it is "fp16" or "bf16"
 (`mixed_precision` defaults to "no").
 
@@ -18,8 +18,8 @@ Good:
     mixed_precision = "bf16"
     full_bf16 = true
 
-In sd-scripts: `NetworkTrainer.train` (train_network.py) asserts `full_fp16` / `full_bf16`
-against `mixed_precision`.
+Trainer source: sd-scripts `NetworkTrainer.train` (train_network.py) asserts `full_fp16` /
+`full_bf16` against `mixed_precision`.
 
 When the trainer stops: after the model loads, before the first step.
 """

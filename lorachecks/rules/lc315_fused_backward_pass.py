@@ -1,6 +1,6 @@
 """`fused_backward_pass` with an optimizer other than Adafactor, or with accumulation.
 
-What it does: with `fused_backward_pass`, reports an `optimizer_type` other than Adafactor
+With `fused_backward_pass`, reports an `optimizer_type` other than Adafactor
 (unset means AdamW) and `gradient_accumulation_steps` above 1.
 
 Why it matters: the fused backward pass steps the optimizer inside the backward pass;
@@ -17,7 +17,8 @@ Good:
     optimizer_type = "AdaFactor"
     gradient_accumulation_steps = 1
 
-In sd-scripts: `train_util.get_optimizer` asserts both when it builds the optimizer.
+Trainer source: sd-scripts `train_util.get_optimizer` asserts both when it builds the
+optimizer.
 
 When the trainer stops: after the model loads, before the first step.
 """

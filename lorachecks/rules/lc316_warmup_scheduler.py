@@ -1,6 +1,6 @@
 """A warmup the scheduler refuses, or the `adafactor` scheduler without the Adafactor optimizer.
 
-What it does: reports `lr_warmup_steps` other than 0 with the `constant` (the default) or
+Reports `lr_warmup_steps` other than 0 with the `constant` (the default) or
 `adafactor` scheduler, and `lr_scheduler = "adafactor"` with an optimizer other than
 Adafactor.
 
@@ -18,7 +18,8 @@ Good:
     lr_scheduler = "constant_with_warmup"
     lr_warmup_steps = 100
 
-In sd-scripts: `train_util.get_scheduler_fix` refuses both when it builds the scheduler.
+Trainer source: sd-scripts `train_util.get_scheduler_fix` refuses both when it builds the
+scheduler.
 
 When the trainer stops: after the model loads, before the first step.
 """

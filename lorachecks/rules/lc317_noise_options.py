@@ -1,6 +1,6 @@
 """`adaptive_noise_scale` without `noise_offset`, or a `*_random_strength` flag without its option.
 
-What it does: reports `adaptive_noise_scale` when `noise_offset` is unset, and
+Reports `adaptive_noise_scale` when `noise_offset` is unset, and
 `noise_offset_random_strength` / `ip_noise_gamma_random_strength` when `noise_offset` /
 `ip_noise_gamma` is unset (a warning: the flag does nothing).
 
@@ -18,8 +18,8 @@ Good:
     noise_offset = 0.05
     adaptive_noise_scale = 0.01
 
-In sd-scripts: `train_util.verify_training_args` refuses `adaptive_noise_scale` alone;
-`train_util.get_noise_noisy_latents_and_timesteps` reads the random-strength flags.
+Trainer source: sd-scripts `train_util.verify_training_args` refuses `adaptive_noise_scale`
+alone; `train_util.get_noise_noisy_latents_and_timesteps` reads the random-strength flags.
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads
 (the flags without their option never stop it).

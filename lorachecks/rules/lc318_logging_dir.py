@@ -1,6 +1,6 @@
 """`log_with = "tensorboard"` (or "all") without `logging_dir`.
 
-What it does: reports `log_with` "tensorboard" or "all" when `logging_dir` is unset or empty.
+Reports `log_with` "tensorboard" or "all" when `logging_dir` is unset or empty.
 
 Why it matters: TensorBoard writes its event files into `logging_dir`; sd-scripts stops
 rather than guess a folder ("logging_dir is required when log_with is tensorboard").
@@ -14,7 +14,7 @@ Good:
     log_with = "tensorboard"
     logging_dir = "./logs"
 
-In sd-scripts: `train_util.prepare_accelerator` refuses it.
+Trainer source: sd-scripts `train_util.prepare_accelerator` refuses it.
 
 When the trainer stops: at start-up, when it prepares accelerate, before the model loads.
 """

@@ -1,6 +1,6 @@
 """`v2 = true` with an SDXL base model.
 
-What it does: reports `v2` when the base model's name says SDXL (`sdxl`, `xl`, Pony,
+Reports `v2` when the base model's name says SDXL (`sdxl`, `xl`, Pony,
 Illustrious, NoobAI); LC408 also checks the checkpoint itself.
 
 Why it matters: `v2` selects the Stable Diffusion 2.x text encoder and scheduler, which an
@@ -15,7 +15,8 @@ Good:
 
     pretrained_model_name_or_path = "models/sd_xl_base_1.0.safetensors"
 
-In sd-scripts: `sdxl_train_util.verify_sdxl_training_args` asserts it (SDXL scripts only).
+Trainer source: sd-scripts `sdxl_train_util.verify_sdxl_training_args` asserts it (SDXL
+scripts only).
 
 When the trainer stops: at start-up, while it reads the arguments, before the model loads.
 """

@@ -1,6 +1,6 @@
 """A `network_args`, `optimizer_args` or `lr_scheduler_args` item that is not `key=value`.
 
-What it does: splits each item of the three lists as sd-scripts does and reports items
+Splits each item of the three lists as sd-scripts does and reports items
 without exactly one `=`, and optimizer or scheduler values that `ast.literal_eval` cannot
 read.
 
@@ -16,8 +16,8 @@ Good:
 
     optimizer_args = ["weight_decay=0.01", "decouple=True"]
 
-In sd-scripts: `NetworkTrainer.train` splits `network_args` on `=`; `train_util.get_optimizer`
-and `get_scheduler_fix` split and `ast.literal_eval` the others.
+Trainer source: sd-scripts `NetworkTrainer.train` splits `network_args` on `=`;
+`train_util.get_optimizer` and `get_scheduler_fix` split and `ast.literal_eval` the others.
 
 When the trainer stops: after the model loads, when it builds the network, the optimizer
 or the scheduler, before the first step.

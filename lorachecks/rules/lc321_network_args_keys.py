@@ -1,6 +1,6 @@
 """A `network_args` key the chosen `network_module` does not read, or an unknown LyCORIS algo.
 
-What it does: for `networks.lora`, `networks.dylora` and `lycoris.kohya`, reports each
+For `networks.lora`, `networks.dylora` and `lycoris.kohya`, reports each
 `network_args` key the module does not read (a warning), and a LyCORIS `algo` that LyCORIS
 does not have (an error).
 
@@ -18,8 +18,9 @@ Good:
     network_module = "networks.lora"
     network_args = ["conv_dim=8", "conv_alpha=4"]
 
-In sd-scripts: the network module's `create_network` (e.g. `networks/lora.py`) reads the
-keys it knows and ignores the rest; LyCORIS' `create_network` refuses an unknown `algo`.
+Trainer source: the `create_network` of the network module sd-scripts loads (e.g.
+sd-scripts `networks/lora.py`) reads the keys it knows and ignores the rest; LyCORIS'
+`create_network` refuses an unknown `algo`.
 
 When the trainer stops: an unknown `algo` stops it after the model loads, when it builds
 the network; an unread key never stops it.

@@ -1,6 +1,6 @@
 """A training option written in a dataset config.
 
-What it does: reports training options (`learning_rate`, `train_batch_size`...) at the top
+Reports training options (`learning_rate`, `train_batch_size`...) at the top
 of a dataset config or in any of its tables, where sd-scripts accepts only dataset options.
 
 Why it matters: sd-scripts validates `--dataset_config` strictly and stops with "extra keys
@@ -18,8 +18,8 @@ Good:
     [general]
     shuffle_caption = true
 
-In sd-scripts: `config_util.ConfigSanitizer` (voluptuous, extra keys not allowed) refuses
-the file.
+Trainer source: sd-scripts `config_util.ConfigSanitizer` (voluptuous, extra keys not
+allowed) refuses the file.
 
 When the trainer stops: at start-up, when it reads the dataset config, before the model loads.
 """

@@ -1,6 +1,6 @@
 """`[[datasets]]` or `[[subsets]]` tables in a training config.
 
-What it does: reports dataset tables written into the training config (`--config_file`).
+Reports dataset tables written into the training config (`--config_file`).
 
 Why it matters: sd-scripts flattens the training config and never reads dataset tables
 from it, so the images, repeats and resolutions written there are silently dropped and
@@ -13,8 +13,8 @@ Example, bad (in the training config):
 
 Good: a separate `dataset.toml` passed with `--dataset_config dataset.toml`.
 
-In sd-scripts: `train_util.read_config_from_file` flattens one level of tables, so
-`[[datasets]]` arrays never reach `config_util`.
+Trainer source: sd-scripts `train_util.read_config_from_file` flattens one level of tables,
+so `[[datasets]]` arrays never reach `config_util`.
 
 When the trainer stops: it does not stop; it trains without these tables (or stops for
 lack of data when nothing else names any).

@@ -1,6 +1,6 @@
 """A lora-scripts option that does nothing for the configured `task_type`.
 
-What it does: reports image options (`resolution`, `conv_lora_rank`) in a text-generation
+Reports image options (`resolution`, `conv_lora_rank`) in a text-generation
 job and text options (`tokenizer`, `max_seq_length`) in a text-to-image job (warnings), and
 notes `max_train_steps` written beside `epochs`.
 
@@ -17,6 +17,9 @@ Good:
 
     task_type: text-generation
     max_seq_length: 1024
+
+Trainer source: lora-scripts has no public implementation; lorachecks owns this schema
+(docs/formats/lora-scripts.md).
 
 When the trainer stops: it does not; the options are ignored.
 """

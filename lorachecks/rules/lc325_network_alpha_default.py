@@ -1,6 +1,6 @@
 """`network_dim` set without `network_alpha`, so the alpha silently defaults to 1.
 
-What it does: reports a `network_dim` above 1 when `network_alpha` is not set.
+Reports a `network_dim` above 1 when `network_alpha` is not set.
 
 Why it matters: sd-scripts scales the LoRA update by `network_alpha / network_dim`, and
 `network_alpha` defaults to 1, not to the dim. With `network_dim = 32` and no alpha the
@@ -18,7 +18,8 @@ Good:
     network_dim = 32
     network_alpha = 16
 
-In sd-scripts: `networks/lora.py create_network` sets `network_alpha` to 1 when it is not given.
+Trainer source: sd-scripts `networks/lora.py create_network` sets `network_alpha` to 1 when
+it is not given.
 
 When the trainer stops: it does not; it trains with the small scale.
 """

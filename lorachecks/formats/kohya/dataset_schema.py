@@ -10,7 +10,7 @@ inherited downwards. A training option here is refused. Findings carry the full 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, create_model, model_validator
 from typing_extensions import Self
@@ -154,7 +154,10 @@ class Dataset:
         return raw, pair, anchor
 
 
-def key_kind(level: str, key: str) -> str:
+KeyKind = Literal["option", "subset-only", "training", "unknown"]
+
+
+def key_kind(level: str, key: str) -> KeyKind:
     """What a key is at this level: "option" (it belongs here), "subset-only" (it belongs in a
     subset, LC101), "training" (a training option, LC322) or "unknown" (LC101)."""
     if key in LEVEL_KEYS[level]:
