@@ -150,10 +150,10 @@ def test_lora_scripts_unknown_key_is_an_error(lint_text: LintText) -> None:
     ("extra", "code", "severity"),
     [
         ('resolution = "512x512"', "LC311", "error"),
-        ('resolution = "500"', "LC311", "warning"),
+        ('resolution = "500"', "LC332", "warning"),
         ('resolution = "1280"\nenable_bucket = true', "LC312", "error"),
         ('resolution = "512"\nenable_bucket = true\nmin_bucket_reso = 640', "LC312", "error"),
-        ("bucket_reso_steps = 48", "LC312", "warning"),
+        ("bucket_reso_steps = 48", "LC333", "warning"),
         ("cache_latents = true\nrandom_crop = true", "LC313", "error"),
         ("cache_text_encoder_outputs = true\nnetwork_train_unet_only = true\nshuffle_caption = true", "LC313", "error"),
         ('cache_text_encoder_outputs = true\nnetwork_module = "networks.lora"', "LC313", "info"),  # script unknown

@@ -27,7 +27,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("lc208_output_dir", "LC208", ("llamafactory",)),
     ("lc209_lora_target", "LC209", ("llamafactory",)),
     ("lc210_template_model", "LC210", ("llamafactory",)),
-    ("lc311_resolution", "LC311", ("kohya", "kohya-dataset", "lora-scripts")),
+    ("lc311_resolution", "LC311", ("kohya",)),
     ("lc312_bucket_settings", "LC312", ("kohya", "kohya-dataset")),
     ("lc313_caching_conflict", "LC313", ("kohya",)),
     ("lc314_precision_flags", "LC314", ("kohya",)),
@@ -48,6 +48,8 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("lc329_option_without_effect", "LC329", ("kohya",)),
     ("lc330_reg_is_train", "LC330", ("kohya",)),
     ("lc331_folder_prefix_ignored", "LC331", ("kohya-dataset",)),
+    ("lc332_resolution_off_grid", "LC332", ("kohya", "kohya-dataset", "lora-scripts")),
+    ("lc333_bucket_step_grid", "LC333", ("kohya",)),
     ("lc340_precision_conflict", "LC340", ("llamafactory",)),
     ("lc341_quantization_conflict", "LC341", ("llamafactory",)),
     ("lc342_method_conflict", "LC342", ("llamafactory",)),
@@ -92,6 +94,8 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
 
 # CODE: the older codes (ALIASES) that still select the rule
 ALIASES: dict[str, tuple[str, ...]] = {
+    "LC332": ("LC311",),
+    "LC333": ("LC312",),
     "LC340": ("LC301",),
     "LC341": ("LC301",),
     "LC342": ("LC301",),

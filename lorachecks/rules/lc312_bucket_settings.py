@@ -1,15 +1,13 @@
-"""Aspect-ratio bucket bounds that do not contain the resolution, or odd bucket steps.
+"""Aspect-ratio bucket bounds that do not contain the resolution.
 
-With `enable_bucket`, compares `min_bucket_reso` and `max_bucket_reso` (their
-defaults 256 and 1024 when unset) with the resolution's sides, in a training config and in
-each [[datasets]] entry of a dataset config (its own values, else [general]'s). In a
-training config it also checks a `bucket_reso_steps` you set against the latent grid (64, or
-32 for an SDXL model), and that the bucket bounds you set are multiples of it.
+With `enable_bucket`, compares `min_bucket_reso` and `max_bucket_reso` (their defaults 256
+and 1024 when unset) with the resolution's sides, in a training config and in each
+[[datasets]] entry of a dataset config (its own values, else [general]'s). A
+`bucket_reso_steps` off the latent grid is LC333, which `--select LC312` still includes.
 
 Why it matters: sd-scripts refuses to start when `min_bucket_reso` is larger than the
 resolution's smaller side or `max_bucket_reso` smaller than its larger side, so
-`resolution = "1280"` alone fails. A `bucket_reso_steps` off the latent grid gives buckets
-the model cannot use as they are (a warning).
+`resolution = "1280"` alone fails.
 
 Example, bad:
 
@@ -24,8 +22,7 @@ Good:
     max_bucket_reso = 2048
 
 Trainer source: sd-scripts `train_util.BaseDataset.adjust_min_max_bucket_reso_by_steps`
-asserts the bounds when the datasets are built; `verify_bucket_reso_steps` (called by the
-SDXL trainer's `assert_extra_args`) checks the step.
+asserts the bounds when the datasets are built.
 
 When the trainer stops: at start-up, when it builds the datasets, before the model loads.
 """
@@ -68,23 +65,6 @@ def _training(config: KohyaValues) -> Iterator[Finding]:
             "min_bucket_reso" if config.is_set("min_bucket_reso") else "resolution",
             "max_bucket_reso" if config.is_set("max_bucket_reso") else "resolution",
         )
-    steps = config.bucket_reso_steps
-    if not config.is_set("bucket_reso_steps"):
-        return
-    unit = 32 if config.sdxl else 64
-    if steps % unit:
-        yield Finding(
-            f"`bucket_reso_steps` {steps} is not divisible by {unit}: buckets do not match the"
-            f" {'SDXL' if config.sdxl else 'SD'} latent grid",
-            "bucket_reso_steps",
-            f"use {unit} or a multiple of it",
-            severity=Severity.WARNING,
-        )
-    for key, value in (("min_bucket_reso", config.min_bucket_reso), ("max_bucket_reso", config.max_bucket_reso)):
-        if config.is_set(key) and value % steps:
-            yield Finding(
-                f"`{key}` {value} is not a multiple of `bucket_reso_steps` {steps}", key, severity=Severity.WARNING
-            )
 
 
 def _datasets(config: DatasetBase) -> Iterator[Finding]:
