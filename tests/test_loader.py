@@ -86,3 +86,27 @@ def test_read_text_handles_bom_binary_and_bad_utf8(tmp_path: Path) -> None:
     assert read_text(tmp_path / "bin.yaml", 1000)[1].code == "LC004"  # type: ignore[union-attr]
     assert read_text(tmp_path / "latin.yaml", 1000)[1].code == "LC004"  # type: ignore[union-attr]
     assert read_text(tmp_path / "latin.yaml", 3)[1].code == "LC005"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        ("stage: sft\n".encode("utf-16"), "UTF-16"),  # with its BOM, as Windows Notepad saves "Unicode"
+        ("stage: sft\n".encode("utf-16-le"), "UTF-16"),  # no BOM: a NUL beside every ASCII byte
+        ("stage: sft\n".encode("utf-16-be"), "UTF-16"),
+        ("stage: sft\n".encode("utf-32"), "UTF-32"),
+        (b"\x00" * 64, None),  # all NUL: nothing says it is text
+        (b"\x00\x01\x02\xff" * 50, None),
+    ],
+)
+def test_wide_unicode_text_is_named(tmp_path: Path, raw: bytes, named: str | None) -> None:
+    """The trainers read configs as UTF-8, so UTF-16 text stops them as binary does (LC004);
+    the message says what the file is and how to save it."""
+    (tmp_path / "x.yaml").write_bytes(raw)
+    problem = read_text(tmp_path / "x.yaml", 10_000)[1]
+    assert problem is not None and problem.code == "LC004"
+    if named is None:
+        assert problem.message == "binary file (NUL bytes), not a config"
+    else:
+        assert problem.message == f"{named} text, not UTF-8: the trainers read config files as UTF-8"
+        assert problem.hint is not None and "UTF-8" in problem.hint

@@ -47,12 +47,37 @@ def decode_text(raw: bytes, max_bytes: int) -> tuple[str | None, LoadProblem | N
             "LC005", f"file refused: larger than {max_bytes:,} bytes (no config is that big)", Position(1, 1)
         )
     if b"\x00" in raw[:8192]:
+        encoding = _wide_encoding(raw[:8192])
+        if encoding is not None:
+            return None, LoadProblem(
+                "LC004",
+                f"{encoding} text, not UTF-8: the trainers read config files as UTF-8",
+                Position(1, 1),
+                hint="save the file as UTF-8 (editors call UTF-16 'Unicode')",
+            )
         return None, LoadProblem("LC004", "binary file (NUL bytes), not a config", Position(1, 1))
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, LoadProblem("LC004", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Position(line, 1))
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 text (Windows editors' "Unicode"), told by its BOM or, without one, by
+    the NUL byte beside every ASCII character; None for anything else with NUL bytes."""
+    for bom, name in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
+        if head.startswith(bom):
+            return name
+    even, odd = head[0::2].strip(b"\x00"), head[1::2].strip(b"\x00")
+    if len(head) >= 4 and bool(even) != bool(odd):  # one half all NUL, the other not
+        return "UTF-16"
+    return None
 
 
 def load_text(path: Path, text: str, syntax: str, dialect: str) -> Document:
