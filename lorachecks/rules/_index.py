@@ -50,6 +50,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("lc331_folder_prefix_ignored", "LC331", ("kohya-dataset",)),
     ("lc332_resolution_off_grid", "LC332", ("kohya", "kohya-dataset", "lora-scripts")),
     ("lc333_bucket_step_grid", "LC333", ("kohya",)),
+    ("lc334_steps_over_epochs", "LC334", ("lora-scripts",)),
     ("lc340_precision_conflict", "LC340", ("llamafactory",)),
     ("lc341_quantization_conflict", "LC341", ("llamafactory",)),
     ("lc342_method_conflict", "LC342", ("llamafactory",)),
@@ -96,6 +97,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
 ALIASES: dict[str, tuple[str, ...]] = {
     "LC332": ("LC311",),
     "LC333": ("LC312",),
+    "LC334": ("LC324",),
     "LC340": ("LC301",),
     "LC341": ("LC301",),
     "LC342": ("LC301",),

@@ -1,12 +1,11 @@
 """A lora-scripts option that does nothing for the configured `task_type`.
 
 Reports image options (`resolution`, `conv_lora_rank`) in a text-generation
-job and text options (`tokenizer`, `max_seq_length`) in a text-to-image job (warnings), and
-notes `max_train_steps` written beside `epochs`.
+job and text options (`tokenizer`, `max_seq_length`) in a text-to-image job. `epochs` with
+`max_train_steps` is LC334, which `--select LC324` still includes.
 
 Why it matters: the other task's options are ignored, so the config does not train what it
-appears to. With both `epochs` and `max_train_steps`, the step count decides when training
-stops, and the epochs you wrote may never be reached.
+appears to.
 
 Example, bad:
 
@@ -57,10 +56,3 @@ def _task_options(config: LoraScriptsConfig) -> Iterator[Finding]:
                 f"remove it, or set `task_type: {IMAGE if config.is_text else TEXT}`",
                 severity=Severity.WARNING,
             )
-    if config.max_train_steps is not None and config.is_set("epochs"):
-        yield Finding(
-            "both `epochs` and `max_train_steps` are set: `max_train_steps` decides when training stops",
-            "max_train_steps",
-            "keep one of the two",
-            severity=Severity.INFO,
-        )
