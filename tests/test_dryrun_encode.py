@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from lorachecks.dryrun.config import Plan
+from lorachecks.dryrun.config import DryRunError, Plan
 from lorachecks.dryrun.encode import (
     IGNORE,
     Conversation,
     NotEncoded,
     encode_conversation,
+    pretrain_samples,
     read_conversations,
     split_lengths,
 )
@@ -41,12 +42,12 @@ def test_alpaca_records_become_turns_and_answerless_ones_are_dropped(tmp_path: P
         {"instruction": "No answer."},
     ]
     entry = {"file_name": "mine.json", "columns": {"prompt": "instruction", "query": "input", "response": "output"}}
-    conversations, dropped, origin = read_conversations(_plan(tmp_path, entry, records), tmp_path)
+    conversations, dropped, _, origin = read_conversations(_plan(tmp_path, entry, records), tmp_path)
     # `columns` without `history`: the trainer leaves that column unset, so history is not read
     assert [c.turns for c in conversations] == [[("user", "Add.\n2 and 2"), ("assistant", "4")]]
     assert dropped == 1 and "mine.json" in origin
     entry["columns"]["history"] = "history"
-    conversations, _, _ = read_conversations(_plan(tmp_path, entry, records), tmp_path)
+    conversations, _, _, _ = read_conversations(_plan(tmp_path, entry, records), tmp_path)
     assert conversations[0].turns[:2] == [("user", "Hi"), ("assistant", "Hello")]
 
 
@@ -55,7 +56,7 @@ def test_sharegpt_system_message_and_out_of_order_turns(tmp_path: Path) -> None:
     bad = [{"from": "gpt", "value": "A"}, {"from": "human", "value": "Q"}]
     entry = {"file_name": "mine.json", "formatting": "sharegpt"}
     records = [{"conversations": good}, {"conversations": bad}]
-    conversations, dropped, _ = read_conversations(_plan(tmp_path, entry, records), tmp_path)
+    conversations, dropped, _, _ = read_conversations(_plan(tmp_path, entry, records), tmp_path)
     assert conversations == [Conversation([("user", "Q"), ("assistant", "A")], "Be brief.")] and dropped == 1
 
 
@@ -86,12 +87,16 @@ def test_split_keeps_a_short_answer_else_a_short_prompt_else_shares() -> None:
 
 
 class CharTokenizer:
-    """One id per character (ids from 10), specials 1 (BOS) and 2 (EOS)."""
+    """One id per character (ids from 10), specials 1 (BOS) and 2 (EOS); EOS pads."""
 
-    bos_token_id, eos_token_id = 1, 2
+    bos_token_id, eos_token_id, pad_token_id = 1, 2, 2
+    eos_token, add_bos_token = "\x00", False
 
     def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
-        return [10 + ord(c) % 200 for c in text]
+        return [2 if c == "\x00" else 10 + ord(c) % 200 for c in text]
+
+    def __call__(self, text: str, add_special_tokens: bool = False) -> dict[str, list[int]]:
+        return {"input_ids": self.encode(text)}
 
     def convert_tokens_to_ids(self, token: str) -> int:
         return 3
@@ -114,3 +119,18 @@ def test_prompts_masked_history_masked_and_cut_to_cutoff_len(tmp_path: Path) -> 
     short, labels = encode_conversation(template, CharTokenizer(), conversation, plan)
     # the second turn gets the one token left, which goes to its prompt (an answer of 0 tokens)
     assert short == ids[:5] and labels == [IGNORE, IGNORE, *ids[2:4], IGNORE]
+
+
+def test_pretraining_packs_blocks_and_refuses_too_little_text(tmp_path: Path) -> None:
+    plan = Plan(path=tmp_path, kind="llamafactory", model="m", model_key="k", stage="pt", seq_len=4, packing=True)
+    blocks = pretrain_samples(plan, CharTokenizer(), ["abc", "defgh"], complete=True)
+    # "abc<eos>defgh<eos>": 10 ids, two whole blocks of 4, the rest dropped; EOS (the pad) is not trained on
+    assert [ids for ids, _ in blocks] == [[107, 108, 109, 2], [110, 111, 112, 113]]
+    assert blocks[0][1] == [107, 108, 109, IGNORE]
+    plan.packing = False  # each text on its own, cut to cutoff_len
+    assert [len(ids) for ids, _ in pretrain_samples(plan, CharTokenizer(), ["abc", "defgh"], complete=True)] == [4, 4]
+    plan.packing, plan.seq_len = True, 64
+    with pytest.raises(DryRunError, match="Cannot find sufficient samples"):
+        pretrain_samples(plan, CharTokenizer(), ["abc"], complete=True)
+    with pytest.raises(NotEncoded):  # more records than were read: no verdict from a part
+        pretrain_samples(plan, CharTokenizer(), ["abc"], complete=False)

@@ -34,7 +34,7 @@ CODES: dict[str, str] = {
     "DR307": "the DeepSpeed file's fixed batch sizes do not add up for this number of processes (--nproc)",
     "DR308": "a rank failed or died under --nproc (its own error is in the message)",
     "DR309": "a token the chat template adds to the tokenizer gets an id the model's embedding has no row for",
-    "DR311": "the trainer refuses to encode the dataset with this template (e.g. train_on_prompt on an efficient-EOS template)",
+    "DR311": "the trainer refuses to encode the dataset (e.g. train_on_prompt on an efficient-EOS template, no valid example)",
     "DR310": "DeepSpeed or transformers' DeepSpeed integration refused the config's DeepSpeed file (--nproc)",
     "DR401": "saving the adapter or loading it back failed",
     "DR402": "the reloaded adapter differs from the trained one",

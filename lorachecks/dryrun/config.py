@@ -105,6 +105,7 @@ class Plan:
     mask_history: bool = False
     default_system: str | None = None
     enable_thinking: bool = True
+    packing: bool = False  # pre-training joins the texts into cutoff_len blocks (its default)
     unencoded: str | None = None
     # Why the adapter cannot learn although the trainer runs (lora_alpha: 0): the gradient
     # and loss checks then warn instead of failing, as the trainer would not stop either.
@@ -429,15 +430,16 @@ def _llamafactory(path: Path, data: dict[str, Any], kind: str, launch_dir: Path)
     plan.default_system = default_system if isinstance(default_system, str) else None
     plan.enable_thinking = _flag(values, "enable_thinking")
     plan.unencoded = _unencoded(values, plan.stage)
+    plan.packing = effective.llamafactory_packs(values)
     return plan
 
 
 def _unencoded(values: Effective, stage: str) -> str | None:
     """Why the dry-run cannot encode this config's data as the trainer does, if it cannot."""
-    if stage != "sft":
-        return f"stage {stage} encodes its data in its own way (the encoder models sft)"
-    if effective.llamafactory_packs(values) or values["neat_packing"] is True:
-        return "packing joins the encoded examples, which is not modelled"
+    if stage not in ("sft", "pt"):
+        return f"stage {stage} encodes its data in its own way (the encoder models sft and pt)"
+    if values["neat_packing"] is True or (stage == "sft" and effective.llamafactory_packs(values)):
+        return "packing joins the encoded examples, which is not modelled for sft"
     if values["streaming"] is True:
         return "a streamed dataset"
     for key, what in (

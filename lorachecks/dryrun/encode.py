@@ -27,8 +27,9 @@ from lorachecks.records import record
 
 # The label the loss ignores (the trainer's and PyTorch's cross-entropy default).
 IGNORE = -100
-# Records encoded: enough for any first batch the dry-run builds.
+# Examples encoded: enough for any first batch the dry-run builds; records read at most.
 MAX_SAMPLES = 64
+MAX_RECORDS = MAX_SAMPLES * 4
 _USER, _ASSISTANT = "user", "assistant"
 
 
@@ -59,10 +60,13 @@ def encode_dataset(plan: Plan, tokenizer: Any, launch_dir: Path) -> Encoded:
     if plan.unencoded is not None:
         raise NotEncoded(plan.unencoded)
     name, template = template_format(plan, tokenizer)
-    conversations, dropped, origin = read_conversations(plan, launch_dir)
+    conversations, dropped, complete, origin = read_conversations(plan, launch_dir)
     vocab_before = len(tokenizer)
     fix_tokenizer(template, tokenizer)
-    samples = [encode_conversation(template, tokenizer, c, plan) for c in conversations]
+    if plan.stage == "pt":
+        samples = pretrain_samples(plan, tokenizer, [c.turns[0][1] for c in conversations], complete)
+    else:
+        samples = [encode_conversation(template, tokenizer, c, plan) for c in conversations]
     label = f"template `{name}`" if plan.template or name == "empty" else name
     return Encoded(samples, f"{origin}, {label}", vocab_before, dropped)
 
@@ -196,9 +200,10 @@ def _set_eos(tokenizer: Any, token: str) -> None:
         tokenizer.add_special_tokens({"eos_token": token})
 
 
-def read_conversations(plan: Plan, launch_dir: Path) -> tuple[list[Conversation], int, str]:
-    """The first MAX_SAMPLES usable records of the config's first dataset, the number of
-    records the trainer would drop among them, and where they came from."""
+def read_conversations(plan: Plan, launch_dir: Path) -> tuple[list[Conversation], int, bool, str]:
+    """The first usable records of the config's first dataset (MAX_SAMPLES for sft, every
+    record read for pre-training), how many of them the trainer drops, whether the file was
+    read to its end, and where they came from."""
     found = dataset_entry(plan, launch_dir)
     if isinstance(found, str):
         raise NotEncoded(found)
@@ -225,25 +230,35 @@ def read_conversations(plan: Plan, launch_dir: Path) -> tuple[list[Conversation]
     for column in ("images", "videos", "audios", "tools", "kto_tag", "chosen", "rejected"):
         if columns.get(column):
             raise NotEncoded(f"dataset `{name}` has a `{column}` column")
-    records = _records(file)
+    if plan.stage == "pt" and formatting != "alpaca":
+        raise NotEncoded(f"dataset `{name}` has formatting `{formatting}` (pre-training texts are read from alpaca)")
+    records, complete = _records(file)
     conversations: list[Conversation] = []
     dropped = 0
     for item in records:
         if not isinstance(item, dict):
             raise NotEncoded(f"dataset `{name}` holds records that are not objects")
         if formatting == "alpaca":
-            conversation = _alpaca(item, columns)
+            conversation: Conversation | None = _alpaca(item, columns)
         else:
             conversation = _sharegpt(item, columns, _names(entry, "tags", _TAGS))
-        if conversation is None:
+        if conversation is None or (plan.stage == "sft" and len(conversation.turns) % 2):
             dropped += 1
         else:
             conversations.append(conversation)
-        if len(conversations) == MAX_SAMPLES:
+        if len(conversations) == MAX_SAMPLES and plan.stage == "sft":
             break
+    if not conversations and complete:
+        raise DryRunError(
+            "DR311",
+            f"dataset `{name}` holds no example the trainer keeps (each lacks an answer or has its turns out of "
+            "order): it stops ('Cannot find valid samples')",
+            "dataset",
+            "check the dataset's formatting and its `columns` / `tags` in dataset_info.json",
+        )
     if not conversations:
         raise NotEncoded(f"dataset `{name}` has no example with an answer among its first records")
-    return conversations, dropped, f"dataset `{name}` ({file.name})"
+    return conversations, dropped, complete, f"dataset `{name}` ({file.name})"
 
 
 # A dataset entry's defaults; with `columns` (or `tags`) given, the names it leaves out are unset.
@@ -269,18 +284,19 @@ def _names(entry: dict[str, Any], key: str, defaults: dict[str, str]) -> dict[st
     return dict(defaults)
 
 
-def _records(file: Path) -> list[Any]:
+def _records(file: Path) -> tuple[list[Any], bool]:
+    """The file's first records, and whether they are all of them."""
     try:
         text = file.read_text(encoding="utf-8-sig")
         if file.suffix == ".jsonl":
-            lines = [line for line in text.splitlines() if line.strip()]
-            return [json.loads(line) for line in lines[: MAX_SAMPLES * 4]]
+            data: Any = [line for line in text.splitlines() if line.strip()]
+            return [json.loads(line) for line in data[:MAX_RECORDS]], len(data) <= MAX_RECORDS
         data = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NotEncoded(f"{file.name} cannot be read as JSON ({type(exc).__name__})") from None
     if not isinstance(data, list):
         raise NotEncoded(f"{file.name} does not hold a list of records")
-    return data[: MAX_SAMPLES * 4]
+    return data[:MAX_RECORDS], len(data) <= MAX_RECORDS
 
 
 def _text(value: Any, what: str) -> str:
@@ -295,7 +311,7 @@ def _column(item: dict[str, Any], columns: dict[str, str | None], name: str) -> 
     return item.get(key) if key else None
 
 
-def _alpaca(item: dict[str, Any], columns: dict[str, str | None]) -> Conversation | None:
+def _alpaca(item: dict[str, Any], columns: dict[str, str | None]) -> Conversation:
     """instruction + "\\n" + input as the user turn, output as the answer, history before."""
     turns: list[tuple[str, str]] = []
     history = _column(item, columns, "history")
@@ -307,9 +323,8 @@ def _alpaca(item: dict[str, Any], columns: dict[str, str | None]) -> Conversatio
     query = [_column(item, columns, c) for c in ("prompt", "query")]
     turns.append((_USER, "\n".join(_text(q, "prompt") for q in query if q)))
     response = _column(item, columns, "response")
-    if not isinstance(response, str):
-        return None  # no answer: the trainer drops the example
-    turns.append((_ASSISTANT, response))
+    if isinstance(response, str):  # without one, supervised training drops the example
+        turns.append((_ASSISTANT, response))
     system = _column(item, columns, "system")
     return Conversation(turns, _text(system, "system message") if system else "")
 
@@ -415,6 +430,39 @@ def _thoughts(template: TemplateFormat, tokenizer: Any, conversation: Conversati
 def _without_thought(content: str, opening: str, closing: str) -> str:
     pattern = re.compile(f"{re.escape(opening)}(.*?){re.escape(closing)}", re.DOTALL)
     return re.sub(pattern, "", content).lstrip("\n")
+
+
+def pretrain_samples(plan: Plan, tokenizer: Any, texts: list[str], complete: bool) -> list[tuple[list[int], list[int]]]:
+    """Pre-training: each text (the first message of its record) ends with EOS (llama3's
+    end-of-text word under `template: llama3`); packed, the texts are joined and cut into
+    blocks of cutoff_len (the rest dropped), else each is cut to cutoff_len. A BOS the
+    tokenizer adds by itself opens each block or text. Labels are the ids, where the padding
+    id is ignored (the trainer's language-modelling collator)."""
+    eos = "<|end_of_text|>" if plan.template == "llama3" else tokenizer.eos_token
+    texts = [text + eos for text in texts]
+    adds_bos = bool(getattr(tokenizer, "add_bos_token", False))
+    if plan.packing:
+        stream = [i for text in texts for i in tokenizer(text, add_special_tokens=False)["input_ids"]]
+        size = plan.seq_len
+        blocks = [stream[start : start + size] for start in range(0, len(stream) // size * size, size)]
+        if adds_bos:
+            blocks = [[tokenizer.bos_token_id, *block[1:]] for block in blocks]
+    else:
+        texts = [tokenizer.bos_token + text for text in texts] if adds_bos else texts
+        blocks = [tokenizer(text, add_special_tokens=False)["input_ids"][: plan.seq_len] for text in texts]
+    blocks = blocks[:MAX_SAMPLES]
+    if not blocks and complete:
+        raise DryRunError(
+            "DR311",
+            f"the dataset's texts hold fewer tokens than one block of cutoff_len {plan.seq_len}: pre-training packs "
+            "none and the trainer stops ('Cannot find sufficient samples')",
+            "cutoff_len",
+            "lower cutoff_len or add data",
+        )
+    if not blocks:
+        raise NotEncoded("the first records hold less than one block of cutoff_len")
+    pad = tokenizer.pad_token_id
+    return [(block, [IGNORE if i == pad else i for i in block]) for block in blocks]
 
 
 def split_lengths(source: int, target: int, budget: int) -> tuple[int, int]:

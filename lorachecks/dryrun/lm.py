@@ -641,8 +641,8 @@ def check_encoded_ids(rows: int, plan: Plan, encoded: Encoded) -> None:
 
 def encoded_batch(plan: Plan, device: str, encoded: Encoded, pad_id: int) -> tuple[dict[str, Any], str]:
     """The first `per_device_train_batch_size` encoded examples (repeated when the dataset
-    has fewer), padded on the right to the longest, rounded up to a multiple of 8, as the
-    trainer's collator pads them: pad ids in the input, ignored labels, a zero attention mask."""
+    has fewer), padded on the right to the longest (for sft rounded up to a multiple of 8), as
+    the trainer's collator pads them: pad ids in the input, ignored labels, a zero attention mask."""
     from lorachecks.dryrun.encode import IGNORE
 
     if plan.batch_size <= 0:
@@ -651,7 +651,8 @@ def encoded_batch(plan: Plan, device: str, encoded: Encoded, pad_id: int) -> tup
     longest = max(len(ids) for ids, _ in chosen)
     if longest == 0:
         raise DryRunError("DR002", "the encoded examples hold no tokens", plan.seq_key)
-    length = -(-longest // 8) * 8
+    multiple = 1 if plan.stage == "pt" else 8  # pre-training's collator pads to the longest only
+    length = -(-longest // multiple) * multiple
     ids = torch.tensor([s + [pad_id] * (length - len(s)) for s, _ in chosen], dtype=torch.long)
     labels = torch.tensor([t + [IGNORE] * (length - len(t)) for _, t in chosen], dtype=torch.long)
     batch: dict[str, Any] = {"input_ids": ids.to(device), "labels": labels.to(device)}
@@ -663,12 +664,14 @@ def encoded_batch(plan: Plan, device: str, encoded: Encoded, pad_id: int) -> tup
     trained = sum(1 for _, t in chosen for label in t if label != IGNORE)
     tokens = sum(len(s) for s, _ in chosen)
     repeated = " (repeated to fill the batch)" if len(encoded.samples) < plan.batch_size else ""
+    if plan.stage == "pt":
+        how = "texts packed into blocks" if plan.packing else "texts cut one by one"
+    else:
+        how = "prompts masked" + (", train_on_prompt" if plan.train_on_prompt else "")
+        how += ", mask_history" if plan.mask_history else ""
     what = (
         f"{plan.batch_size} x {length} token ids of {len(encoded.samples)} example(s) encoded as the trainer encodes "
-        f"them{repeated}: cutoff_len {plan.seq_len}, {trained} of {tokens} tokens trained on (prompts masked"
-        + (", train_on_prompt" if plan.train_on_prompt else "")
-        + (", mask_history" if plan.mask_history else "")
-        + ")"
+        f"them{repeated}: cutoff_len {plan.seq_len}, {trained} of {tokens} tokens trained on ({how})"
     )
     return batch, what
 

@@ -28,10 +28,12 @@ def encode(args: dict[str, Any]) -> dict[str, Any]:
     model_args, data_args, training_args, _, _ = get_train_args(args)
     tokenizer_module = load_tokenizer(model_args)
     template = get_template_and_fix_tokenizer(tokenizer_module["tokenizer"], data_args)
-    module = get_dataset(template, model_args, data_args, training_args, stage="sft", **tokenizer_module)
+    stage = args.get("stage", "sft")
+    module = get_dataset(template, model_args, data_args, training_args, stage=stage, **tokenizer_module)
     rows = module["train_dataset"]
     rows = rows.select(range(min(ROWS, len(rows))))
-    return {"samples": [[row["input_ids"], row["labels"]] for row in rows]}
+    # Pre-training rows have no labels: its collator derives them from the ids.
+    return {"samples": [[row["input_ids"], row.get("labels")] for row in rows]}
 
 
 def main(argv: list[str]) -> int:
