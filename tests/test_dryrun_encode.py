@@ -60,6 +60,13 @@ def test_sharegpt_system_message_and_out_of_order_turns(tmp_path: Path) -> None:
     assert conversations == [Conversation([("user", "Q"), ("assistant", "A")], "Be brief.")] and dropped == 1
 
 
+def test_a_dataset_the_trainer_keeps_nothing_of_stops_it(tmp_path: Path) -> None:
+    entry = {"file_name": "mine.json", "formatting": "sharegpt"}
+    bad = {"conversations": [{"from": "gpt", "value": "A"}, {"from": "human", "value": "Q"}]}
+    with pytest.raises(DryRunError, match="Cannot find valid samples"):
+        read_conversations(_plan(tmp_path, entry, [bad] * 3), tmp_path)
+
+
 @pytest.mark.parametrize(
     ("entry", "record", "why"),
     [

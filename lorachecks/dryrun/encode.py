@@ -1,4 +1,5 @@
-"""The config's dataset encoded as LLaMA-Factory encodes it for supervised fine-tuning.
+"""The config's dataset encoded as LLaMA-Factory encodes it for supervised fine-tuning
+(stage sft) and pre-training (stage pt).
 
 The first records of the config's first dataset (a local JSON / JSONL file named in
 `dataset_dir/dataset_info.json`, alpaca or sharegpt formatting, with the entry's `columns` and
@@ -6,10 +7,12 @@ The first records of the config's first dataset (a local JSON / JSONL file named
 the config's chat template (formats/llamafactory/template_formats.py holds the templates'
 text), after the template's tokens are added to the tokenizer as the trainer adds them,
 tokenized, cut to `cutoff_len` turn by turn with the trainer's split between prompt and
-answer, and labelled with the prompts masked (`train_on_prompt`, `mask_history`).
+answer, and labelled with the prompts masked (`train_on_prompt`, `mask_history`). Pre-training
+takes each record's first message and packs the texts into cutoff_len blocks.
 
 What is not modelled (images, tools, hub or streamed datasets, templates of other kinds,
-packing) raises NotEncoded with the reason; the dry-run then falls back to packed raw text.
+packing for sft, other stages) raises NotEncoded with the reason; the dry-run then falls
+back to packed raw text.
 The tokenizer is any object with the transformers tokenizer interface: no ML import here.
 """
 
