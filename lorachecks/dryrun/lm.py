@@ -242,13 +242,22 @@ def template_growth(model: nn.Module, tokenizer: Any, plan: Plan) -> int | None:
     return None
 
 
+# The trainer's `resize_vocab` rounds the embedding's rows up to a multiple of this.
+EMBEDDING_MULTIPLE = 64
+
+
+def grown_rows(size: int) -> int:
+    """The embedding rows `resize_vocab` gives a tokenizer of ``size`` tokens."""
+    return -(-size // EMBEDDING_MULTIPLE) * EMBEDDING_MULTIPLE
+
+
 def grow_embeddings(model: nn.Module, size: int) -> None:
-    """As the trainer's `resize_vocab` does: rows for ``size`` tokens, padded to a multiple of 64."""
+    """As the trainer's `resize_vocab` does: rows for ``size`` tokens, see grown_rows."""
     resize: Any = getattr(model, "resize_token_embeddings", None)
     if callable(resize):
         # On meta there are no values to average: new rows get the default initialisation.
         on_meta = next(model.parameters()).device.type == "meta"
-        resize(size, pad_to_multiple_of=64, mean_resizing=not on_meta)
+        resize(size, pad_to_multiple_of=EMBEDDING_MULTIPLE, mean_resizing=not on_meta)
 
 
 def _upcast(params: Any, plan: Plan) -> None:

@@ -203,7 +203,7 @@ def _run_lm(plan: Plan, options: Options, settings: Settings, report: Report, so
         shape_model, _ = lm.apply_finetuning(shape_model, plan)
     encoded = _encode(plan, tokenizer, settings, report)
     if encoded is not None:  # before any weight is read: a template that does not fit fails now
-        rows = -(-grown // 64) * 64 if grown is not None else lm.embedding_rows(shape_model)
+        rows = lm.grown_rows(grown) if grown is not None else lm.embedding_rows(shape_model)
         lm.check_encoded_ids(rows, plan, encoded)
     if choice.device == "meta":
         model = shape_model
