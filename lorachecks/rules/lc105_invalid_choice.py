@@ -13,6 +13,9 @@ for `dynamo_backend = "no"` without `torch_compile` (the kohya_ss GUI writes it 
 config) or `max_token_length = 75` (CLIP's own 75 tokens); an error for `max_token_length =
 255` (75-token chunks: only 225 tokens are encoded, silently) or an unknown `loss_type`
 (NotImplementedError at the first step). The table is `lorachecks/formats/kohya/choices.py`.
+An sd-scripts `lr_scheduler` or `optimizer_type` that it does not know is an error when it
+is close to a known name (a typo), else a warning: it may name a class sd-scripts imports
+(`lr_scheduler_type`, a dotted optimizer path).
 
 Why it matters: an unregistered `template`, a misspelled `lr_scheduler_type` or `optim`, or
 an unknown `stage` stops the trainer ("Template qwen2 does not exist.", "cosin is not a
@@ -34,7 +37,8 @@ Trainer source: LLaMA-Factory `data/template.py` `get_template_and_fix_tokenizer
 ("Template ... does not exist."), transformers `training_args.py`
 `TrainingArguments.__post_init__` (`SchedulerType(...)`, `OptimizerNames(...)`), the
 `Literal` choices of LLaMA-Factory's argument dataclasses (`hparams/*.py`); sd-scripts
-`library/train_util.py` `conditional_loss` for `loss_type`.
+`library/train_util.py` `conditional_loss` for `loss_type`, `get_scheduler_fix` and
+`get_optimizer` for the scheduler and optimizer names.
 
 When the trainer stops: the scheduler and optimizer names at start-up, the template once
 the tokenizer has loaded, a kohya `loss_type` at the first training step; an unknown

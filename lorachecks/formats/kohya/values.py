@@ -29,6 +29,7 @@ class KohyaValues:
     # For mypy: the fields the rules read, with the types validation guarantees. Every other
     # field is an attribute too (typed Any by __getattr__).
     if TYPE_CHECKING:
+        _set: frozenset[str]  # the fields the file sets with a valid value
         adaptive_noise_scale: float | None
         bucket_reso_steps: int
         cache_latents: bool
