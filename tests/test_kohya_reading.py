@@ -136,6 +136,14 @@ def test_a_dataset_config_with_general_stays_a_dataset_config(lint_text: LintTex
             'dit = "wan.safetensors"\ntask = "t2v-14B"\nnetwork_module = "networks.lora_wan"\n',
             "musubi-tuner",
         ),
+        # musubi-tuner without `dit` in the file (given on the command line): its network module
+        # lives in the musubi_tuner package, which sd-scripts cannot import
+        (
+            "mt2.toml",
+            '[general]\nmodel_version = "v1"\nsample_every_n_epochs = 1\nnetwork_module = "musubi_tuner.networks.lora"\n'
+            "\n[training]\nbatch_size = 4\n",
+            "musubi-tuner",
+        ),
         (
             "mtd.toml",
             '[general]\nresolution = [960, 544]\n\n[[datasets]]\nvideo_directory = "v"\ncache_directory = "c"\n'

@@ -17,6 +17,10 @@ from lorachecks.loader import Document
 # musubi-tuner's training scripts take the model as `--dit` (required); sd-scripts' training
 # scripts have no such argument. `task` selects the Wan model variant.
 _MUSUBI_TRAINING = frozenset({"dit", "dit_high_noise", "task"})
+# musubi-tuner's own network modules live in its package; sd-scripts cannot import a module of
+# that package, so a config naming one is written for musubi-tuner even when `--dit` is given on
+# the command line rather than in the file.
+_MUSUBI_NETWORK_PACKAGE = "musubi_tuner."
 # musubi-tuner dataset entries (no [[datasets.subsets]]: each dataset is one folder or JSONL).
 _MUSUBI_DATASET = frozenset(
     {
@@ -34,10 +38,20 @@ _DIFFUSION_PIPE = frozenset({"micro_batch_size_per_gpu", "pipeline_stages", "act
 _DIFFUSION_PIPE_DATASET = frozenset({"directory", "resolutions", "enable_ar_bucket", "frame_buckets"})
 
 
+def _network_module(data: Any) -> object:
+    """`network_module` as sd-scripts reads it: top level or inside one table."""
+    if not isinstance(data, dict):
+        return None
+    tables = [data, *(value for value in data.values() if isinstance(value, dict))]
+    return next((table["network_module"] for table in tables if "network_module" in table), None)
+
+
 def _is_musubi_training(doc: Document) -> bool:
-    return bool(flattened_keys(doc.data) & _MUSUBI_TRAINING) and "pretrained_model_name_or_path" not in flattened_keys(
-        doc.data
-    )
+    keys = flattened_keys(doc.data)
+    if "pretrained_model_name_or_path" in keys:
+        return False
+    module = _network_module(doc.data)
+    return bool(keys & _MUSUBI_TRAINING) or (isinstance(module, str) and module.startswith(_MUSUBI_NETWORK_PACKAGE))
 
 
 def _is_musubi_dataset(doc: Document) -> bool:
