@@ -36,6 +36,9 @@ def test_qwen_chat_model_with_llama3_template_names_the_right_one(lint_text: Lin
     [
         ("Qwen/Qwen2.5-7B-Instruct", "qwen"),
         ("Qwen/Qwen3-4B-Instruct-2507", "qwen3"),  # thinking and non-thinking variants fit
+        # deepseek3 writes the same turns as deepseekr1 (it only adds no empty thought): a
+        # users' config in the wild corpus, LLaMA-Factory 0.9.5 template.py
+        ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "deepseek3"),
         ("Qwen/Qwen2.5-7B", "llama3"),  # a base model has no chat format of its own
         ("someone/unknown-model", "llama3"),
         ("saves/checkpoint-3000", "qwen"),
@@ -58,6 +61,14 @@ def test_model_is_known_by_folder_name_and_config_json(tmp_path: Path, lint_text
     assert severity == "warning"
     assert "tuned with the `llama3` template (meta-llama/Meta-Llama-3-8B-Instruct)" in message
     assert _found(lint_text(local), "LC210") == []  # without path checks the folder is not read
+
+
+def test_a_format_of_other_markup_is_still_reported_for_a_reasoning_model(lint_text: LintText) -> None:
+    text = BASE.replace("Qwen/Qwen3-4B", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B").replace(
+        "template: qwen3", "template: qwen"
+    )
+    [(severity, message)] = _found(lint_text(text), "LC210")
+    assert severity == "warning" and "tuned with the `deepseekr1` template" in message
 
 
 def test_pretraining_is_not_checked(lint_text: LintText) -> None:

@@ -2,7 +2,9 @@
 
 This rule looks the model up in LLaMA-Factory's model registry by its hub id, by its
 folder's name, or (path checks on) by the `_name_or_path` its `config.json` records. Base
-models have no chat format and are not checked, nor is pre-training (`stage: pt`).
+models have no chat format and are not checked, nor is pre-training (`stage: pt`). A
+template that writes the same text and tokens around every turn as the model's own (one that
+differs only in how it handles thoughts, such as `deepseek3` for a DeepSeek-R1 distill) fits.
 
 Why it matters: LLaMA-Factory formats every sample with the `template` the config names,
 whatever the model. A chat model tuned with another format (a Qwen2.5 Instruct model
@@ -47,9 +49,22 @@ SEVERITY = Severity.WARNING
 FORMATS = ("llamafactory",)
 
 
-def _family(template: str) -> str:
-    """Thinking and non-thinking variants of one format fit the same models."""
-    return template.removesuffix("_nothink")
+def _same_chat_format(configured: str, expected: str) -> bool:
+    """Whether two templates write the same chat format, so either fits the model.
+
+    Thinking and non-thinking variants of one format fit the same models, and so do templates
+    that put the same text and tokens around every turn, differing only in how they handle
+    thoughts (`deepseek3` / `deepseekr1` for DeepSeek-R1 distills, `qwen` / `qwen3`).
+    """
+    if configured.removesuffix("_nothink") == expected.removesuffix("_nothink"):
+        return True
+    from lorachecks.formats.llamafactory.template_formats import TEMPLATE_FORMATS, TemplateFormat
+
+    def markup(fmt: TemplateFormat) -> tuple[object, ...]:
+        return (fmt.prefix, fmt.system, fmt.user, fmt.assistant, fmt.stop_words, fmt.multimodal)
+
+    first, second = TEMPLATE_FORMATS.get(configured), TEMPLATE_FORMATS.get(expected)
+    return first is not None and second is not None and markup(first) == markup(second)
 
 
 def model_template(ctx: RuleContext, model: str) -> tuple[str, str] | None:
@@ -80,7 +95,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.data.get("stage") == "pt" or "template" in ctx.validation.field_errors:
         return  # pre-training reads plain text; an unknown template is LC105's
     known = model_template(ctx, model)
-    if known is None or _family(known[1]) == _family(template):
+    if known is None or _same_chat_format(template, known[1]):
         return
     name, expected = known
     yield Finding(
