@@ -279,3 +279,16 @@ def test_deepspeed_arguments_take_the_field_defaults(monkeypatch: pytest.MonkeyP
     args = zero_args({"gradient_accumulation_steps": 2}, "/ds.json", 1)
     assert (args.adam_beta2, args.warmup_steps, args.per_device_train_batch_size) == (0.95, 7, 3)
     assert args.gradient_accumulation_steps == 2
+
+
+@pytest.mark.parametrize(
+    ("written", "built"),
+    [("", "AdamW"), ("use_8bit_adam = true\n", "AdamW8bit"), ("use_lion_optimizer = true\n", "Lion")],
+)
+def test_the_kohya_rules_view_names_the_same_optimizer(tmp_path: Path, written: str, built: str) -> None:
+    from lorachecks.rules.context import RuleContext
+
+    text = f'pretrained_model_name_or_path = "m.safetensors"\n{written}'
+    doc = load_text(tmp_path / "k.toml", text, "toml", "kohya")
+    config = RuleContext(doc, by_name("kohya"), Settings()).validation.config
+    assert config.optimizer == built == effective.kohya_optimizer(doc.mapping)

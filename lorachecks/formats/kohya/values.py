@@ -94,9 +94,11 @@ class KohyaValues:
 
     @property
     def optimizer(self) -> str:
-        """The optimizer sd-scripts builds: `train_util.get_optimizer` takes an unset or empty
-        `optimizer_type` for AdamW."""
-        return self.optimizer_type or "AdamW"
+        """The optimizer sd-scripts builds (`train_util.get_optimizer`)."""
+        from lorachecks.formats.effective import kohya_optimizer
+
+        names = ("optimizer_type", "use_8bit_adam", "use_lion_optimizer")
+        return kohya_optimizer({name: getattr(self, name) for name in names})
 
 
 def values_of(model: BaseModel) -> KohyaValues:
