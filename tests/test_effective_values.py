@@ -292,3 +292,10 @@ def test_the_kohya_rules_view_names_the_same_optimizer(tmp_path: Path, written: 
     doc = load_text(tmp_path / "k.toml", text, "toml", "kohya")
     config = RuleContext(doc, by_name("kohya"), Settings()).validation.config
     assert config.optimizer == built == effective.kohya_optimizer(doc.mapping)
+
+
+def test_kohya_text_arguments_without_a_stated_default_are_empty_text() -> None:
+    """sd-scripts declares optimizer_type, lr_scheduler_type and keep_tokens_separator with
+    default="" (the reference table leaves the cell empty): the field table says so now."""
+    kohya = effective.kohya({})
+    assert [kohya[n] for n in ("optimizer_type", "lr_scheduler_type", "keep_tokens_separator")] == ["", "", ""]

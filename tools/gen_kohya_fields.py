@@ -61,6 +61,8 @@ def _default(raw: str, kind: str) -> tuple[bool, object]:
     """(known, value) of a default cell; descriptions such as "= network_dim" are not values."""
     if raw == "None":
         return True, None
+    if raw == "" and kind == "str":  # an empty cell: argparse's default="" (optimizer_type, ...)
+        return True, ""
     if kind == "bool":
         return raw == "False", False
     try:
