@@ -88,7 +88,7 @@ def kohya(data: Mapping[str, Any], doc: Document | None = None) -> Effective:
 def _kohya_default(name: str) -> Any:
     from lorachecks.formats.kohya.fields import DEFAULTS
 
-    return DEFAULTS[name]  # KeyError: not an argument, or one whose default the table leaves out
+    return DEFAULTS[name]  # KeyError: not an argument of the training scripts
 
 
 def kohya_optimizer(data: Mapping[str, Any]) -> str:
