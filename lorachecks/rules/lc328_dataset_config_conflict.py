@@ -6,7 +6,11 @@ Why it matters: sd-scripts reads the two files into one run. Caching (`cache_tex
 `color_aug`, `random_crop`) usually live in the dataset config, so neither file alone shows the
 conflict. sd-scripts stops at start-up, once the datasets are built
 (`DatasetGroup.is_text_encoder_output_cacheable` / `is_latent_cacheable`, asserted by the
-trainers). The finding sits on the training config's line and names the dataset config's.
+trainers). Likewise a subset's `conditioning_data_dir` (the mask folder of masked loss) is
+accepted only when the training config turns on `masked_loss` and every subset of that dataset
+names one: sd-scripts builds its dataset-config validator with the ControlNet keys only under
+`masked_loss`, and otherwise stops with "extra keys not allowed". The finding sits on the
+training config's line and names the dataset config's.
 
 The dataset config is read only with path checks on (relative paths resolve from the launch
 directory, as sd-scripts resolves them).
@@ -66,9 +70,24 @@ def _set_options(data: Any) -> Iterator[tuple[KeyPath, str]]:
                     yield (*base, key), str(key)
 
 
+def _unaccepted_masks(data: Any, masked_loss: bool) -> Iterator[KeyPath]:
+    """Paths of the `conditioning_data_dir` keys sd-scripts' dataset validator refuses.
+
+    The ControlNet subset schema is used for a dataset only when masked loss is on and every
+    one of its subsets names a `conditioning_data_dir` (config_util.ConfigSanitizer)."""
+    datasets = data.get("datasets") if isinstance(data, dict) else None
+    for d, dataset in enumerate(datasets if isinstance(datasets, list) else []):
+        subsets = dataset.get("subsets") if isinstance(dataset, dict) else None
+        subsets = [s for s in subsets if isinstance(s, dict)] if isinstance(subsets, list) else []
+        naming = [s for s, subset in enumerate(subsets) if "conditioning_data_dir" in subset]
+        if naming and not (masked_loss and len(naming) == len(subsets)):
+            yield from (("datasets", d, "subsets", s, "conditioning_data_dir") for s in naming)
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     caching = [option for option in EXCLUDED if ctx.data.get(option)]
-    path = local_path(ctx, "dataset_config") if ctx.settings.path_checks and caching else None
+    masked_loss = ctx.data.get("masked_loss") is True
+    path = local_path(ctx, "dataset_config") if ctx.settings.path_checks else None
     if path is None:
         return
     name = ctx.data["dataset_config"]
@@ -88,3 +107,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     cache,
                     f"turn off `{cache}`, or remove `{option}` from {name}",
                 )
+    for key_path in _unaccepted_masks(other.data, masked_loss):
+        line = other.key_position(key_path).line
+        why = (
+            " in only some subsets of a dataset, and with masked loss sd-scripts accepts the key only when every"
+            " subset of the dataset names one"
+            if masked_loss
+            else ", a key sd-scripts accepts only with `masked_loss = true`"
+        )
+        yield Finding(
+            f"the dataset config {name} sets `conditioning_data_dir` (line {line}){why}:"
+            " the run stops at start-up (extra keys not allowed)",
+            "masked_loss" if "masked_loss" in ctx.data else "dataset_config",
+            "set `masked_loss = true` and give every subset of that dataset a `conditioning_data_dir`,"
+            f" or remove the key from {name}",
+        )
