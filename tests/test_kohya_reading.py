@@ -14,6 +14,8 @@ import pytest
 
 from lorachecks.formats.kohya.choices import encoded_tokens
 from lorachecks.lint_command import UsageError, run_lint
+from lorachecks.linter import lint_file
+from lorachecks.settings import Settings
 from tests.conftest import LintText
 
 HEAD = 'pretrained_model_name_or_path = "m.safetensors"\nnetwork_module = "networks.lora"\n'
@@ -241,6 +243,28 @@ def test_sampling_needs_a_prompt_file(lint_text: LintText, body: str, expected: 
     result = lint_text(HEAD + body, name="train.toml")
     found = [d.message for d in result.diagnostics if d.code == "LC327" and d.severity.value == "warning"]
     assert (found[0] if found else None) is None if expected is None else expected in found[0]
+
+
+def test_an_sd_trainer_launcher_that_gives_the_prompt_file_is_read(tmp_path: Path) -> None:
+    # SD-Trainer's layout: config/default.toml started by ../train_by_toml.sh with
+    # --sample_prompts (users' copies in the wild corpus); config/lora.toml is not started by it.
+    folder = tmp_path / "config"
+    folder.mkdir()
+    for name in ("default.toml", "lora.toml"):
+        (folder / name).write_text(HEAD + "sample_every_n_epochs = 1\n", encoding="utf-8")
+    (tmp_path / "train_by_toml.sh").write_text(
+        'config_file="./config/default.toml"\nprompts="./config/prompts.txt"\n'
+        'accelerate launch train_network.py --config_file="$config_file" --sample_prompts="$prompts"\n',
+        encoding="utf-8",
+    )
+
+    def sampling_warnings(name: str, path_checks: bool) -> int:
+        result = lint_file(folder / name, Settings(path_checks=path_checks, launch_dir=tmp_path))
+        return sum(d.code == "LC327" for d in result.diagnostics)
+
+    assert sampling_warnings("default.toml", path_checks=True) == 0
+    assert sampling_warnings("lora.toml", path_checks=True) == 1
+    assert sampling_warnings("default.toml", path_checks=False) == 1  # the launcher is not read
 
 
 def test_caching_conflicts_across_the_training_and_the_dataset_config(lint_text: LintText, tmp_path: Path) -> None:
