@@ -36,6 +36,10 @@ MAX_RECORDS = MAX_SAMPLES * 4
 _USER, _ASSISTANT = "user", "assistant"
 
 
+# How a template assembles turns (template_formats.py): the kinds encoded here.
+MODELLED_KINDS = ("plain", "llama2", "reasoning", "reasoning_closing")
+
+
 class NotEncoded(Exception):
     """The dataset or template uses something the encoder does not model (the reason)."""
 
@@ -87,7 +91,7 @@ def template_format(plan: Plan, tokenizer: Any) -> tuple[str, TemplateFormat]:
         raise NotEncoded(f"template `{name}` is not one LLaMA-Factory registers")
     if template.multimodal:
         raise NotEncoded(f"template `{name}` is multimodal: its plugin's processing of the messages is not modelled")
-    if template.kind not in ("plain", "llama2", "reasoning"):
+    if template.kind not in MODELLED_KINDS:
         raise NotEncoded(f"template `{name}` assembles turns in its own way ({template.kind}), which is not modelled")
     if plan.train_on_prompt and template.efficient_eos:
         raise DryRunError(
@@ -419,7 +423,9 @@ def _thoughts(template: TemplateFormat, tokenizer: Any, conversation: Conversati
         if not plan.enable_thinking or (plan.mask_history and i < len(turns) - 1):
             turns[i] = (turns[i][0], _without_thought(turns[i][1], opening, closing))
     encoded = _messages(template, tokenizer, Conversation(turns, conversation.system))
-    empty = tokenizer.encode(opening + closing, add_special_tokens=False)
+    empty = tokenizer.encode(
+        closing if template.kind == "reasoning_closing" else opening + closing, add_special_tokens=False
+    )
     for i in [len(turns) - 1] if plan.mask_history else answers:
         content = turns[i][1]
         if opening.strip() not in content and closing.strip() not in content:
@@ -486,7 +492,7 @@ def encode_conversation(
     template: TemplateFormat, tokenizer: Any, conversation: Conversation, plan: Plan
 ) -> tuple[list[int], list[int]]:
     """input_ids and labels of one example, cut to cutoff_len turn by turn."""
-    if template.kind == "reasoning":
+    if template.kind.startswith("reasoning"):
         messages = _thoughts(template, tokenizer, conversation, plan)
     else:
         messages = _messages(template, tokenizer, conversation)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from lorachecks.dryrun.config import DryRunError, read_config
-from lorachecks.dryrun.encode import NotEncoded, encode_dataset
+from lorachecks.dryrun.encode import MODELLED_KINDS, NotEncoded, encode_dataset
 from lorachecks.formats.llamafactory.template_formats import TEMPLATE_FORMATS
 from lorachecks.settings import Settings
 from tests.differential.harness import lf_environment
@@ -78,9 +78,7 @@ DATASET_INFO = {
     "enc_sharegpt": {"file_name": "enc_sharegpt.jsonl", "formatting": "sharegpt"},
 }
 # Templates whose text the encoder models (multimodal plugins and other assembly rules are not).
-MODELLED = sorted(
-    name for name, t in TEMPLATE_FORMATS.items() if not t.multimodal and t.kind in ("plain", "llama2", "reasoning")
-)
+MODELLED = sorted(name for name, t in TEMPLATE_FORMATS.items() if not t.multimodal and t.kind in MODELLED_KINDS)
 FEATURES: dict[str, dict[str, Any]] = {
     "train_on_prompt": {"train_on_prompt": True},
     "mask_history": {"mask_history": True},
@@ -101,7 +99,7 @@ CHAT_TEMPLATES = {
         "{% endif %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}"
     ),
 }
-FEATURE_TEMPLATES = ("default", "llama3", "qwen", "chatml", "alpaca", "empty", "llama2", "qwen3")
+FEATURE_TEMPLATES = ("default", "llama3", "qwen", "chatml", "alpaca", "empty", "llama2", "qwen3", "glm4_7")
 
 
 def _cases() -> list[tuple[str, dict[str, Any]]]:
@@ -112,7 +110,7 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
     ]
     for feature, extra in FEATURES.items():
         for template in FEATURE_TEMPLATES:
-            if feature == "no_thinking" and TEMPLATE_FORMATS[template].kind != "reasoning":
+            if feature == "no_thinking" and not TEMPLATE_FORMATS[template].kind.startswith("reasoning"):
                 continue
             for dataset in ("enc_alpaca", "enc_sharegpt"):
                 cases.append((f"{feature}-{template}-{dataset}", {"template": template, "dataset": dataset, **extra}))
