@@ -136,7 +136,7 @@ LYCORIS_LORA = ("lora", "locon")
 
 def network_approximation(config: dict[str, Any]) -> str | None:
     """What the default LoRA network stands in for, said plainly; None for the default network."""
-    module = config.get("network_module", "networks.lora")
+    module = config.get("network_module")  # unset: sd-scripts has no network to build, nothing to approximate
     if not isinstance(module, str) or module in DEFAULT_NETWORKS:
         return None
     if module == "lycoris.kohya":
