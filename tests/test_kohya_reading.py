@@ -146,6 +146,13 @@ def test_a_dataset_config_with_general_stays_a_dataset_config(lint_text: LintTex
             "\n[training]\nbatch_size = 4\n",
             "musubi-tuner",
         ),
+        # anima_lora: its preprocessing folders, and dataset keys sd-scripts refuses
+        ("al.toml", 'network_module = "networks.lora_anima"\nresized_image_dir = "post/resized"\n', "anima-lora"),
+        (
+            "ald.toml",
+            '[[datasets]]\nbatch_size = 1\n\n  [[datasets.subsets]]\n  image_dir = "img"\n  cache_dir = "post/c"\n',
+            "anima-lora",
+        ),
         (
             "mtd.toml",
             '[general]\nresolution = [960, 544]\n\n[[datasets]]\nvideo_directory = "v"\ncache_directory = "c"\n'

@@ -1,13 +1,14 @@
 """Configs of neighbouring trainers that resemble kohya's, recognised and skipped.
 
-musubi-tuner (kohya's video / DiT trainer) reads TOML the way sd-scripts does but with its
-own arguments and dataset keys; diffusion-pipe, OneTrainer and ai-toolkit have their own
-layouts. Linting them against sd-scripts' options would report every key as wrong, so each
+musubi-tuner (kohya's video / DiT trainer) and anima_lora (a trainer grown from sd-scripts'
+Anima code) read TOML the way sd-scripts does but with their own arguments and dataset keys;
+diffusion-pipe, OneTrainer and ai-toolkit have their own layouts. Linting them against sd-scripts' options would report every key as wrong, so each
 is recognised by keys sd-scripts never uses and reported as skipped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from lorachecks.formats.base import Format, has_any
@@ -34,6 +35,19 @@ _MUSUBI_DATASET = frozenset(
         "control_directory",
     }
 )
+# anima_lora's own arguments (its preprocessing folders) and dataset keys; sd-scripts reads none
+# of them, and its dataset validator refuses the dataset ones.
+_ANIMA_LORA = frozenset(
+    {
+        "resized_image_dir",
+        "lora_cache_dir",
+        "artists_shard",
+        "checkpointing_epochs",
+        "cache_llm_adapter_outputs",
+        "use_shuffled_caption_variants",
+    }
+)
+_ANIMA_LORA_DATASET = frozenset({"cache_dir", "text_cache_dir", "path_pattern", "validation_split_num"})
 _DIFFUSION_PIPE = frozenset({"micro_batch_size_per_gpu", "pipeline_stages", "activation_checkpointing"})
 _DIFFUSION_PIPE_DATASET = frozenset({"directory", "resolutions", "enable_ar_bucket", "frame_buckets"})
 
@@ -57,6 +71,21 @@ def _is_musubi_training(doc: Document) -> bool:
 def _is_musubi_dataset(doc: Document) -> bool:
     datasets = doc.data.get("datasets") if isinstance(doc.data, dict) else None
     return isinstance(datasets, list) and any(has_any(entry, _MUSUBI_DATASET) for entry in datasets)
+
+
+def _dataset_tables(data: Any) -> Iterator[Any]:
+    """Every [[datasets]] entry and [[datasets.subsets]] table, as written."""
+    datasets = data.get("datasets") if isinstance(data, dict) else None
+    for dataset in datasets if isinstance(datasets, list) else []:
+        yield dataset
+        subsets = dataset.get("subsets") if isinstance(dataset, dict) else None
+        yield from subsets if isinstance(subsets, list) else []
+
+
+def _is_anima_lora(doc: Document) -> bool:
+    return bool(flattened_keys(doc.data) & _ANIMA_LORA) or any(
+        has_any(table, _ANIMA_LORA_DATASET) for table in _dataset_tables(doc.data)
+    )
 
 
 def _is_diffusion_pipe(doc: Document) -> bool:
@@ -86,6 +115,7 @@ def _is_ai_toolkit(doc: Document) -> bool:
 
 
 NEIGHBOUR_FORMATS = (
+    Format("anima-lora", "anima_lora config", ("toml",), _is_anima_lora),
     Format("musubi-tuner", "musubi-tuner training config", ("toml",), _is_musubi_training),
     Format("musubi-tuner-dataset", "musubi-tuner dataset config", ("toml",), _is_musubi_dataset),
     Format("diffusion-pipe", "diffusion-pipe config", ("toml",), _is_diffusion_pipe),
