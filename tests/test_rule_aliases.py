@@ -1,6 +1,7 @@
 """Older rule codes keep working: LC301 (options the trainer refuses together) was split into
-LC340-LC347 and LC302 (options that do less than they say) into LC350-LC355. Wherever a user
-writes a code, the older one stands for every rule that declares it in ``ALIASES``."""
+LC340-LC347 and LC302 (options that do less than they say) into LC350-LC355; kohya's LC311,
+LC312 and LC324 each gave one check its own code (LC332-LC334) and still stand for it. Wherever a
+user writes a code, the older one stands for every rule that declares it in ``ALIASES``."""
 
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ runner = CliRunner()
 # fp16 with bf16 (LC340, error, line 9) and LoRA with resize_vocab but no additional_target
 # (LC352, warning, line 10): one rule from each older code.
 CONFLICT = BASE + "fp16: true\nresize_vocab: true\n"
-SPLIT_FROM = {"LC301": [f"LC34{i}" for i in range(8)], "LC302": [f"LC35{i}" for i in range(6)]}
+SPLIT_FROM = {
+    "LC301": [f"LC34{i}" for i in range(8)],
+    "LC302": [f"LC35{i}" for i in range(6)],
+    "LC311": ["LC332"],
+    "LC312": ["LC333"],
+    "LC324": ["LC334"],
+}
 
 
 def lint_codes(tmp_path: Path, *options: str, text: str = CONFLICT) -> list[str]:
@@ -38,6 +45,7 @@ def test_each_older_code_stands_for_the_rules_that_took_it_over() -> None:
             declared.setdefault(old, []).append(rule.code)
     assert declared == SPLIT_FROM
     assert codes_for_alias("lc301") == tuple(SPLIT_FROM["LC301"])
+    assert codes_for_alias("LC311") == ("LC332",)  # a code that stays names the check split off it too
     assert codes_for_alias("LC340") == ()  # a current code is no alias
     assert all(r.code not in ("LC301", "LC302") for r in all_rules())
 
