@@ -2,8 +2,9 @@
 
 musubi-tuner (kohya's video / DiT trainer) and anima_lora (a trainer grown from sd-scripts'
 Anima code) read TOML the way sd-scripts does but with their own arguments and dataset keys;
-diffusion-pipe, OneTrainer and ai-toolkit have their own layouts. Linting them against sd-scripts' options would report every key as wrong, so each
-is recognised by keys sd-scripts never uses and reported as skipped.
+diffusion-pipe, OneTrainer and ai-toolkit have their own layouts. Linting them against
+sd-scripts' options would report every key as wrong, so each is recognised by keys sd-scripts
+never uses and reported as skipped.
 """
 
 from __future__ import annotations
