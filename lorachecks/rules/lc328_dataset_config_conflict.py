@@ -9,7 +9,8 @@ conflict. sd-scripts stops at start-up, once the datasets are built
 trainers). Likewise a subset's `conditioning_data_dir` (the mask folder of masked loss) is
 accepted only when the training config turns on `masked_loss` and every subset of that dataset
 names one: sd-scripts builds its dataset-config validator with the ControlNet keys only under
-`masked_loss`, and otherwise stops with "extra keys not allowed". The finding sits on the
+`masked_loss`, and otherwise stops with "extra keys not allowed"; such a mask dataset then
+takes no DreamBooth-only key (`is_reg`, `class_tokens`, `alpha_mask`). The finding sits on the
 training config's line and names the dataset config's.
 
 The dataset config is read only with path checks on (relative paths resolve from the launch
@@ -70,18 +71,33 @@ def _set_options(data: Any) -> Iterator[tuple[KeyPath, str]]:
                     yield (*base, key), str(key)
 
 
-def _unaccepted_masks(data: Any, masked_loss: bool) -> Iterator[KeyPath]:
-    """Paths of the `conditioning_data_dir` keys sd-scripts' dataset validator refuses.
+# DreamBooth-only keys the ControlNet (masked-loss) schema has no place for: in a subset, and
+# `class_tokens` also at the dataset level (config_util's CN_SUBSET_* schemas).
+_NOT_IN_MASKED_SUBSET = ("is_reg", "class_tokens", "alpha_mask")
+
+
+def _unaccepted_masks(data: Any, masked_loss: bool) -> Iterator[tuple[KeyPath, str]]:
+    """(path, key) of what sd-scripts' dataset validator refuses in datasets with masks.
 
     The ControlNet subset schema is used for a dataset only when masked loss is on and every
-    one of its subsets names a `conditioning_data_dir` (config_util.ConfigSanitizer)."""
+    one of its subsets names a `conditioning_data_dir` (config_util.ConfigSanitizer); that
+    schema then refuses the DreamBooth-only keys."""
     datasets = data.get("datasets") if isinstance(data, dict) else None
     for d, dataset in enumerate(datasets if isinstance(datasets, list) else []):
         subsets = dataset.get("subsets") if isinstance(dataset, dict) else None
         subsets = [s for s in subsets if isinstance(s, dict)] if isinstance(subsets, list) else []
         naming = [s for s, subset in enumerate(subsets) if "conditioning_data_dir" in subset]
         if naming and not (masked_loss and len(naming) == len(subsets)):
-            yield from (("datasets", d, "subsets", s, "conditioning_data_dir") for s in naming)
+            yield from (
+                (("datasets", d, "subsets", s, "conditioning_data_dir"), "conditioning_data_dir") for s in naming
+            )
+        elif naming:
+            if isinstance(dataset, dict) and "class_tokens" in dataset:
+                yield ("datasets", d, "class_tokens"), "class_tokens"
+            for s, subset in enumerate(subsets):
+                for key in _NOT_IN_MASKED_SUBSET:
+                    if key in subset:
+                        yield ("datasets", d, "subsets", s, key), key
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -107,8 +123,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     cache,
                     f"turn off `{cache}`, or remove `{option}` from {name}",
                 )
-    for key_path in _unaccepted_masks(other.data, masked_loss):
+    for key_path, key in _unaccepted_masks(other.data, masked_loss):
         line = other.key_position(key_path).line
+        if key != "conditioning_data_dir":
+            yield Finding(
+                f"the dataset config {name} sets `{key}` (line {line}) in a dataset whose subsets all name a"
+                " `conditioning_data_dir`: with `masked_loss` sd-scripts validates it as a mask dataset, which has"
+                " no such key, and the run stops at start-up (extra keys not allowed)",
+                "masked_loss",
+                f"remove `{key}` from that dataset in {name}",
+            )
+            continue
         why = (
             " in only some subsets of a dataset, and with masked loss sd-scripts accepts the key only when every"
             " subset of the dataset names one"
