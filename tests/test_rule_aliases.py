@@ -139,3 +139,28 @@ def test_language_server_options_accept_the_older_code(tmp_path: Path) -> None:
     assert [d.code for d in linted.result.diagnostics] == ["LC352"]
     session.configure({"pathChecks": False, "select": "LC302"})
     assert [d.code for d in session.lint(path, CONFLICT).result.diagnostics] == ["LC352"]
+
+
+# kohya: bucket bounds that do not contain the resolution (LC312, error, line 2) and a bucket
+# step off the SD grid (LC333, warning, line 4), split from LC312.
+BUCKETS = 'network_module = "networks.lora"\nresolution = "1280"\nenable_bucket = true\nbucket_reso_steps = 48\n'
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ([], ["LC312", "LC333"]),
+        (["--select", "LC312"], ["LC312", "LC333"]),  # the kept code selects its own rule too
+        (["--ignore", "LC312"], []),
+        (["--select", "LC333"], ["LC333"]),
+        (["--ignore", "LC333"], ["LC312"]),
+    ],
+)
+def test_a_kept_code_stands_for_itself_and_the_check_split_from_it(
+    tmp_path: Path, options: list[str], expected: list[str]
+) -> None:
+    path = tmp_path / "train.toml"
+    path.write_text(BUCKETS, encoding="utf-8")
+    result = runner.invoke(app, ["lint", "--format", "json", "--no-path-checks", "--isolated", *options, str(path)])
+    found = [d["code"] for d in json.loads(result.stdout)["diagnostics"] if d["code"] in ("LC312", "LC333")]
+    assert found == expected
