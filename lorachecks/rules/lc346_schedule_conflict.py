@@ -66,7 +66,7 @@ def _conflicts(config: LlamaFactoryValues) -> Iterator[Finding]:
             )
         elif config.eval_strategy == "steps" and config.eval_steps and config.save_steps % config.eval_steps:
             yield Finding(
-                f"`save_steps` ({config.save_steps}) must be a multiple of `eval_steps` ({config.eval_steps})",
+                f"`save_steps` ({config.save_steps:g}) must be a multiple of `eval_steps` ({config.eval_steps:g})",
                 "save_steps",
             )
     if config.lr_scheduler_type in ("reduce_lr_on_plateau", "greedy") and config.eval_strategy == "no":
