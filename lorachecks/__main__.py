@@ -1,4 +1,4 @@
-from lorachecks.entry import main
+from lorachecks.cli.entry import main
 
 if __name__ == "__main__":
     main()

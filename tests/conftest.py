@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.diagnostics import Diagnostic
-from lorachecks.linter import FileResult, lint_file
-from lorachecks.settings import Settings
+from lorachecks.core.diagnostics import Diagnostic
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import FileResult, lint_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -33,7 +33,7 @@ def _private_cache_secret(tmp_path_factory: pytest.TempPathFactory) -> None:
 @functools.cache
 def accepted_corpus_files() -> dict[str, list[Path]]:
     """Corpus configs lorachecks checks and finds no error in, by format (empty without ../shared)."""
-    from lorachecks.linter import lint_paths
+    from lorachecks.engine.linter import lint_paths
 
     by_format: dict[str, list[Path]] = {}
     if not CORPUS.is_dir():

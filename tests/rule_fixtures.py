@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lorachecks.config import Resolver, load_config
-from lorachecks.diagnostics import Diagnostic, FileResult
-from lorachecks.linter import lint_paths
-from lorachecks.settings import Settings
+from lorachecks.core.diagnostics import Diagnostic, FileResult
+from lorachecks.core.settings import Settings
+from lorachecks.engine.config import Resolver, load_config
+from lorachecks.engine.linter import lint_paths
 
 FIXTURES = Path(__file__).resolve().parent / "rules_fixtures"
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
 from lorachecks.formats import LINTABLE, by_name
 from lorachecks.formats.llamafactory import fast
 from lorachecks.formats.validation import BOUNDS, Allowed, allowed_of_field
-from lorachecks.linter import lint_file
 from lorachecks.rules.field_errors import range_bound, shown_choice
-from lorachecks.settings import Settings
 
 SCHEMAS: list[type[BaseModel]] = [by_name(name).schema for name in LINTABLE]
 FIELDS = [(schema, name) for schema in SCHEMAS for name in schema.model_fields]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks import cache as cache_module
-from lorachecks import linter
-from lorachecks.linter import FileResult, lint_paths
-from lorachecks.settings import Settings
+from lorachecks.core.settings import Settings
+from lorachecks.engine import cache as cache_module
+from lorachecks.engine import linter
+from lorachecks.engine.linter import FileResult, lint_paths
 from tests.conftest import BASE
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 from lorachecks.rules import all_rules
 from tests.conftest import BASE, ROOT
 
@@ -126,7 +126,7 @@ def test_version_and_short_help_on_every_command() -> None:
 
 
 def test_fix_takes_the_lint_options_with_the_same_meaning(tmp_path: Path) -> None:
-    """One declaration (lorachecks/options.py): `fix --launch-dir` exists, as its hint says."""
+    """One declaration (lorachecks/core/options.py): `fix --launch-dir` exists, as its hint says."""
     import typer.core
     import typer.main
 
@@ -142,7 +142,7 @@ def test_fix_takes_the_lint_options_with_the_same_meaning(tmp_path: Path) -> Non
 
 
 # One meaning per option: the command line, a project file and the language server convert a
-# value with the same code (lorachecks/option_values.py), so a bad value gets the same problem.
+# value with the same code (lorachecks/engine/option_values.py), so a bad value gets the same problem.
 @pytest.mark.parametrize(
     ("option", "value"),
     [
@@ -159,7 +159,7 @@ def test_fix_takes_the_lint_options_with_the_same_meaning(tmp_path: Path) -> Non
 def test_a_bad_value_is_refused_alike_on_the_command_line_and_in_the_project_file(
     tmp_path: Path, option: str, value: object
 ) -> None:
-    from lorachecks.options import LINT_OPTIONS
+    from lorachecks.core.options import LINT_OPTIONS
 
     flag = next(o.flags[0] for o in LINT_OPTIONS if o.config_key == option)
     config = write(tmp_path, BASE)
@@ -186,11 +186,11 @@ def test_select_all_means_every_rule_everywhere(tmp_path: Path) -> None:
 
 
 def test_project_file_keys_and_client_options_are_the_lint_options() -> None:
-    from lorachecks import config
+    from lorachecks.core.options import LINT_OPTIONS, camel
+    from lorachecks.core.records import fields
+    from lorachecks.core.settings import Settings
+    from lorachecks.engine import config
     from lorachecks.lsp.session import CLIENT_OPTIONS
-    from lorachecks.options import LINT_OPTIONS, camel
-    from lorachecks.records import fields
-    from lorachecks.settings import Settings
 
     assert {o.field for o in LINT_OPTIONS if o.scope != "command" and o.param != "cache"} <= set(fields(Settings))
     keyed = [o.config_key for o in LINT_OPTIONS if o.config_key]

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks import config as config_module
-from lorachecks.cli import app
-from lorachecks.config import ConfigError, Resolver, find_config, glob_regex, load_config
-from lorachecks.diagnostics import Severity
-from lorachecks.option_values import parse_gpu_memory
-from lorachecks.settings import Settings
+from lorachecks.cli.app import app
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.settings import Settings
+from lorachecks.engine import config as config_module
+from lorachecks.engine.config import ConfigError, Resolver, find_config, glob_regex, load_config
+from lorachecks.engine.option_values import parse_gpu_memory
 from tests.conftest import BASE
 
 runner = CliRunner()

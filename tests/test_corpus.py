@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lorachecks.linter import lint_paths
-from lorachecks.settings import Settings
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_paths
 from tests.conftest import LF_CORPUS, needs_corpus
 
 pytestmark = needs_corpus

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.cli.schema_export import json_schema
 from lorachecks.formats import by_name
 from lorachecks.formats.descriptions import FILES, table
 from lorachecks.formats.kohya.dataset_schema import LEVEL_KEYS
-from lorachecks.schema_export import json_schema
 
 LONGEST = 200
 

@@ -18,7 +18,7 @@ pytest.importorskip("tokenizers")
 import torch
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 from lorachecks.dryrun import Options, dry_run
 from lorachecks.dryrun.report import Report
 from tests.sd_fixtures import lora_scripts_images
@@ -607,9 +607,9 @@ def test_identical_runs_build_identical_adapters(tmp_path: Path, tiny_llama: Pat
 
 
 def test_full_tuning_in_bf16_trains_fp32_weights(tmp_path: Path, tiny_llama: Path) -> None:
+    from lorachecks.core.settings import Settings
     from lorachecks.dryrun import lm
     from lorachecks.dryrun.config import read_config
-    from lorachecks.settings import Settings
 
     config = lf_config(tmp_path, tiny_llama, finetuning_type="full", bf16=True)
     plan = read_config(config, Settings(launch_dir=tmp_path)).plan

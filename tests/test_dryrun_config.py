@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.core.settings import Settings
 from lorachecks.dryrun import CODES, Options, dry_run
 from lorachecks.dryrun.config import read_config
 from lorachecks.dryrun.report import Report, render_json, render_text
-from lorachecks.settings import Settings
 from tests.conftest import ROOT
 from tests.sd_fixtures import lora_scripts_images
 

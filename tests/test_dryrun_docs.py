@@ -21,7 +21,7 @@ pytest.importorskip("peft")
 
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 from lorachecks.dryrun import Options, dry_run
 
 ROOT = Path(__file__).resolve().parent.parent

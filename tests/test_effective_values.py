@@ -11,16 +11,16 @@ from typing import Any
 
 import pytest
 
+from lorachecks.core.settings import Settings
 from lorachecks.dryrun.config import read_config
 from lorachecks.dryrun.distributed import batch_problem
+from lorachecks.engine.linter import lint_file
 from lorachecks.estimate import estimate_config
 from lorachecks.estimate.plan import plan_of
 from lorachecks.formats import by_name, effective
 from lorachecks.formats.kohya.fields import DEFAULTS as KOHYA_DEFAULTS
 from lorachecks.formats.llamafactory import fast
-from lorachecks.linter import lint_file
 from lorachecks.loader import load_text
-from lorachecks.settings import Settings
 from tests.sd_fixtures import lora_scripts_images, write_png
 
 LF = by_name("llamafactory").schema

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.lint_command import UsageError, run_lint
+from lorachecks.cli.lint_command import UsageError, run_lint
 from tests.conftest import BASE, LF_CORPUS, LintText, codes, needs_corpus
 
 REMOVED_IN_5 = "save_safetensors: true\nno_cuda: false\nhalf_precision_backend: auto\n"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 from lorachecks.estimate import estimate_config, estimate_llm, estimate_sd
 from lorachecks.estimate.catalogue import LLM_CATALOGUE, lookup_llm
 from lorachecks.estimate.llm import lora_modules

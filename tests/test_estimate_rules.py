@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from lorachecks.diagnostics import Severity
-from lorachecks.linter import FileResult, lint_file
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import FileResult, lint_file
 from lorachecks.loader import load_text
 from lorachecks.rules import rule_by_code
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.settings import Settings
 
 LLAMA = """\
 model_name_or_path: meta-llama/Llama-2-7b-hf
@@ -237,7 +237,7 @@ def test_sd_steps_use_repeats(images: Path) -> None:
 def test_lint_cli_budget_options(project: Path) -> None:
     from typer.testing import CliRunner
 
-    from lorachecks.cli import app
+    from lorachecks.cli.app import app
 
     path = project / "full.yaml"
     path.write_text(LLAMA.replace("finetuning_type: lora", "finetuning_type: full"))

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
-from lorachecks.diagnostics import Edit, Fix
-from lorachecks.edits import rename_key, yaml11_float
-from lorachecks.fix import FileChanged, apply_fixes, fix_file, fix_paths, write_atomic
-from lorachecks.linter import lint_file
+from lorachecks.cli.app import app
+from lorachecks.core.diagnostics import Edit, Fix
+from lorachecks.core.settings import Settings
+from lorachecks.engine.fix import FileChanged, apply_fixes, fix_file, fix_paths, write_atomic
+from lorachecks.engine.linter import lint_file
 from lorachecks.loader import Document, Position
-from lorachecks.settings import Settings
+from lorachecks.rules.edits import rename_key, yaml11_float
 from tests.conftest import BASE, LF_CORPUS, needs_corpus
 
 runner = CliRunner()
@@ -154,7 +154,7 @@ def test_refuses_when_the_file_changed(tmp_path: Path) -> None:
 
 
 def test_fix_reports_a_file_changed_while_fixing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lorachecks.fix as fix_module
+    import lorachecks.engine.fix as fix_module
 
     path = tmp_path / "train.yaml"
     path.write_text(BASE + "loraAlpha: 16\n")

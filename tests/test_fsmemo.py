@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks import fsmemo
-from lorachecks.linter import lint_paths
-from lorachecks.settings import Settings
+from lorachecks.core import fsmemo
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_paths
 
 
 def _outcome(call: object) -> object:

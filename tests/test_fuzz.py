@@ -30,9 +30,9 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from lorachecks.linter import FileResult, lint_file  # noqa: E402
+from lorachecks.core.settings import Settings  # noqa: E402
+from lorachecks.engine.linter import FileResult, lint_file  # noqa: E402
 from lorachecks.report import OUTPUT_FORMATS, Run, renderer  # noqa: E402
-from lorachecks.settings import Settings  # noqa: E402
 from tests.conftest import CORPUS, LF_CORPUS, ROOT  # noqa: E402
 
 EXAMPLES = int(os.environ.get("LORACHECKS_FUZZ_EXAMPLES", "100"))

@@ -13,7 +13,7 @@ HEAVY = ("torch", "transformers", "peft", "diffusers", "accelerate")
 
 PROBE = """
 import sys
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 for args in {commands}:
     try:
         app(args)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.cli.lint_command import UsageError, run_lint
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
 from lorachecks.formats.kohya.choices import encoded_tokens
-from lorachecks.lint_command import UsageError, run_lint
-from lorachecks.linter import lint_file
-from lorachecks.settings import Settings
 from tests.conftest import LintText
 
 HEAD = 'pretrained_model_name_or_path = "m.safetensors"\nnetwork_module = "networks.lora"\n'

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import read_config
 from lorachecks.formats.kohya.dataset_schema import DatasetBase
 from lorachecks.formats.kohya.fields import DEFAULTS
 from lorachecks.formats.kohya.values import KohyaValues
-from lorachecks.linter import read_config
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.sd_values import kohya_findings
-from lorachecks.settings import Settings
 
 
 def _context(text: str, name: str = "train.toml") -> RuleContext:

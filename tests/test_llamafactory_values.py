@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import read_config
 from lorachecks.formats.llamafactory import fast
 from lorachecks.formats.llamafactory.resolve import config_of
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues, split_names
-from lorachecks.linter import read_config
 from lorachecks.rules.context import RuleContext
-from lorachecks.settings import Settings
 from tests.conftest import BASE, LintText, codes
 
 

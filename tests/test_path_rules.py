@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.linter import lint_file
-from lorachecks.settings import Settings
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
 from tests.conftest import BASE, LintText, codes
 
 

@@ -18,17 +18,18 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from lorachecks import cache as cache_module
-from lorachecks import entry, lint_command, linter, parallel
-from lorachecks.cli import app
+from lorachecks.cli import entry, lint_command
+from lorachecks.cli.app import app
+from lorachecks.core.options import LINT_OPTIONS
+from lorachecks.core.settings import Settings
+from lorachecks.engine import cache as cache_module
+from lorachecks.engine import linter, parallel
+from lorachecks.engine.linter import FileResult, lint_paths
 from lorachecks.formats.llamafactory import fast
 from lorachecks.formats.llamafactory.schema import LlamaFactoryConfig
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues
-from lorachecks.linter import FileResult, lint_paths
 from lorachecks.loader import yaml_loader
 from lorachecks.loader.flat_yaml import load_flat
-from lorachecks.options import LINT_OPTIONS
-from lorachecks.settings import Settings
 from tests.conftest import BASE, LF_CORPUS, ROOT
 
 PROBES: list[Any] = [
@@ -285,7 +286,7 @@ def test_clean_lint_imports_neither_typer_nor_pydantic(tmp_path: Path) -> None:
 # Modules a clean one-file lint must not import (start-up cost, see docs/performance.md):
 # the rules package is not scanned, the DeepSpeed reader, suppressions, the cache and
 # config-file parsing load only when a file needs them, option descriptions never; records are not dataclasses
-# (lorachecks/records.py says why); a flat YAML file is read without PyYAML (yaml11.py).
+# (lorachecks/core/records.py says why); a flat YAML file is read without PyYAML (yaml11.py).
 DEFERRED = {
     "yaml",
     "lorachecks.loader.yaml_nodes",
@@ -297,9 +298,9 @@ DEFERRED = {
     "difflib",
     "hashlib",
     "sqlite3",
-    "lorachecks.suppress",
-    "lorachecks.cache",
-    "lorachecks.fix",
+    "lorachecks.rules.suppress",
+    "lorachecks.engine.cache",
+    "lorachecks.engine.fix",
     "lorachecks.formats.llamafactory.deepspeed",
     "lorachecks.formats.descriptions",  # option descriptions are for hover and schemas only
 }
@@ -422,7 +423,7 @@ def test_cli_cache_options(tmp_path: Path) -> None:
 
 
 def _fields(settings: Settings) -> dict[str, Any]:
-    from lorachecks.records import fields
+    from lorachecks.core.records import fields
 
     return {name: getattr(settings, name) for name in fields(settings)}
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 from tests.conftest import ROOT
 from tests.test_ci_templates import JENKINS_SH
 

@@ -1,4 +1,4 @@
-"""lorachecks.records behaves like the dataclasses it replaces on the lint path."""
+"""lorachecks.core.records behaves like the dataclasses it replaces on the lint path."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from lorachecks.records import _GENERIC_CALLS, FrozenInstanceError, asdict, field, fields, record, replace
+from lorachecks.core.records import _GENERIC_CALLS, FrozenInstanceError, asdict, field, fields, record, replace
 
 
 @record(frozen=True, slots=True)

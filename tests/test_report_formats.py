@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 from lorachecks.report import OUTPUT_FORMATS
 from tests.conftest import BASE, ROOT
 
@@ -226,8 +226,8 @@ def test_junit_follows_per_file_strictness(tmp_path: Path) -> None:
     junitparser = pytest.importorskip("junitparser")
     import io
 
-    from lorachecks.diagnostics import Diagnostic, Severity
-    from lorachecks.linter import FileResult
+    from lorachecks.core.diagnostics import Diagnostic, Severity
+    from lorachecks.engine.linter import FileResult
     from lorachecks.report import Run
     from lorachecks.report.junit_format import render
 

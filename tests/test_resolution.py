@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from lorachecks.core.settings import Settings
 from lorachecks.dryrun.config import DryRunError, _resolution
 from lorachecks.formats.kohya.resolution import parse_resolution
 from lorachecks.loader import load_text
 from lorachecks.rules import rule_by_code
 from lorachecks.rules.context import RuleContext
-from lorachecks.settings import Settings
 
 # (value, what sd-scripts trains at; None where it stops)
 SD_SCRIPTS = [

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
-from lorachecks.linter import FileResult, lint_file, lint_paths
+from lorachecks.cli.app import app
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import FileResult, lint_file, lint_paths
 from lorachecks.loader.json_loader import load_json
 from lorachecks.loader.limits import LimitExceeded, Limits, check_text, check_tree
 from lorachecks.loader.yaml_loader import load_yaml
 from lorachecks.report import OUTPUT_FORMATS, Run, renderer
-from lorachecks.settings import Settings
 from tests.conftest import BASE
 
 BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
@@ -172,7 +172,7 @@ def test_values_no_filesystem_accepts_do_not_crash_path_rules(tmp_path: Path) ->
 
 
 def test_a_crash_outside_the_rules_fails_only_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lorachecks.linter as linter
+    import lorachecks.engine.linter as linter
 
     (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(BASE, encoding="utf-8")
@@ -212,7 +212,7 @@ def test_cli_exit_codes_on_hostile_trees(tmp_path: Path) -> None:
 
 
 def test_env_expansion_helper_for_trainers_that_expand() -> None:
-    from lorachecks.paths import expand_env
+    from lorachecks.core.paths import expand_env
 
     env = {"MODELS": "/srv/models", "RUN": "r1"}
     assert expand_env("${MODELS}/qwen", env) == "/srv/models/qwen"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
+from lorachecks.cli.app import app
 from lorachecks.lsp.session import Session
 from lorachecks.rules import all_rules, codes_for_alias
 from tests.conftest import BASE

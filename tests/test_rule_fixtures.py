@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.diagnostics import FileResult
+from lorachecks.core.diagnostics import FileResult
 from lorachecks.formats import FORMATS
 from lorachecks.rules import all_rules
 from tests.rule_fixtures import FIXTURES, codes_fired, configs_in, expected_path, fixture_folders, lint_folder, render

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from lorachecks import ruledoc
-from lorachecks.cli import app
+from lorachecks.cli import ruledoc
+from lorachecks.cli.app import app
 from lorachecks.rules import all_rules
 from tests.conftest import ROOT
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.safetensors_header import NotSafetensors, read_header
+from lorachecks.files.safetensors_header import NotSafetensors, read_header
 
 
 def write(path: Path, header: dict[str, object], data: bytes) -> Path:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lorachecks.cli import app
-from lorachecks.linter import lint_paths
-from lorachecks.schema_export import DIALECT, file_name, json_schema, render, schema_formats
-from lorachecks.settings import Settings
+from lorachecks.cli.app import app
+from lorachecks.cli.schema_export import DIALECT, file_name, json_schema, render, schema_formats
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_paths
 from tests.conftest import ROOT, accepted_corpus_files, needs_corpus
 
 SCHEMAS = ROOT / "schemas"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.checkpoints import inspect
-from lorachecks.diagnostics import Diagnostic
-from lorachecks.images import image_size, size_from_bytes
-from lorachecks.linter import lint_file
-from lorachecks.settings import Settings
+from lorachecks.core.diagnostics import Diagnostic
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
+from lorachecks.files.checkpoints import inspect
+from lorachecks.files.images import image_size, size_from_bytes
 from tests.sd_fixtures import FAMILY_TENSORS, write_family, write_placeholder, write_png, write_safetensors
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.linter import lint_file, lint_paths
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file, lint_paths
 from lorachecks.report import Run
 from lorachecks.report.text_format import render
-from lorachecks.settings import Settings
 from tests.conftest import CORPUS, ROOT, LintText, codes, errors
 
 SD_CORPUS = CORPUS / "sd"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.diagnostics import Severity
-from lorachecks.linter import lint_file, lint_paths
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file, lint_paths
+from lorachecks.loader.secrets import mask, printable, redact
 from lorachecks.report import OUTPUT_FORMATS, Run, renderer
-from lorachecks.secrets import mask, printable, redact
-from lorachecks.settings import Settings
 from tests.conftest import BASE, LintText, codes
 
 HF = "hf_" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
@@ -250,7 +250,7 @@ def test_lint_is_read_only(tmp_path: Path) -> None:
     """Every file and folder under a linted tree keeps its bytes, size and timestamps."""
     from typer.testing import CliRunner
 
-    from lorachecks.cli import app
+    from lorachecks.cli.app import app
 
     tree = tmp_path / "repo"
     (tree / "configs").mkdir(parents=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lorachecks.suppress import comment_start, scan
+from lorachecks.rules.suppress import comment_start, scan
 from tests.conftest import BASE, LintText, codes
 
 

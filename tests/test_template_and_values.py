@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.engine.linter import FileResult
 from lorachecks.formats.llamafactory import model_templates
-from lorachecks.linter import FileResult
 from tests.conftest import BASE, ROOT, LintText
 
 REFERENCE = ROOT.parent / "shared" / "reference"

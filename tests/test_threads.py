@@ -12,8 +12,8 @@ SCRIPT = """
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from lorachecks.linter import lint_paths
-from lorachecks.settings import Settings
+from lorachecks.engine.linter import lint_paths
+from lorachecks.core.settings import Settings
 
 files = sorted(Path("examples").rglob("*.yaml")) + sorted(Path("examples").rglob("*.toml"))
 settings = Settings(launch_dir=Path.cwd())

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from lorachecks.linter import lint_file
-from lorachecks.settings import Settings
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
 
 KOHYA = 'pretrained_model_name_or_path = "runwayml/stable-diffusion-v1-5"\nnetwork_module = "networks.lora"\n'
 LORA_SCRIPTS = "task_type: text-to-image\nbase_model: runwayml/stable-diffusion-v1-5\noutput_dir: out\n"

@@ -29,9 +29,9 @@ from typing import Any
 
 import pytest
 
-from lorachecks.linter import lint_file, lint_paths
-from lorachecks.records import replace
-from lorachecks.settings import Settings
+from lorachecks.core.records import replace
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file, lint_paths
 from tests.conftest import CORPUS
 
 if sys.version_info >= (3, 11):

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from lorachecks.config import project_settings
-from lorachecks.linter import lint_file
+from lorachecks.core.settings import Settings
+from lorachecks.engine.config import project_settings
+from lorachecks.engine.linter import lint_file
 from lorachecks.lsp.session import Session
-from lorachecks.settings import Settings
 from tests.conftest import BASE
 
 # Not imported here: importing yamllint changes PyYAML's resolvers process-wide (LC700 guards it).

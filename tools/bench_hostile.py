@@ -48,9 +48,9 @@ def in_process(path: Path) -> float:
     """Seconds to lint and render one file in a warm process (start-up excluded)."""
     import io
 
-    from lorachecks.linter import lint_paths
+    from lorachecks.core.settings import Settings
+    from lorachecks.engine.linter import lint_paths
     from lorachecks.report import Run, renderer
-    from lorachecks.settings import Settings
 
     start = time.perf_counter()
     run = Run(files=list(lint_paths([path], Settings(path_checks=False))))

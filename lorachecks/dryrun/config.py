@@ -11,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lorachecks.diagnostics import Diagnostic, Severity
+from lorachecks.core.diagnostics import Diagnostic, Severity
+from lorachecks.core.records import field, record, replace
+from lorachecks.core.settings import Settings
 from lorachecks.estimate.sd import conv_dim, network_approximation, network_option
 from lorachecks.formats import effective
 from lorachecks.formats.effective import Effective
@@ -19,8 +21,6 @@ from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
 from lorachecks.formats.kohya.resolution import parse_resolution, training_resolution
 from lorachecks.formats.lora_scripts import UNCUT_TEXT_TOKENS
 from lorachecks.loader import Document, Position, load_text, read_text, syntax_of
-from lorachecks.records import field, record, replace
-from lorachecks.settings import Settings
 
 LM_KINDS = ("llamafactory", "lora-scripts-text")
 DIFFUSION_KINDS = ("lora-scripts-image", "kohya")
@@ -304,7 +304,7 @@ def _lint_blockers(path: Path, settings: Settings) -> list[Diagnostic]:
     """Every lint error the trainer stops on (file, schema, paths, datasets, options it
     refuses together) as a DR001 error; lint errors the trainer runs through (it trains
     something other than written) as DR005 warnings that do not stop the dry-run."""
-    from lorachecks.linter import lint_file
+    from lorachecks.engine.linter import lint_file
 
     # The project configuration's selection, severities and launch dir apply as for `lint`;
     # path checks always run, since the trainer needs every file the config names.

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lorachecks.core.paths import read_json, resolve
 from lorachecks.dryrun.config import Plan
-from lorachecks.paths import read_json, resolve
 
 MAX_RECORDS = 64
 MAX_BYTES = 16 * 2**20

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.records import field, record
+from lorachecks.core.records import field, record
 
 if TYPE_CHECKING:
     import torch
@@ -62,8 +62,8 @@ def batch_problem(data: dict[str, Any], launch_dir: Path, world: int) -> tuple[s
     transformers' DeepSpeed integration stops at start-up on a mismatch ("Please correct the
     following DeepSpeed config values that mismatch TrainingArguments values"). (message,
     hint), or None; "auto" values are filled in by the trainer and always agree."""
+    from lorachecks.core.paths import read_json, resolve
     from lorachecks.formats import effective
-    from lorachecks.paths import read_json, resolve
 
     path = data.get("deepspeed")
     if not isinstance(path, str):
@@ -226,8 +226,8 @@ def _report_findings(ranks: list[RankResult], report: Report) -> None:
 
 def _zero_file(data: dict[str, Any], launch_dir: Path, world: int) -> str:
     """The ranks' ZeroArgs as JSON (the DeepSpeed file resolved as the trainer resolves it)."""
+    from lorachecks.core.paths import resolve
     from lorachecks.dryrun import zero
-    from lorachecks.paths import resolve
 
     return zero.to_json(zero.zero_args(data, str(resolve(str(data["deepspeed"]), launch_dir)), world))
 
@@ -321,7 +321,7 @@ def _rank_main(argv: list[str]) -> int:
     except Exception as exc:  # a rank's failure is data for the parent, never a traceback
         result.errors.append(f"{type(exc).__name__}: {str(exc).strip()[:300]}")
     finally:
-        from lorachecks.records import asdict
+        from lorachecks.core.records import asdict
 
         Path(args.out, f"rank{rank}.json").write_text(json.dumps(asdict(result)), encoding="utf-8")
         if dist.is_initialized():

@@ -23,10 +23,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from lorachecks.core.records import record
 from lorachecks.dryrun.config import DryRunError, Plan
 from lorachecks.dryrun.data import MAX_BYTES, dataset_entry
 from lorachecks.formats.llamafactory.template_formats import TEMPLATE_FORMATS, TemplateFormat
-from lorachecks.records import record
 
 # The label the loss ignores (the trainer's and PyTorch's cross-entropy default).
 IGNORE = -100

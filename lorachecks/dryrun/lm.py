@@ -16,7 +16,7 @@ import torch
 import transformers
 from torch import nn
 
-from lorachecks.architectures import HEADS
+from lorachecks.core.architectures import HEADS
 from lorachecks.dryrun.config import DryRunError, Plan
 from lorachecks.dryrun.encode import Encoded
 from lorachecks.dryrun.step import LossFn

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from lorachecks.diagnostics import Diagnostic, Severity
-from lorachecks.records import asdict, field, record
+from lorachecks.core.diagnostics import Diagnostic, Severity
+from lorachecks.core.records import asdict, field, record
 
 Locate = Callable[[str, str, "str | None", "str | None"], Diagnostic]
 
@@ -248,7 +248,7 @@ def render_text(report: Report, out: TextIO, color: bool = False) -> None:
     for note in report.notes:
         out.write(f"note: {note}\n")
     if report.diagnostics:
-        from lorachecks.diagnostics import FileResult
+        from lorachecks.core.diagnostics import FileResult
 
         result = FileResult(
             path=report_path(report), status="checked", diagnostics=sorted(report.diagnostics, key=Diagnostic.sort_key)

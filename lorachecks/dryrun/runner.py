@@ -8,12 +8,12 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lorachecks.diagnostics import Diagnostic
+from lorachecks.core.diagnostics import Diagnostic
+from lorachecks.core.records import record
+from lorachecks.core.settings import Settings
 from lorachecks.dryrun.config import LM_KINDS, DryRunError, LoadedConfig, Plan, diagnostic, read_config
 from lorachecks.dryrun.report import Locate, Report
 from lorachecks.dryrun.source import model_source, require_weights, single_file_family, unet_folder
-from lorachecks.records import record
-from lorachecks.settings import Settings
 
 if TYPE_CHECKING:
     from lorachecks.dryrun.encode import Encoded
@@ -48,8 +48,8 @@ def file_settings(path: Path, options: Options) -> Settings:
     """``path``'s settings as `lint` reads them: the project configuration ([tool.lorachecks],
     lorachecks.toml, per-file sections, select / ignore / severity, launch-dir) under the
     command line's --launch-dir. Raises SettingsError."""
-    from lorachecks import lint_command
-    from lorachecks.config import ConfigError, project_settings
+    from lorachecks.cli import lint_command
+    from lorachecks.engine.config import ConfigError, project_settings
 
     try:
         base, given = lint_command.settings_from_options({"launch_dir": options.launch_dir})

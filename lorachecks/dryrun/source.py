@@ -12,7 +12,7 @@ from lorachecks.dryrun.config import DryRunError, Plan
 
 def model_source(plan: Plan, launch_dir: Path, allow_download: bool) -> str:
     """A local folder or a cached hub id; DR101 / DR102 otherwise."""
-    from lorachecks.paths import looks_like_hub_id, resolve
+    from lorachecks.core.paths import looks_like_hub_id, resolve
 
     path = resolve(plan.model, launch_dir).expanduser()
     if path.exists():
@@ -61,7 +61,7 @@ FAMILY_NAMES = {"sd1": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL"}
 
 def unet_folder(plan: Plan, launch_dir: Path) -> Path:
     """The folder holding the U-Net's config.json, or a single-file checkpoint."""
-    from lorachecks.paths import resolve
+    from lorachecks.core.paths import resolve
 
     path = resolve(plan.model, launch_dir).expanduser()
     if not path.exists():
@@ -76,7 +76,7 @@ def unet_folder(plan: Plan, launch_dir: Path) -> Path:
 
 def single_file_family(path: Path, plan: Plan) -> tuple[str, int]:
     """(family, U-Net parameter count) of a single-file SD checkpoint, read from its header."""
-    from lorachecks.safetensors_header import NotSafetensors, read_header
+    from lorachecks.files.safetensors_header import NotSafetensors, read_header
 
     if path.suffix.lower() != ".safetensors":
         raise DryRunError(

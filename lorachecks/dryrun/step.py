@@ -16,9 +16,9 @@ from typing import Any
 
 import torch
 
+from lorachecks.core.records import field, record
 from lorachecks.dryrun.config import DryRunError, Plan
 from lorachecks.dryrun.report import GradCheck, Report
-from lorachecks.records import field, record
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 LossFn = Callable[[torch.nn.Module], torch.Tensor]

@@ -16,8 +16,8 @@ import json
 import types
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.core.records import record
 from lorachecks.formats import effective
-from lorachecks.records import record
 
 if TYPE_CHECKING:
     import torch
@@ -78,7 +78,7 @@ def zero_args(data: dict[str, Any], config: str, world_size: int) -> ZeroArgs:
 
 
 def to_json(args: ZeroArgs) -> str:
-    from lorachecks.records import asdict
+    from lorachecks.core.records import asdict
 
     return json.dumps(asdict(args))
 

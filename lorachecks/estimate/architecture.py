@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lorachecks.records import record, replace
+from lorachecks.core.records import record, replace
 
 
 @record(frozen=True, slots=True)
@@ -215,7 +215,7 @@ def llm_from_config_json(data: dict[str, Any]) -> LLMArch | None:
 
 def llm_from_safetensors(path: Path) -> LLMArch | None:
     """Dimensions read off tensor shapes: embedding, layer count, q/k/v and MLP widths."""
-    from lorachecks.safetensors_header import read_header
+    from lorachecks.files.safetensors_header import read_header
 
     files = sorted(path.glob("*.safetensors")) if path.is_dir() else [path]
     shapes: dict[str, tuple[int, ...]] = {}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
+from lorachecks.core.records import replace
 from lorachecks.estimate.architecture import DiffusionArch, LLMArch
-from lorachecks.records import replace
 
 _M = 1_000_000
 

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.core.records import record
 from lorachecks.estimate import LLM_FORMATS, SD_FORMATS, estimate_config
 from lorachecks.estimate.result import fit_verdict
-from lorachecks.records import record
 
 if TYPE_CHECKING:
-    from lorachecks.settings import Settings
+    from lorachecks.core.settings import Settings
 
 ESTIMATE_FORMATS = LLM_FORMATS + SD_FORMATS
 
@@ -25,9 +25,9 @@ def settings_for(
     path: Path, options: Mapping[str, Any], config: Path | None = None, isolated: bool = False
 ) -> Settings:
     """``path``'s settings as `lint` would use them: the lint ``options`` given (by name, see
-    lorachecks/options.py) over the project configuration."""
-    from lorachecks import lint_command
-    from lorachecks.config import ConfigError, project_settings
+    lorachecks/core/options.py) over the project configuration."""
+    from lorachecks.cli import lint_command
+    from lorachecks.engine.config import ConfigError, project_settings
 
     try:
         base, given = lint_command.settings_from_options(options)
@@ -37,7 +37,7 @@ def settings_for(
 
 
 def _load(path: Path, settings: Settings) -> tuple[dict[str, Any], str]:
-    from lorachecks.linter import read_config
+    from lorachecks.engine.linter import read_config
     from lorachecks.loader import syntax_of
 
     syntax = syntax_of(path)

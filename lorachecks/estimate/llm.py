@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lorachecks import fsmemo
+from lorachecks.core import fsmemo
+from lorachecks.core.paths import can_be_path, read_json, resolve
+from lorachecks.core.records import record
 from lorachecks.estimate.architecture import LLMArch, llm_from_config_json, llm_from_safetensors
 from lorachecks.estimate.catalogue import lookup_llm
 from lorachecks.estimate.multimodal import VisionParts, vision_parts
@@ -21,8 +23,6 @@ from lorachecks.formats import effective
 from lorachecks.formats.effective import Effective
 from lorachecks.formats.llamafactory.trainer_tables import COMPOSITES
 from lorachecks.formats.llamafactory.values import split_names
-from lorachecks.paths import can_be_path, read_json, resolve
-from lorachecks.records import record
 
 # CUDA context, cuBLAS/cuDNN workspaces and kernels, resident whatever the model.
 CONTEXT_BYTES = 0.5 * GIB
@@ -67,7 +67,7 @@ def _resolve_llm(value: object, base: Path) -> ResolvedLLM:
                         return ResolvedLLM(arch, f"config.json {config_file}", model_type, parts)
                     return ResolvedLLM(arch, f"config.json {config_file}")
         if (path.is_file() and path.suffix == ".safetensors") or (path.is_dir() and any(path.glob("*.safetensors"))):
-            from lorachecks.safetensors_header import NotSafetensors
+            from lorachecks.files.safetensors_header import NotSafetensors
 
             try:
                 arch = llm_from_safetensors(path)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from lorachecks.core.records import record
 from lorachecks.formats.llamafactory.trainer_tables import COMPOSITES
-from lorachecks.records import record
 
 
 @record(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def vision_parts(folder: Path, model_type: str) -> VisionParts | None:
     parts = COMPOSITES.get(model_type)
     if parts is None or not folder.is_dir():
         return None
-    from lorachecks.safetensors_header import NotSafetensors, read_header
+    from lorachecks.files.safetensors_header import NotSafetensors, read_header
 
     projector_keys, vision_keys, _, avoid = parts
     vision: list[tuple[str, tuple[int, ...]]] = []

@@ -13,13 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lorachecks import fsmemo
+from lorachecks.core import fsmemo
+from lorachecks.core.paths import can_be_path, read_json, resolve
+from lorachecks.core.records import field, record
 from lorachecks.estimate.sd import flatten
 from lorachecks.formats import effective
 from lorachecks.formats.effective import Effective
 from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
-from lorachecks.paths import can_be_path, read_json, resolve
-from lorachecks.records import field, record
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".avif", ".jxl"})
 _COUNT_LIMIT = 50 * 1024 * 1024  # do not parse data files above this size
@@ -187,7 +187,7 @@ def _kohya_samples(config: dict[str, Any], base: Path, kohya: bool) -> tuple[int
     if not root.is_dir():
         return None, None, ""
     # sd_data brings csv and json: imported only when a data folder is really there (start-up).
-    from lorachecks.sd_data import repeat_folders
+    from lorachecks.formats.sd_data import repeat_folders
 
     total = unique = 0
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lorachecks.records import field, record
+from lorachecks.core.records import field, record
 
 GIB = 1024**3
 

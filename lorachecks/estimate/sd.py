@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from lorachecks.core.paths import resolve
 from lorachecks.estimate.architecture import DiffusionArch
 from lorachecks.estimate.catalogue import DIFFUSION_CATALOGUE, DIFFUSION_FAMILIES, diffusion_family_of
 from lorachecks.estimate.llm import CONTEXT_BYTES, FRAGMENTATION
@@ -17,7 +18,6 @@ from lorachecks.estimate.result import Estimate
 from lorachecks.formats import effective
 from lorachecks.formats.kohya.network_args import DEFAULT_NETWORK_DIM
 from lorachecks.formats.kohya.resolution import training_resolution
-from lorachecks.paths import resolve
 
 # lora-scripts' `model_train_type` values (and GUI flags) naming the family.
 _TRAIN_TYPES = {"sd-lora": "sd1", "sdxl-lora": "sdxl", "flux-lora": "flux", "sd3-lora": "sd3"}
@@ -44,7 +44,7 @@ def flatten(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _family_from_header(path: Path) -> str | None:
-    from lorachecks.safetensors_header import read_header
+    from lorachecks.files.safetensors_header import read_header
 
     names = read_header(path).tensors.keys()
 
@@ -71,7 +71,7 @@ def resolve_family(config: dict[str, Any], base: Path) -> tuple[DiffusionArch | 
     if name and "${" not in name:
         path = resolve(name, base)
         if path.is_file() and path.suffix == ".safetensors":
-            from lorachecks.safetensors_header import NotSafetensors
+            from lorachecks.files.safetensors_header import NotSafetensors
 
             try:
                 family = _family_from_header(path)

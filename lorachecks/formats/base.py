@@ -7,15 +7,15 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Severity
-from lorachecks.records import field, record
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.records import field, record
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from lorachecks.core.settings import Settings
     from lorachecks.formats.validation import Validation
     from lorachecks.loader import Document
-    from lorachecks.settings import Settings
 
 
 @record(frozen=True, slots=True)

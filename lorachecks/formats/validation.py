@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.records import field, record
 from lorachecks.loader.document import KeyPath
-from lorachecks.records import field, record
 
 if TYPE_CHECKING:  # the fast lint path (formats/llamafactory/fast.py) runs without Pydantic
     from pydantic import BaseModel, ValidationInfo

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from lorachecks.formats.validation import Validation, allowed_of_field
 
 if TYPE_CHECKING:
+    from lorachecks.core.settings import Settings
     from lorachecks.formats.base import Format
     from lorachecks.loader import Document
-    from lorachecks.secrets import Secret
-    from lorachecks.settings import Settings
+    from lorachecks.loader.secrets import Secret
 
 
 class ConfigView:
@@ -73,6 +73,6 @@ class ConfigView:
     @cached_property
     def secrets(self) -> list[Secret]:
         """Credentials written in the file (LC60x rules report them; reporters mask them)."""
-        from lorachecks.secrets import find_secrets
+        from lorachecks.loader.secrets import find_secrets
 
         return find_secrets(self.doc) if self.doc.ok else []

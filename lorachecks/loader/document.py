@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.records import field, record
+from lorachecks.core.records import field, record
 
 if TYPE_CHECKING:
-    from lorachecks.diagnostics import Severity
+    from lorachecks.core.diagnostics import Severity
 
 KeyPath = tuple[str | int, ...]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lorachecks.core.records import record
 from lorachecks.loader.document import LoadProblem, Position
-from lorachecks.records import record
 
 CODE = "LC005"
 

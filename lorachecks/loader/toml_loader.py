@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.loader.document import Document, KeyPath, LoadProblem, Position
 from lorachecks.loader.limits import parse_bounded
 

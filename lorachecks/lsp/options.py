@@ -1,5 +1,5 @@
 """What a format knows about an option, for hover and completion: read from the format's
-exported JSON Schema (lorachecks/schema_export.py), so the editor and `lorachecks schema` say
+exported JSON Schema (lorachecks/cli/schema_export.py), so the editor and `lorachecks schema` say
 the same thing, and from the description files (lorachecks/formats/descriptions.py)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ SHOWN_VALUES = 12  # allowed values listed in a hover; completion offers them al
 
 @cache
 def _schema(format_name: str) -> dict[str, Any]:
-    from lorachecks.schema_export import json_schema
+    from lorachecks.cli.schema_export import json_schema
 
     fmt = by_name(format_name)
     return json_schema(fmt) if fmt is not None and fmt.schema_path else {}
@@ -100,7 +100,7 @@ def hover_markdown(format_name: str, key: str, prop: Prop) -> str:
         facts.append(f"default: `{_shown(prop['default'])}`")
     since = prop.get("since")
     if isinstance(since, str):
-        from lorachecks.schema_export import facts as schema_facts
+        from lorachecks.cli.schema_export import facts as schema_facts
 
         facts.append(schema_facts({"since": since}, False).rstrip(".").lower())
     text.append(" · ".join(facts))

@@ -16,7 +16,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from lorachecks import __version__
-from lorachecks.diagnostics import Diagnostic, Severity
+from lorachecks.core.diagnostics import Diagnostic, Severity
 from lorachecks.lsp import options, session, text
 
 DEBOUNCE_S = 0.03  # a pause in typing this long lints the buffer

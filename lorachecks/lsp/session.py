@@ -7,18 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lorachecks.diagnostics import Diagnostic, Fix
+from lorachecks.core.diagnostics import Diagnostic, Fix
+from lorachecks.core.options import FILE_OPTIONS, LintOption, camel
+from lorachecks.core.records import field, record
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import FileResult, lint_file_safely, read_config
 from lorachecks.formats import effective
-from lorachecks.linter import FileResult, lint_file_safely, read_config
 from lorachecks.loader import syntax_of
 from lorachecks.lsp import options, text
-from lorachecks.options import FILE_OPTIONS, LintOption, camel
-from lorachecks.records import field, record
-from lorachecks.settings import Settings
 
 # Client options (initializationOptions, or the `lorachecks` section of the editor's
 # settings): the lint options that decide a file's settings (scope "file" in
-# lorachecks/options.py), named in camelCase, with the command line's meanings.
+# lorachecks/core/options.py), named in camelCase, with the command line's meanings.
 CLIENT_OPTIONS: dict[str, LintOption] = {camel(o.param): o for o in FILE_OPTIONS}
 
 
@@ -64,8 +64,8 @@ class Session:
         return path.parent
 
     def settings_for(self, path: Path) -> Settings:
-        from lorachecks.config import ConfigError, project_settings
-        from lorachecks.lint_command import UsageError, settings_from_options
+        from lorachecks.cli.lint_command import UsageError, settings_from_options
+        from lorachecks.engine.config import ConfigError, project_settings
 
         try:
             base, given = settings_from_options(self.options, cwd=self.root_of(path))
@@ -92,7 +92,7 @@ def fixes(linted: Linted) -> list[tuple[Diagnostic, Fix]]:
 
 def fix_all(path: Path, linted: Linted) -> str:
     """The buffer with every safe fix applied (as `lorachecks fix` would write it)."""
-    from lorachecks.fix import fix_text
+    from lorachecks.engine.fix import fix_text
 
     fixed, _result, _applied = fix_text(path, linted.settings, linted.text)
     return fixed
@@ -101,7 +101,7 @@ def fix_all(path: Path, linted: Linted) -> str:
 def suppression(linted: Linted, diagnostic: Diagnostic) -> tuple[int, int, str] | None:
     """Where to insert a comment that silences ``diagnostic``'s rule on its line, as
     (0-based line, Python column, text); None where comments are impossible (JSON)."""
-    from lorachecks import suppress
+    from lorachecks.rules import suppress
 
     syntax = syntax_of(Path(diagnostic.path)) or "yaml"
     row = diagnostic.line - 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from lorachecks.records import record
+from lorachecks.core.records import record
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 # A key at the start of a line: YAML `key:`, TOML `key =`, JSON `"key":` (optionally a list item).

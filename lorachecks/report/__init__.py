@@ -11,9 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from lorachecks.diagnostics import Diagnostic, FileResult, Severity
-from lorachecks.records import field, record
-from lorachecks.secrets import printable
+from lorachecks.core.diagnostics import Diagnostic, FileResult, Severity
+from lorachecks.core.records import field, record
+from lorachecks.loader.secrets import printable
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
 

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from lorachecks.diagnostics import Diagnostic
+from lorachecks.core.diagnostics import Diagnostic
 
 # Characters XML 1.0 cannot carry at all (even escaped).
 _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from lorachecks import __version__
-from lorachecks.diagnostics import Diagnostic
+from lorachecks.core.diagnostics import Diagnostic
 from lorachecks.report import Run
 from lorachecks.report.common import fingerprints, full_message, repo_path
 

@@ -7,12 +7,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lorachecks.diagnostics import Diagnostic
+from lorachecks.core.diagnostics import Diagnostic
+from lorachecks.loader.secrets import printable
 from lorachecks.report import Run, _source_lines
-from lorachecks.secrets import printable
 
 if TYPE_CHECKING:
-    from lorachecks.diagnostics import FileResult
+    from lorachecks.core.diagnostics import FileResult
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

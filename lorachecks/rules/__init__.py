@@ -5,7 +5,7 @@ A rule module holds one check. Its docstring is the user documentation shown by
 defines ``CODE`` (stable, e.g. ``LC101``), ``NAME``, ``SEVERITY`` (the default level),
 ``FORMATS`` (format names it applies to, or ``None`` for all) and ``check(ctx)``, which
 yields :class:`~lorachecks.rules.context.Finding` objects. ``FIXABLE = True`` marks a rule
-whose findings may carry a safe fix (built with :mod:`lorachecks.edits`).
+whose findings may carry a safe fix (built with :mod:`lorachecks.rules.edits`).
 
 A rule that compares files (one ``output_dir`` used by several configs) also defines
 ``check_run(fact, earlier)``: ``check(ctx)`` records what it needs in ``ctx.facts[CODE]``,
@@ -30,8 +30,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Severity
-from lorachecks.records import record
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.records import record
 from lorachecks.rules.context import Finding, RuleContext
 
 if TYPE_CHECKING:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from lorachecks.diagnostics import Fix, Severity
+from lorachecks.core.diagnostics import Fix, Severity
+from lorachecks.core.records import record
 from lorachecks.formats.validation import Validation
 from lorachecks.formats.view import ConfigView
 from lorachecks.loader import KeyPath, Position
-from lorachecks.records import record
 
 
 @record(frozen=True, slots=True)
@@ -19,7 +19,7 @@ class Finding:
     at: str = "key"  # anchor on the "key" or on its "value"
     severity: Severity | None = None
     position: Position | None = None  # explicit position (else derived from key)
-    fix: Fix | None = None  # a safe text edit that resolves the finding (see lorachecks.edits)
+    fix: Fix | None = None  # a safe text edit that resolves the finding (see lorachecks.rules.edits)
     # The trainer still starts and trains, only not what is written (a dry-run reports it
     # and goes on; lint still calls it an error when the rule's severity says so).
     runs: bool = False

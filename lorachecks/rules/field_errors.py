@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Fix
-from lorachecks.edits import replace_plain_value, yaml11_float
+from lorachecks.core.diagnostics import Fix
+from lorachecks.core.suggest import closest, show
 from lorachecks.formats.validation import BOUND_OF_ERROR, BOUNDS, Allowed
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.suggest import closest, show
+from lorachecks.rules.edits import replace_plain_value, yaml11_float
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails

@@ -18,7 +18,7 @@ the trainer itself (`lorachecks dry-run`).
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC000"

@@ -24,7 +24,7 @@ When the trainer stops: at start-up, before the model or the data are loaded.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC001"

@@ -24,7 +24,7 @@ with the last value (reported as an error all the same: the file says two things
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC002"

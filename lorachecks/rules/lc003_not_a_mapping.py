@@ -29,7 +29,7 @@ provide `model_name_or_path`", from `ModelArguments.__post_init__`).
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC003"

@@ -17,7 +17,7 @@ When the trainer stops: at start-up, with a UnicodeDecodeError.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC004"

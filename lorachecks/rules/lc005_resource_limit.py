@@ -26,7 +26,7 @@ When the trainer stops: it may not: it can hang or exhaust memory while loading 
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC005"

@@ -44,11 +44,11 @@ model loads; a kohya training config never (the key does nothing).
 from collections.abc import Iterator
 from functools import lru_cache
 
-from lorachecks.diagnostics import Severity
-from lorachecks.edits import rename_key
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.suggest import certain_key, closest
 from lorachecks.formats.kohya.fields import DEFAULTS as KOHYA_DEFAULTS
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.suggest import certain_key, closest
+from lorachecks.rules.edits import rename_key
 
 CODE = "LC101"
 NAME = "unknown-key"

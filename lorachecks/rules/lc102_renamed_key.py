@@ -39,9 +39,9 @@ When the trainer stops: at start-up, before the model loads.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
-from lorachecks.edits import rename_key
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.edits import rename_key
 
 CODE = "LC102"
 NAME = "renamed-key"

@@ -37,7 +37,7 @@ without `output_dir` LLaMA-Factory does not stop.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.llamafactory_values import value_findings

@@ -49,8 +49,8 @@ learning rate in the optimizer), after the model loads for others (a text rank i
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
-from lorachecks.records import replace
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.records import replace
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.field_errors import errors_of_kind, finding_for
 

@@ -50,13 +50,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.records import replace
+from lorachecks.core.suggest import closest, show
 from lorachecks.formats.kohya import choices as kohya_choices
 from lorachecks.formats.kohya.fields import FIELDS as KOHYA_FIELDS
-from lorachecks.records import replace
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.field_errors import errors_of_kind, finding_for
-from lorachecks.suggest import closest, show
 
 if TYPE_CHECKING:
     from lorachecks.formats.kohya.values import KohyaValues

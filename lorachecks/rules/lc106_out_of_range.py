@@ -28,7 +28,7 @@ is added after the model loads, a zero batch or accumulation when training start
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.field_errors import errors_of_kind, finding_for
 

@@ -24,7 +24,7 @@ When the trainer stops: at start-up, before anything loads.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory import version_tuple
 from lorachecks.rules.context import Finding, RuleContext
 

@@ -23,7 +23,7 @@ logging folder never: the run writes into the literal `${...}` folder.
 import re
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC108"

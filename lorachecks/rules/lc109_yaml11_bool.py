@@ -27,9 +27,9 @@ When the trainer stops: it does not: the option is read as the boolean you meant
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
-from lorachecks.edits import bool_word, bool_word_fix
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
+from lorachecks.rules.edits import bool_word, bool_word_fix
 
 CODE = "LC109"
 NAME = "yaml11-bool"

@@ -35,11 +35,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from lorachecks import fsmemo
-from lorachecks.diagnostics import Severity
+from lorachecks.core import fsmemo
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import is_placeholder, looks_local
 from lorachecks.formats.llamafactory.resolve import config_of, local_path
 from lorachecks.formats.llamafactory.values import split_names
-from lorachecks.paths import is_placeholder, looks_local
 from lorachecks.rules.context import Finding, RuleContext, launch_note
 
 CODE = "LC201"

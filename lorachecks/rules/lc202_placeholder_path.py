@@ -34,8 +34,8 @@ output folder never (it is created under the placeholder's name).
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
-from lorachecks.paths import is_placeholder
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import is_placeholder
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC202"

@@ -29,10 +29,10 @@ loaded and before the model loads.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.suggest import closest
 from lorachecks.formats.llamafactory.resolve import config_of, dataset_info, used_datasets
 from lorachecks.rules.context import Finding, RuleContext, launch_note
-from lorachecks.suggest import closest
 
 CODE = "LC203"
 NAME = "dataset-name"

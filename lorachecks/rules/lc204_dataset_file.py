@@ -28,10 +28,10 @@ When the trainer stops: at start-up, when the data sets are loaded, before the m
 from collections.abc import Iterator
 from pathlib import Path
 
-from lorachecks import fsmemo
-from lorachecks.diagnostics import Severity
+from lorachecks.core import fsmemo
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import can_be_path
 from lorachecks.formats.llamafactory.resolve import FILE_TYPES, HUB_SOURCES, config_of, dataset_info, used_datasets
-from lorachecks.paths import can_be_path
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC204"

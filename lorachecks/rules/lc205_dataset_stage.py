@@ -29,7 +29,7 @@ loads.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import config_of, dataset_info, used_datasets
 from lorachecks.rules.context import Finding, RuleContext
 

@@ -27,7 +27,7 @@ When the trainer stops: at start-up, on every rank of the launch, before the mod
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext, launch_note
 
 CODE = "LC206"

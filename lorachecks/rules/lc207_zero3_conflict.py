@@ -30,7 +30,7 @@ model is being loaded).
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import config_of
 from lorachecks.rules.context import Finding, RuleContext
 

@@ -31,10 +31,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from lorachecks import fsmemo
-from lorachecks.diagnostics import Severity
+from lorachecks.core import fsmemo
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import is_placeholder
 from lorachecks.formats.llamafactory.resolve import config_of, local_path
-from lorachecks.paths import is_placeholder
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC208"

@@ -27,8 +27,8 @@ When the trainer stops: after the model has loaded, when the adapter is added.
 
 from collections.abc import Iterator
 
-from lorachecks.architectures import HEADS
-from lorachecks.diagnostics import Severity
+from lorachecks.core.architectures import HEADS
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory.resolve import config_of, model_linear_modules
 from lorachecks.formats.llamafactory.values import split_names
 from lorachecks.rules.context import Finding, RuleContext

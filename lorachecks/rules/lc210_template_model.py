@@ -37,11 +37,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import read_json
+from lorachecks.files.safety import is_dir
 from lorachecks.formats.llamafactory.resolve import local_path
-from lorachecks.paths import read_json
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.safety import is_dir
 
 CODE = "LC210"
 NAME = "template-model-mismatch"

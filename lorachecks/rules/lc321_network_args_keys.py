@@ -31,11 +31,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.suggest import closest
 from lorachecks.formats.kohya.network_args import LYCORIS_ALGOS, NETWORK_ARGS, split_items
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.sd_values import kohya_findings
-from lorachecks.suggest import closest
 
 if TYPE_CHECKING:
     from lorachecks.formats.kohya.values import KohyaValues

@@ -21,7 +21,7 @@ Good:
 import ast
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.kohya.network_args import split_items
 from lorachecks.rules.context import Finding, RuleContext
 

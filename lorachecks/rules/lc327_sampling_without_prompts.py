@@ -25,7 +25,7 @@ Good:
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.loader import read_text
 from lorachecks.rules.context import Finding, RuleContext
 

@@ -30,12 +30,12 @@ Good:
 from collections.abc import Iterator
 from typing import Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.formats.sd_data import local_path
 from lorachecks.loader import read_text
 from lorachecks.loader.document import KeyPath
 from lorachecks.loader.toml_loader import load_toml
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.sd_data import local_path
 
 CODE = "LC328"
 NAME = "dataset-config-conflict"

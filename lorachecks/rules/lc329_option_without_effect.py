@@ -26,7 +26,7 @@ Good:
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.kohya.fields import DEFAULTS
 from lorachecks.formats.kohya.scripts import infer
 from lorachecks.rules.context import Finding, RuleContext

@@ -21,7 +21,7 @@ Good:
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC330"

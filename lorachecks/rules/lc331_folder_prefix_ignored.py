@@ -23,10 +23,10 @@ Good:
 from collections.abc import Iterator
 from pathlib import PureWindowsPath
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.kohya.dataset_schema import effective
+from lorachecks.formats.sd_data import folder_repeats
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.sd_data import folder_repeats
 
 CODE = "LC331"
 NAME = "folder-prefix-ignored"

@@ -30,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.suggest import show
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.sd_values import dataset_findings, kohya_findings, lora_scripts_findings
-from lorachecks.suggest import show
 
 if TYPE_CHECKING:  # the schemas are imported by the format that validates a file, not here
     from lorachecks.formats.kohya.dataset_schema import DatasetBase

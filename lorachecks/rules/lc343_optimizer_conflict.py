@@ -30,7 +30,7 @@ optimizer is created, for an unsupported `optim`.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.llamafactory_values import value_findings

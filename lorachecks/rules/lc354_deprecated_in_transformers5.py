@@ -23,7 +23,7 @@ When the trainer stops: it does not.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.llamafactory_values import value_findings

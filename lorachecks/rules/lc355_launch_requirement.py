@@ -25,7 +25,7 @@ When the trainer stops: at start-up when launched without them.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.llamafactory.fast import group_fields
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.rules.context import Finding, RuleContext

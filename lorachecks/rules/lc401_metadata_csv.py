@@ -25,9 +25,9 @@ When the trainer stops: when the data set is built, after the base model has loa
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.formats.sd_data import MetadataCsv, local_path, read_metadata_csv
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.sd_data import MetadataCsv, local_path, read_metadata_csv
 
 CODE = "LC401"
 NAME = "metadata-csv"

@@ -26,10 +26,10 @@ captions train as written.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.formats.sd_data import list_images, local_path
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.lc401_metadata_csv import metadata
-from lorachecks.sd_data import list_images, local_path
 
 CODE = "LC402"
 NAME = "image-set"

@@ -23,13 +23,13 @@ When the trainer stops: it does not: the images are upscaled and train blurry.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.files.images import image_size
 from lorachecks.formats import effective
 from lorachecks.formats.kohya.data import sources
-from lorachecks.images import image_size
+from lorachecks.formats.sd_data import local_path, small_images
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.lc401_metadata_csv import metadata
-from lorachecks.sd_data import local_path, small_images
 
 CODE = "LC403"
 NAME = "small-images"

@@ -26,9 +26,9 @@ When the trainer stops: when the data set is built, after the base model has loa
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.formats.sd_data import local_path, read_jsonl
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.sd_data import local_path, read_jsonl
 
 CODE = "LC404"
 NAME = "text-jsonl"

@@ -40,10 +40,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats.kohya.data import sources, training_root
+from lorachecks.formats.sd_data import list_images, local_path, local_value, repeat_folders
 from lorachecks.rules.context import Finding, RuleContext, launch_note
-from lorachecks.sd_data import list_images, local_path, local_value, repeat_folders
 
 CODE = "LC405"
 NAME = "image-folders"
@@ -181,7 +181,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 def _caption_ext(ctx: RuleContext, anchor: tuple[str | int, ...]) -> str:
     from lorachecks.formats.kohya.dataset_schema import effective
-    from lorachecks.sd_data import caption_extension
+    from lorachecks.formats.sd_data import caption_extension
 
     if len(anchor) >= 4:
         general: dict[str, Any] = ctx.data["general"] if isinstance(ctx.data.get("general"), dict) else {}

@@ -23,13 +23,13 @@ When the trainer stops: it does not; this is a summary, not a problem.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.formats import effective
 from lorachecks.formats.effective import Effective
 from lorachecks.formats.kohya.data import sources
+from lorachecks.formats.sd_data import local_path, read_jsonl, total_steps
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.lc401_metadata_csv import metadata
-from lorachecks.sd_data import local_path, read_jsonl, total_steps
 
 CODE = "LC406"
 NAME = "dataset-summary"

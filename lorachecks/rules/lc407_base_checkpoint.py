@@ -30,9 +30,9 @@ When the trainer stops: at start-up, when the base model loads (the first large 
 from collections.abc import Iterator
 from pathlib import Path
 
-from lorachecks.checkpoints import CHECKPOINT_SUFFIXES, LORA, billions, inspect
-from lorachecks.diagnostics import Severity
-from lorachecks.paths import can_be_path, is_placeholder, looks_local, resolve
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import can_be_path, is_placeholder, looks_local, resolve
+from lorachecks.files.checkpoints import CHECKPOINT_SUFFIXES, LORA, billions, inspect
 from lorachecks.rules.context import Finding, RuleContext, launch_note
 
 CODE = "LC407"

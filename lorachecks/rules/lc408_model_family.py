@@ -32,11 +32,11 @@ start-up; a resolution far from the family's native size never.
 
 from collections.abc import Iterator
 
-from lorachecks.checkpoints import FLUX, LLM, NATIVE_RESOLUTION, SD1, SD2, SD3, SDXL, TITLES, Checkpoint, inspect
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import is_placeholder, resolve
+from lorachecks.files.checkpoints import FLUX, LLM, NATIVE_RESOLUTION, SD1, SD2, SD3, SDXL, TITLES, Checkpoint, inspect
 from lorachecks.formats import effective
 from lorachecks.formats.kohya.resolution import named_sdxl, parse_resolution
-from lorachecks.paths import is_placeholder, resolve
 from lorachecks.rules.context import Finding, RuleContext
 from lorachecks.rules.lc407_base_checkpoint import base_key
 

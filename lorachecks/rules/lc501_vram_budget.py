@@ -32,7 +32,7 @@ first training step (gradients, optimizer states, activations).
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.estimate.lintsupport import estimate, lookup, model_key, plan
 from lorachecks.rules.context import Finding, RuleContext
 

@@ -29,7 +29,7 @@ When the trainer stops: it does not; the run trains, only worse than it could.
 import re
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.estimate.lintsupport import key_of, plan
 from lorachecks.rules.context import Finding, RuleContext
 

@@ -28,7 +28,7 @@ GPT-2, fails at the first long sample with an index error).
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.estimate.lintsupport import key_of, model_key
 from lorachecks.estimate.llm import resolve_llm
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues

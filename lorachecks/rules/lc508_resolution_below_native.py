@@ -26,7 +26,7 @@ When the trainer stops: it does not; the run trains, only worse than it could.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.estimate.lintsupport import key_of, lookup
 from lorachecks.estimate.sd import flatten, resolve_family
 from lorachecks.formats.kohya.resolution import parse_resolution

@@ -26,7 +26,7 @@ When the trainer stops: it does not; the credential is used, and leaks with the 
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
 from lorachecks.loader import dotted
 from lorachecks.rules.context import Finding, RuleContext
 

@@ -34,10 +34,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.files.safety import is_dir
 from lorachecks.loader import KeyPath, dotted
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.safety import is_dir
 
 CODE = "LC603"
 NAME = "user-home-path"

@@ -32,11 +32,11 @@ When the trainer stops: it does not; it runs the code when the config and model 
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import looks_like_hub_id
+from lorachecks.files.safety import is_dir, remote_code
 from lorachecks.formats.llamafactory.resolve import local_path
-from lorachecks.paths import looks_like_hub_id
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.safety import is_dir, remote_code
 
 CODE = "LC604"
 NAME = "trust-remote-code"

@@ -28,10 +28,10 @@ When the trainer stops: it does not; the file is unpickled, and any code in it r
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
-from lorachecks.paths import can_be_path, resolve
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import can_be_path, resolve
+from lorachecks.files.safety import PICKLE_SUFFIXES, is_dir, pickle_weights
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.safety import PICKLE_SUFFIXES, is_dir, pickle_weights
 
 CODE = "LC605"
 NAME = "pickle-checkpoint"

@@ -26,10 +26,10 @@ When the trainer stops: it does not; it writes over the earlier run.
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.files.safety import output_state
 from lorachecks.formats.llamafactory.resolve import train_output_dir
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.safety import output_state
 
 CODE = "LC606"
 NAME = "overwrite-output-dir"

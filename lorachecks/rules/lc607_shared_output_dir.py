@@ -33,9 +33,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.paths import is_placeholder
 from lorachecks.formats.llamafactory.resolve import local_path
-from lorachecks.paths import is_placeholder
 from lorachecks.rules.context import Finding, RuleContext
 
 CODE = "LC607"

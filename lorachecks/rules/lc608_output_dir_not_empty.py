@@ -31,10 +31,10 @@ it does not, it resumes).
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.files.safety import output_state
 from lorachecks.formats.llamafactory.resolve import config_of, train_output_dir
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.safety import output_state
 
 CODE = "LC608"
 NAME = "output-dir-not-empty"

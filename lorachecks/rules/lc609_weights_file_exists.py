@@ -30,9 +30,9 @@ When the trainer stops: it does not; the earlier file is replaced when the run s
 
 from collections.abc import Iterator
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.formats.sd_data import local_path
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.sd_data import local_path
 
 CODE = "LC609"
 NAME = "weights-file-exists"

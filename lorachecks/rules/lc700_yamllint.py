@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lorachecks import fsmemo
-from lorachecks.diagnostics import Severity
+from lorachecks.core import fsmemo
+from lorachecks.core.diagnostics import Severity
 from lorachecks.loader import Position
 from lorachecks.rules.context import Finding, RuleContext
 

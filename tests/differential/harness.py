@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lorachecks.linter import lint_file
-from lorachecks.settings import Settings
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
 from tests.differential.cases import Case
 
 # Seconds one `llamafactory-cli train` may take (a 1-step run takes about 7 s here).

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from lorachecks.core.settings import Settings
 from lorachecks.dryrun.config import DryRunError, read_config
 from lorachecks.dryrun.encode import MODELLED_KINDS, NotEncoded, encode_dataset
 from lorachecks.formats.llamafactory.template_formats import TEMPLATE_FORMATS
-from lorachecks.settings import Settings
 from tests.differential.harness import lf_environment
 
 HERE = Path(__file__).resolve().parent

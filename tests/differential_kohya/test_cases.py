@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from lorachecks.linter import lint_file
-from lorachecks.settings import Settings
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
 
 BASE = """\
 pretrained_model_name_or_path = "/models/base.safetensors"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import lint_file
 from lorachecks.formats.descriptions import description
-from lorachecks.linter import lint_file
-from lorachecks.settings import Settings
 from tests.conftest import ROOT
 from tests.editor.lsp_client import Json, LspClient, message_text
 

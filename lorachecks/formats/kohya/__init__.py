@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lorachecks.diagnostics import Severity
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.settings import Settings
 from lorachecks.formats.base import Format
 from lorachecks.loader import Document
-from lorachecks.settings import Settings
 
 # Keys that only a training config sets (checked outside [general] and [[datasets]]).
 TRAINING_SIGNATURE = frozenset(

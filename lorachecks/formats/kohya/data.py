@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.core.records import record
 from lorachecks.formats import effective
 from lorachecks.formats.kohya.resolution import parse_resolution
+from lorachecks.formats.sd_data import Folder, caption_extension, local_path, local_value, repeat_folders, scan_folder
 from lorachecks.loader import KeyPath
-from lorachecks.records import record
-from lorachecks.sd_data import Folder, caption_extension, local_path, local_value, repeat_folders, scan_folder
 
 if TYPE_CHECKING:
     from lorachecks.formats.view import ConfigView

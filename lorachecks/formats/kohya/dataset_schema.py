@@ -15,12 +15,12 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, ValidationInfo, create_model, model_validator
 from typing_extensions import Self
 
+from lorachecks.core.records import record
+from lorachecks.core.suggest import closest, show
 from lorachecks.formats.kohya.fields import DEFAULTS, FIELDS
 from lorachecks.formats.kohya.resolution import parse_resolution
 from lorachecks.formats.validation import report
 from lorachecks.loader import KeyPath
-from lorachecks.records import record
-from lorachecks.suggest import closest, show
 
 # Keys by kind. "resolution" is an int or [W, H]; "pair" two numbers; "table" a mapping.
 _TYPES: dict[str, str] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
-from lorachecks.records import record
+from lorachecks.core.records import record
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

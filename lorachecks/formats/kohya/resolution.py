@@ -74,9 +74,9 @@ def training_resolution(config: dict[str, Any], base: Path) -> tuple[tuple[int, 
 
 def _dataset_tables(name: Any, base: Path) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     """([general], [[datasets]]) of a readable local dataset config, else None."""
+    from lorachecks.core.paths import is_placeholder, resolve
     from lorachecks.loader import read_text
     from lorachecks.loader.toml_loader import load_toml
-    from lorachecks.paths import is_placeholder, resolve
 
     if not isinstance(name, str) or not name.strip() or is_placeholder(name):
         return None

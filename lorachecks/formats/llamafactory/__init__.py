@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from lorachecks.core.settings import Settings
 from lorachecks.formats.base import Format, has_any
 from lorachecks.formats.llamafactory import environment, fast
 from lorachecks.formats.llamafactory.renamed import RENAMED_KEYS
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues
 from lorachecks.loader import Document
-from lorachecks.settings import Settings
 
 TRACKED_COMMIT = "ff6d4d12"
 TRACKED_RELEASE = "0.9.5"

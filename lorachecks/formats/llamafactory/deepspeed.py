@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lorachecks.core.paths import is_placeholder, read_json
+from lorachecks.core.records import record
 from lorachecks.formats.llamafactory.resolve import local_path
-from lorachecks.paths import is_placeholder, read_json
-from lorachecks.records import record
 
 if TYPE_CHECKING:
     from lorachecks.formats.view import ConfigView

@@ -17,8 +17,8 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from lorachecks.records import record
-from lorachecks.settings import Settings
+from lorachecks.core.records import record
+from lorachecks.core.settings import Settings
 
 Version = tuple[int, ...]
 

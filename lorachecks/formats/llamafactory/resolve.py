@@ -6,9 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from lorachecks.core.paths import can_be_path, is_placeholder, read_json, resolve
+from lorachecks.core.records import field, record
 from lorachecks.formats.llamafactory.values import LlamaFactoryValues, split_names
-from lorachecks.paths import can_be_path, is_placeholder, read_json, resolve
-from lorachecks.records import field, record
 
 if TYPE_CHECKING:
     from lorachecks.formats.view import ConfigView
@@ -37,7 +37,7 @@ def local_path(ctx: ConfigView, value: str) -> Path | None:
 def model_linear_modules(ctx: ConfigView, model: str) -> tuple[str, frozenset[str]] | None:
     """The ``model_type`` of a local model folder and its LoRA-able linear layer names, or None
     when the folder, its config.json or the architecture is unknown."""
-    from lorachecks.architectures import LINEAR_MODULES
+    from lorachecks.core.architectures import LINEAR_MODULES
 
     path = local_path(ctx, model)
     if path is None:

@@ -8,9 +8,9 @@ versioned (``SCHEMA_VERSION``). The file is read with PyYAML ``safe_load`` seman
 
 from __future__ import annotations
 
+from lorachecks.core.settings import Settings
 from lorachecks.formats.base import Format, has_any
 from lorachecks.loader import Document
-from lorachecks.settings import Settings
 
 SCHEMA_VERSION = "1.0"
 # lora-scripts cuts no text when `max_seq_length` is unset (the schema's default is none);

@@ -11,20 +11,20 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lorachecks import fsmemo
-from lorachecks.diagnostics import Diagnostic, FileResult, Severity
-from lorachecks.discovery import discover
+from lorachecks.core import fsmemo
+from lorachecks.core.diagnostics import Diagnostic, FileResult, Severity
+from lorachecks.core.records import replace
+from lorachecks.core.settings import Settings
+from lorachecks.engine.discovery import discover
 from lorachecks.formats import by_name, detect
 from lorachecks.formats.base import Format
 from lorachecks.loader import Document, LoadProblem, Position, decode_text, dotted, load_text, read_text, syntax_of
-from lorachecks.records import replace
+from lorachecks.loader.secrets import printable, secret_values
 from lorachecks.rules import Rule, rules_for
 from lorachecks.rules.context import Finding, RuleContext
-from lorachecks.secrets import printable, secret_values
-from lorachecks.settings import Settings
 
 if TYPE_CHECKING:
-    from lorachecks.cache import ResultCache
+    from lorachecks.engine.cache import ResultCache
 
 BATCH = 8192  # files discovered, looked up in the cache and linted per round
 LintOne = Callable[[Path, Settings, bool], FileResult]  # (file, its settings, named explicitly)
@@ -65,7 +65,7 @@ def lint_paths(
             if lint_one is not None:
                 fresh = (lint_one(path, file_settings, explicit) for path, explicit, file_settings in todo)
             else:
-                from lorachecks import parallel
+                from lorachecks.engine import parallel
 
                 jobs = parallel.worker_count(settings.jobs, len(todo))
                 pooled = jobs > 1 and len(todo) > parallel.CHUNK
@@ -89,7 +89,7 @@ def lint_paths(
 def _cache(settings: Settings) -> ResultCache | None:
     if settings.cache_dir is None:
         return None  # hashlib, json and sqlite3 cost a pre-commit hook milliseconds
-    from lorachecks.cache import ResultCache
+    from lorachecks.engine.cache import ResultCache
 
     cache = ResultCache(settings)
     return cache if cache.enabled else None
@@ -107,7 +107,7 @@ def _batches(items: Iterable[tuple[Path, bool]], size: int) -> Iterator[list[tup
 
 
 def _start_pool(jobs: int) -> Any:
-    from lorachecks import parallel
+    from lorachecks.engine import parallel
     from lorachecks.formats import FORMATS
 
     for fmt in FORMATS:  # load once here: forked workers inherit what the parent loaded
@@ -214,7 +214,7 @@ def _suppressed(path: Path, diagnostic: Diagnostic) -> bool:
         return False
     if "lorachecks" not in text:
         return False  # only a comment naming lorachecks can suppress
-    from lorachecks import suppress
+    from lorachecks.rules import suppress
 
     return not suppress.apply(text, syntax_of(path) or "yaml", [diagnostic])
 
@@ -312,7 +312,7 @@ def _run(ctx: RuleContext) -> list[Diagnostic]:
         except Exception as exc:  # one broken rule must not hide the others
             out.append(_internal_error(doc, rule, exc))
     if out and "lorachecks" in doc.text:  # only a comment naming lorachecks can suppress
-        from lorachecks import suppress
+        from lorachecks.rules import suppress
 
         out = suppress.apply(doc.text, doc.syntax, out)
     return sorted(out, key=Diagnostic.sort_key)

@@ -1,7 +1,7 @@
 """`lorachecks lint`: the command's work, shared by the typer command and the fast entry.
 
 Kept free of typer, rich and Pydantic imports: a pre-commit hook linting one clean file
-should cost little more than starting Python (see lorachecks/entry.py).
+should cost little more than starting Python (see lorachecks/cli/entry.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from lorachecks.diagnostics import FileResult
-    from lorachecks.settings import Settings
+    from lorachecks.core.diagnostics import FileResult
+    from lorachecks.core.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -70,7 +70,7 @@ def _lint_stdin(
     """Lint the text on standard input as the file ``name`` (paths resolve from its folder).
     With --fix the fixed text goes to standard output (the caller reports on standard error);
     with --diff only the diff is printed (exit 1 when fixes are pending)."""
-    from lorachecks.linter import lint_file_safely
+    from lorachecks.engine.linter import lint_file_safely
     from lorachecks.loader import decode_text
 
     raw = sys.stdin.buffer.read()
@@ -81,7 +81,7 @@ def _lint_stdin(
         if fix and text is None:
             sys.stdout.buffer.write(raw)  # unreadable: passed through unchanged
         return [lint_file_safely(path, settings, content=raw)], None
-    from lorachecks.fix import fix_text, unified_diff
+    from lorachecks.engine.fix import fix_text, unified_diff
 
     fixed, result, _applied = fix_text(path, settings, text)
     if diff:
@@ -95,15 +95,15 @@ def _lint_stdin(
 def settings_from_options(
     options: Mapping[str, Any] | None = None, cwd: Path | None = None
 ) -> tuple[Settings, list[str]]:
-    """The run's settings from lint options by name (lorachecks/options.py: the command
+    """The run's settings from lint options by name (lorachecks/core/options.py: the command
     line's, or a language server's), and the Settings fields the user gave (they win over
     the project configuration). Each value means what it means in a configuration file
-    (lorachecks/option_values.py). ``cwd`` is where a launch would start when ``launch_dir``
+    (lorachecks/engine/option_values.py). ``cwd`` is where a launch would start when ``launch_dir``
     is not given (default: the current directory; a language server passes the workspace
     folder). Raises UsageError."""
+    from lorachecks.core.options import LINT_OPTIONS
+    from lorachecks.core.settings import Settings
     from lorachecks.formats.llamafactory import environment
-    from lorachecks.options import LINT_OPTIONS
-    from lorachecks.settings import Settings
 
     options = options or {}
     values: dict[str, Any] = {}
@@ -111,7 +111,7 @@ def settings_from_options(
         value = options.get(option.param)
         if option.scope == "command" or option.param == "cache" or not option.given(value):
             continue
-        from lorachecks.option_values import OptionError, setting_value  # only when options are given
+        from lorachecks.engine.option_values import OptionError, setting_value  # only when options are given
 
         try:
             values[option.field] = setting_value(option.param, value, Path.cwd())
@@ -126,7 +126,7 @@ def settings_from_options(
             values[f"{name}_source"] = f"set with --{name}-version"
     cache, cache_dir = options.get("cache"), values.pop("cache_dir", None)
     if cache if cache is not None else cache_dir is not None:
-        from lorachecks.cache import DEFAULT_DIR
+        from lorachecks.engine.cache import DEFAULT_DIR
 
         values["cache_dir"] = (cache_dir or DEFAULT_DIR).resolve()
     values.setdefault("launch_dir", (cwd or Path.cwd()).resolve())
@@ -149,10 +149,10 @@ def settings_from_options(
 
 def run_lint(paths: list[Path], **options: Any) -> int:
     """Lint, print the report and return the exit code; raises UsageError for bad input.
-    ``options`` are lint options by name, as lorachecks/options.py declares them (absent:
+    ``options`` are lint options by name, as lorachecks/core/options.py declares them (absent:
     their default)."""
-    from lorachecks.config import ConfigError, project_settings
-    from lorachecks.options import LINT_OPTIONS
+    from lorachecks.core.options import LINT_OPTIONS
+    from lorachecks.engine.config import ConfigError, project_settings
 
     unknown = set(options) - {o.param for o in LINT_OPTIONS}
     if unknown:
@@ -189,13 +189,13 @@ def run_lint(paths: list[Path], **options: Any) -> int:
             if fix:  # standard output holds the fixed text: the report goes to standard error
                 out = _Buffered(sys.stderr)
         elif fix or diff:
-            from lorachecks.fix import run_fixes
+            from lorachecks.engine.fix import run_fixes
 
             results, exit_code = run_fixes(paths, settings, resolver, diff, sys.stdout, sys.stderr)
             if exit_code is not None:
                 return exit_code  # --diff prints the diff only
         else:
-            from lorachecks.linter import lint_paths
+            from lorachecks.engine.linter import lint_paths
 
             results = lint_paths(paths, settings, resolver)
 

@@ -7,7 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from lorachecks.records import field, record
+from lorachecks.core.records import field, record
 
 
 class Severity(str, Enum):

@@ -12,8 +12,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from lorachecks import fsmemo
-from lorachecks.records import field, record
+from lorachecks.core import fsmemo
+from lorachecks.core.records import field, record
 
 # Files whose presence makes LLaMA-Factory refuse a non-empty output_dir (a finished run).
 CHECKPOINT_NAMES = frozenset(

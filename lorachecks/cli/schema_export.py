@@ -106,8 +106,8 @@ def json_schema(fmt: Format) -> dict[str, Any]:
             use = f" Use `{renamed.replacement}` instead." if renamed.replacement else ""
             properties[name] = {"description": f"Deprecated: `{name}` was {renamed.note}.{use}", "deprecated": True}
     if fmt.transformers_only:
+        from lorachecks.core.settings import Settings
         from lorachecks.formats.llamafactory import environment
-        from lorachecks.settings import Settings
 
         default = Settings()
         target = environment.target(default)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from lorachecks.diagnostics import Diagnostic
-from lorachecks.records import field, record
-from lorachecks.settings import selects
+from lorachecks.core.diagnostics import Diagnostic
+from lorachecks.core.records import field, record
+from lorachecks.core.settings import selects
 
 _DIRECTIVE = re.compile(
     r"lorachecks\s*:\s*(disable-next-line|disable-file|disable)\b(?:\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*))?"

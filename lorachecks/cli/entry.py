@@ -3,7 +3,7 @@
 Importing typer (and click) costs more than linting a config. A pre-commit hook runs
 ``lorachecks lint FILE...`` on every commit, so a `lint` command line made only of the
 options below is parsed here and run directly; anything else (``--help``, an unknown or
-malformed option, another command) goes to the typer app in lorachecks/cli.py, which owns
+malformed option, another command) goes to the typer app in lorachecks/cli/app.py, which owns
 the help text and the error messages. Both paths call the same ``run_lint``, so output and
 exit codes are identical; tests/test_performance.py checks the two parsers agree.
 """
@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lorachecks.options import LINT_OPTIONS
+from lorachecks.core.options import LINT_OPTIONS
 
-# The fast parser's view of lorachecks/options.py: option -> (parameter, kind) for options
+# The fast parser's view of lorachecks/core/options.py: option -> (parameter, kind) for options
 # taking a value, flag -> (parameter, value) for on/off flags.
 VALUE_OPTIONS: dict[str, tuple[str, str]] = {
     flag: (option.param, option.kind)
@@ -101,7 +101,7 @@ def _main() -> None:
     if args[:1] == ["lint"]:
         parsed = parse_lint(args[1:])
         if parsed is not None:
-            from lorachecks.lint_command import EXIT_USAGE, UsageError, run_lint
+            from lorachecks.cli.lint_command import EXIT_USAGE, UsageError, run_lint
 
             try:
                 code = run_lint(**parsed)
@@ -110,6 +110,6 @@ def _main() -> None:
                 code = EXIT_USAGE
             sys.stdout.flush()
             sys.exit(code)
-    from lorachecks.cli import main as typer_main
+    from lorachecks.cli.app import main as typer_main
 
     typer_main()

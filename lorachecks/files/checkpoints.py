@@ -13,8 +13,8 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from lorachecks.records import record
-from lorachecks.safetensors_header import NotSafetensors, SafetensorsHeader, read_header
+from lorachecks.core.records import record
+from lorachecks.files.safetensors_header import NotSafetensors, SafetensorsHeader, read_header
 
 SD1, SD2, SDXL, SD3, FLUX, LLM, LORA = "SD1", "SD2", "SDXL", "SD3", "FLUX", "LLM", "LoRA"
 TITLES = {

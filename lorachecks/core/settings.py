@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lorachecks.diagnostics import Severity
-from lorachecks.records import field, record
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.records import field, record
 
 
 @record(slots=True)

@@ -22,7 +22,7 @@ class OptionError(ValueError):
 
 
 def setting_value(param: str, value: object, base: Path) -> Any:
-    """The Settings value of the lint option ``param`` (lorachecks/options.py) written as
+    """The Settings value of the lint option ``param`` (lorachecks/core/options.py) written as
     ``value``; relative folders resolve from ``base``. Raises OptionError."""
     convert = _CONVERTERS.get(param)
     return value if convert is None else convert(value, base)

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from lorachecks.core.records import record
 from lorachecks.loader import Document, KeyPath
-from lorachecks.records import record
 
 MASK = "****"
 

@@ -42,19 +42,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.diagnostics import Severity
-from lorachecks.options import LINT_OPTIONS, LintOption
-from lorachecks.records import field, fields, record, replace
-from lorachecks.settings import Settings
+from lorachecks.core.diagnostics import Severity
+from lorachecks.core.options import LINT_OPTIONS, LintOption
+from lorachecks.core.records import field, fields, record, replace
+from lorachecks.core.settings import Settings
 
 if TYPE_CHECKING:
-    from lorachecks.diagnostics import FileResult
+    from lorachecks.core.diagnostics import FileResult
 
 CONFIG_FILE = "lorachecks.toml"
 PYPROJECT = "pyproject.toml"
 LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
 
-# The keys a configuration file takes: the lint options that have one (lorachecks/options.py),
+# The keys a configuration file takes: the lint options that have one (lorachecks/core/options.py),
 # plus the file's own tables.
 _OPTION_KEYS: dict[str, LintOption] = {o.config_key: o for o in LINT_OPTIONS if o.config_key}
 _TOP_KEYS = (*_OPTION_KEYS, "severity", "per-path")
@@ -157,7 +157,7 @@ def _normalised(path: Path, table: dict[str, Any], where: str, allowed: tuple[st
     for key, value in table.items():
         name = str(key).replace("_", "-")
         if name not in allowed:
-            from lorachecks.suggest import closest
+            from lorachecks.core.suggest import closest
 
             guess = closest(name.replace("-", "_"), [a.replace("-", "_") for a in allowed], cutoff=0.6)
             hint = f" (did you mean `{guess.replace('_', '-')}`?)" if guess else f"; known keys: {', '.join(allowed)}"
@@ -167,7 +167,7 @@ def _normalised(path: Path, table: dict[str, Any], where: str, allowed: tuple[st
 
 
 def _options(path: Path, table: dict[str, Any], where: str) -> Options:
-    from lorachecks.option_values import OptionError, setting_value
+    from lorachecks.engine.option_values import OptionError, setting_value
 
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{path}: {where}: `{key}` {problem}")
@@ -196,7 +196,7 @@ def _options(path: Path, table: dict[str, Any], where: str) -> Options:
 
 
 def _severity(value: object, fail: Any) -> dict[str, Severity | None]:
-    from lorachecks.option_values import OptionError, check_code
+    from lorachecks.engine.option_values import OptionError, check_code
 
     if not isinstance(value, dict):
         raise fail('must be a table such as { LC302 = "info" }')

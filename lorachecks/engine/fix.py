@@ -1,6 +1,6 @@
 """`lorachecks fix` / `lint --fix`: apply the rules' safe fixes to the source text.
 
-Fixes are owned by the rules: a diagnostic may carry a :class:`~lorachecks.diagnostics.Fix`
+Fixes are owned by the rules: a diagnostic may carry a :class:`~lorachecks.core.diagnostics.Fix`
 (exact character spans and their replacements). This module only applies them: it lints
 the text it read, applies every non-overlapping fix, lints the new text again (a fix can
 reveal another), and repeats a few times. The file is never re-serialised, so comments and
@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from lorachecks.diagnostics import Fix
-from lorachecks.linter import FileResult, lint_file, lint_file_safely, lint_paths
-from lorachecks.records import field, record
-from lorachecks.secrets import redact
-from lorachecks.settings import Settings
+from lorachecks.core.diagnostics import Fix
+from lorachecks.core.records import field, record
+from lorachecks.core.settings import Settings
+from lorachecks.engine.linter import FileResult, lint_file, lint_file_safely, lint_paths
+from lorachecks.loader.secrets import redact
 
 MAX_PASSES = 10
 # Codes that mean the file's structure broke (syntax, duplicate key, not a mapping).

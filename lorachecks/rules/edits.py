@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from itertools import accumulate
 
-from lorachecks.diagnostics import Edit, Fix
+from lorachecks.core.diagnostics import Edit, Fix
 from lorachecks.loader import Document, KeyPath, Position
 
 # Line breaks as YAML counts them (positions come from the YAML marks).
@@ -92,7 +92,7 @@ def _fix(doc: Document, description: str, edit: Edit) -> Fix:
 
 
 def _comment_alignment(doc: Document, edit: Edit) -> Edit | None:
-    from lorachecks.suppress import comment_start
+    from lorachecks.rules.suppress import comment_start
 
     delta = len(edit.replacement) - (edit.end - edit.start)
     if delta == 0:

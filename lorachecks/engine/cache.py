@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from lorachecks import __version__
-from lorachecks.diagnostics import Diagnostic, Edit, FileResult, Fix, Severity
+from lorachecks.core.diagnostics import Diagnostic, Edit, FileResult, Fix, Severity
+from lorachecks.core.records import fields
+from lorachecks.core.settings import Settings
 from lorachecks.loader import Position
-from lorachecks.records import fields
-from lorachecks.settings import Settings
 
 DB_NAME = "results-v2.sqlite3"  # v1 held pickles: never read again
 DEFAULT_DIR = Path(".lorachecks_cache")
@@ -43,7 +43,7 @@ _NOT_KEYED = frozenset({"jobs", "cache_dir"})  # how a run is executed, not what
 @cache
 def code_fingerprint() -> str:
     """lorachecks' version and the identity of every module it runs."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # the whole package, not only engine/
     digest = hashlib.sha256(__version__.encode())
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from lorachecks import __version__
-from lorachecks.options import LINT_OPTIONS, NOT_FOR_FIX, LintOption
+from lorachecks.core.options import LINT_OPTIONS, NOT_FOR_FIX, LintOption
 
 app = typer.Typer(
     name="lorachecks",
@@ -47,7 +47,7 @@ def _usage_error(message: str) -> typer.Exit:
 
 
 def _declaration(option: LintOption) -> Any:
-    """The typer declaration of one entry of lorachecks/options.py."""
+    """The typer declaration of one entry of lorachecks/core/options.py."""
     if option.kind == "switch":
         return typer.Option(f"{option.flags[0]}/{option.negative}", help=option.help)
     extra: dict[str, Any] = {"min": 1} if option.kind == "int" else {}
@@ -60,7 +60,7 @@ def _lint_option(param: str) -> Any:
 
 
 def _option_parameter(option: LintOption) -> inspect.Parameter:
-    """A typer parameter for one entry of lorachecks/options.py."""
+    """A typer parameter for one entry of lorachecks/core/options.py."""
     annotation = {
         "value": str if option.default is not None else Optional[str],
         "list": Optional[list[str]],
@@ -83,7 +83,7 @@ def _lint_like(name: str, help_text: str, paths_help: str, options: tuple[LintOp
     options of this command (``fix`` always fixes)."""
 
     def command(paths: list[Path], **values: Any) -> None:
-        from lorachecks.lint_command import UsageError, run_lint
+        from lorachecks.cli.lint_command import UsageError, run_lint
 
         try:
             code = run_lint(paths, **values, **fixed)
@@ -157,7 +157,7 @@ def rules(
     ] = "text",
 ) -> None:
     """List every rule with its code, default severity, fixability and summary."""
-    from lorachecks import ruledoc
+    from lorachecks.cli import ruledoc
 
     if output_format not in ("text", "markdown"):
         raise _usage_error(f"unknown format {output_format!r} (choose from text, markdown)")
@@ -167,7 +167,7 @@ def rules(
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="Rule code (LC101) or name (unknown-key).")]) -> None:
     """Explain a rule: what it checks, why it matters, and an example."""
-    from lorachecks import ruledoc
+    from lorachecks.cli import ruledoc
     from lorachecks.rules import codes_for_alias, rule_by_code
 
     rule = rule_by_code(code)
@@ -190,7 +190,7 @@ def schema(
     ] = None,
 ) -> None:
     """Export JSON Schemas (draft 2020-12) for editors and schema validators; stdout without -o."""
-    from lorachecks.schema_export import export, json_schema, render, schema_formats
+    from lorachecks.cli.schema_export import export, json_schema, render, schema_formats
 
     available = {f.name: f for f in schema_formats()}
     if fmt is not None and fmt not in available:

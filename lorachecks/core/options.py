@@ -12,7 +12,7 @@ Plain data: importing this module costs nothing on the fast path.
 
 from __future__ import annotations
 
-from lorachecks.records import record
+from lorachecks.core.records import record
 
 
 @record(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from lorachecks.records import record
+from lorachecks.core.records import record
 from lorachecks.rules import Rule, all_rules, codes_for_alias, rule_by_code
 
 # The sections of a rule's documentation, in the order they are written and shown (ruff's

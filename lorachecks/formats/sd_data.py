@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lorachecks.images import image_size, is_image
-from lorachecks.paths import is_placeholder, resolve
-from lorachecks.records import record
+from lorachecks.core.paths import is_placeholder, resolve
+from lorachecks.core.records import record
+from lorachecks.files.images import image_size, is_image
 
 if TYPE_CHECKING:
     from lorachecks.formats.view import ConfigView

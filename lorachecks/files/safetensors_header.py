@@ -14,7 +14,7 @@ import stat
 import struct
 from pathlib import Path
 
-from lorachecks.records import field, record
+from lorachecks.core.records import field, record
 
 # Headers of real checkpoints are a few MB at most; a larger claimed length means the
 # file is not a safetensors file, and reading it would only waste memory.

@@ -1,0 +1,1 @@
+"""Plain data and helpers that know nothing of configs: records, diagnostics, settings, options, paths."""
