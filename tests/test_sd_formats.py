@@ -153,7 +153,10 @@ def test_lora_scripts_unknown_key_is_an_error(lint_text: LintText) -> None:
         ('resolution = "500"', "LC332", "warning"),
         ('resolution = "1280"\nenable_bucket = true', "LC312", "error"),
         ('resolution = "512"\nenable_bucket = true\nmin_bucket_reso = 640', "LC312", "error"),
-        ("bucket_reso_steps = 48", "LC333", "warning"),
+        ("bucket_reso_steps = 48", "LC333", "warning"),  # script unknown: train_network.py would refuse
+        ('bucket_reso_steps = 48\nnetwork_module = "networks.lora"\nsdxl = true', "LC333", "error"),  # SDXL: 32
+        ('bucket_reso_steps = 48\nnetwork_module = "networks.lora_flux"', "LC333", "error"),  # FLUX: 32
+        ("bucket_reso_steps = 36", "LC333", "error"),  # off 8: every script refuses
         ("cache_latents = true\nrandom_crop = true", "LC313", "error"),
         ("cache_text_encoder_outputs = true\nnetwork_train_unet_only = true\nshuffle_caption = true", "LC313", "error"),
         ('cache_text_encoder_outputs = true\nnetwork_module = "networks.lora"', "LC313", "info"),  # script unknown
@@ -249,3 +252,9 @@ def test_gui_network_fields_point_into_network_args(lint_text: LintText) -> None
     result = lint_text(KOHYA_BASE + "conv_dim = 4\n", name="t.toml")
     (diag,) = result.diagnostics
     assert diag.hint == 'sd-scripts reads it only inside network_args: network_args = ["conv_dim=..."]'
+
+
+def test_bucket_step_on_the_scripts_own_grid_passes(lint_text: LintText) -> None:
+    """Lumina's scripts check bucket_reso_steps against 16 only (sd-scripts' BUCKET_GRID)."""
+    result = lint_text(KOHYA_BASE + 'bucket_reso_steps = 48\nnetwork_module = "networks.lora_lumina"\n', name="t.toml")
+    assert "LC333" not in [d.code for d in result.diagnostics]

@@ -26,6 +26,25 @@ NETWORK_SCRIPTS = (
 FULL_SCRIPTS = ("train_db", "fine_tune", "sdxl_train", "sd3_train", "flux_train", "lumina_train", "anima_train")
 SCRIPTS = NETWORK_SCRIPTS + FULL_SCRIPTS
 
+# What `bucket_reso_steps` must divide by in each script (its assert_extra_args calls
+# DatasetGroup.verify_bucket_reso_steps with this number at start-up).
+BUCKET_GRID = {
+    "train_network": 64,
+    "train_db": 64,
+    "fine_tune": 64,
+    "sdxl_train_network": 32,
+    "sdxl_train": 32,
+    "sd3_train_network": 32,
+    "sd3_train": 8,
+    "flux_train_network": 32,
+    "flux_train": 16,
+    "hunyuan_image_train_network": 32,
+    "lumina_train_network": 16,
+    "lumina_train": 16,
+    "anima_train_network": 16,
+    "anima_train": 16,
+}
+
 # Network modules written for one family's model (networks/*.py).
 _MODULE_SCRIPT = {
     "networks.lora_flux": "flux_train_network",
