@@ -22,6 +22,8 @@ Good:
     enable_bucket = true
     bucket_reso_steps = 64
 
+Options: `--kohya-script` (or `kohya-script` in the project configuration) names the script.
+
 Trainer source: sd-scripts `train_util.DatasetGroup.verify_bucket_reso_steps`, called by
 each script's `assert_extra_args` with its grid (formats/kohya/scripts.py BUCKET_GRID);
 `BaseDataset.adjust_min_max_bucket_reso_by_steps` rounds the bounds.
@@ -30,8 +32,6 @@ When the trainer stops: a step off the script's grid at start-up, before the mod
 error where the script is known or every script refuses the step (off 8); a warning where the
 script is not known (then the grid assumed is 64, or 32 for a model named SDXL). Bounds off
 the step never stop it.
-
-Options: `--kohya-script` (or `kohya-script` in the project configuration) names the script.
 """
 
 from __future__ import annotations
