@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from lorachecks.core.diagnostics import Fix, Severity
 from lorachecks.core.records import record
 from lorachecks.formats.validation import Validation
@@ -42,6 +44,15 @@ class RuleContext(ConfigView):
             for f in self.validation.findings
             if f.code == code
         ]
+
+    def on_valid_fields(self, findings: Iterable[Finding]) -> Iterator[Finding]:
+        """``findings`` less those anchored on a field that failed its own validation: such a
+        field stands at its default in the effective values, and its own error (LC104-LC106)
+        is what the user sees."""
+        invalid = self.validation.field_errors
+        for finding in findings:
+            if not isinstance(finding.key, str) or finding.key not in invalid:
+                yield finding
 
 
 def _anchor(key: KeyPath | str) -> str:

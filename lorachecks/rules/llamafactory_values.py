@@ -21,7 +21,4 @@ def value_findings(ctx: RuleContext, check: ValuesCheck) -> Iterator[Finding]:
     config = config_of(ctx)
     if config is None:
         return
-    invalid = ctx.validation.field_errors
-    for finding in check(config):
-        if finding.key not in invalid:
-            yield finding
+    yield from ctx.on_valid_fields(check(config))

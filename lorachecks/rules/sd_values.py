@@ -24,7 +24,7 @@ def kohya_findings(ctx: RuleContext, check: Callable[[KohyaValues], Iterable[Fin
     ``config_view``)."""
     config = ctx.validation.config
     if isinstance(config, KohyaValues):
-        yield from _valid(ctx, check(config))
+        yield from ctx.on_valid_fields(check(config))
 
 
 def dataset_findings(ctx: RuleContext, check: Callable[[DatasetBase], Iterable[Finding]]) -> Iterator[Finding]:
@@ -34,7 +34,7 @@ def dataset_findings(ctx: RuleContext, check: Callable[[DatasetBase], Iterable[F
 
     config = ctx.validation.config
     if isinstance(config, DatasetBase):
-        yield from _valid(ctx, check(config))
+        yield from ctx.on_valid_fields(check(config))
 
 
 def lora_scripts_findings(
@@ -46,11 +46,4 @@ def lora_scripts_findings(
 
     config = ctx.validation.config
     if isinstance(config, LoraScriptsConfig):
-        yield from _valid(ctx, check(config))
-
-
-def _valid(ctx: RuleContext, findings: Iterable[Finding]) -> Iterator[Finding]:
-    invalid = ctx.validation.field_errors
-    for finding in findings:
-        if not isinstance(finding.key, str) or finding.key not in invalid:
-            yield finding
+        yield from ctx.on_valid_fields(check(config))
