@@ -251,8 +251,18 @@ def dry_run(
     missing = [str(c) for c in configs if not c.is_file()]
     if missing:
         raise _usage_error(f"no such file: {', '.join(missing)}")
-    options = Options(device, steps, save, allow_download, trust_remote_code, launch_dir, init, nproc)
-    options.config, options.isolated = project_config, isolated
+    options = Options(
+        device,
+        steps,
+        save,
+        allow_download,
+        trust_remote_code,
+        launch_dir,
+        init,
+        nproc,
+        config=project_config,
+        isolated=isolated,
+    )
     raise typer.Exit(main(configs, options, output_format))
 
 
